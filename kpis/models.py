@@ -1,0 +1,106 @@
+"""Targets a team is measured against: quotas and weekly activity targets."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from reps.models import MONEY, ActivityKind, Rep, Team
+
+
+class QuotaMetric(models.TextChoices):
+    WON_REVENUE = "won_revenue", _("Won revenue")
+    DEALS_WON = "deals_won", _("Deals won")
+    OFFERS_SUBMITTED = "offers_submitted", _("Offers submitted")
+    ACTIVITIES = "activities", _("Activities of one kind")
+
+
+class Quota(models.Model):
+    """A target for exactly one rep or one team, for one metric over a period of whole days."""
+
+    rep = models.ForeignKey(Rep, verbose_name=_("rep"), on_delete=models.CASCADE, null=True, blank=True, related_name="quotas")
+    team = models.ForeignKey(Team, verbose_name=_("team"), on_delete=models.CASCADE, null=True, blank=True, related_name="quotas")
+    metric = models.CharField(_("metric"), max_length=20, choices=QuotaMetric.choices, default=QuotaMetric.WON_REVENUE)
+    activity_kind = models.CharField(
+        _("activity kind"),
+        max_length=20,
+        choices=ActivityKind.choices,
+        blank=True,
+        help_text=_("Only for the metric 'Activities of one kind': which kind is counted."),
+    )
+    start_date = models.DateField(_("start"))
+    end_date = models.DateField(_("end"), help_text=_("Inclusive."))
+    target = models.DecimalField(_("target"), **MONEY)
+
+    class Meta:
+        ordering = ["-start_date", "rep", "team"]
+        verbose_name = _("quota")
+        verbose_name_plural = _("quotas")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(rep__isnull=False) & Q(team__isnull=True)) | (Q(rep__isnull=True) & Q(team__isnull=False)),
+                name="quota_rep_xor_team",
+            ),
+            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="quota_ends_after_start"),
+            models.CheckConstraint(condition=Q(target__gt=0), name="quota_target_positive"),
+            models.CheckConstraint(
+                condition=(Q(metric=QuotaMetric.ACTIVITIES) & ~Q(activity_kind=""))
+                | (~Q(metric=QuotaMetric.ACTIVITIES) & Q(activity_kind="")),
+                name="quota_activity_kind_iff_activities",
+            ),
+            models.UniqueConstraint(
+                fields=["rep", "metric", "activity_kind", "start_date", "end_date"],
+                condition=Q(rep__isnull=False),
+                name="quota_unique_per_rep",
+            ),
+            models.UniqueConstraint(
+                fields=["team", "metric", "activity_kind", "start_date", "end_date"],
+                condition=Q(team__isnull=False),
+                name="quota_unique_per_team",
+            ),
+        ]
+        indexes = [models.Index(fields=["start_date", "end_date"])]
+
+    def __str__(self) -> str:
+        who = self.rep or self.team
+        return f"{who} {self.get_metric_display()} {self.start_date}–{self.end_date}: {self.target}"
+
+
+class ActivityTarget(models.Model):
+    """How many activities of one kind a rep (or each rep of a team) should do per week."""
+
+    rep = models.ForeignKey(
+        Rep, verbose_name=_("rep"), on_delete=models.CASCADE, null=True, blank=True, related_name="activity_targets"
+    )
+    team = models.ForeignKey(
+        Team, verbose_name=_("team"), on_delete=models.CASCADE, null=True, blank=True, related_name="activity_targets"
+    )
+    kind = models.CharField(_("activity kind"), max_length=20, choices=ActivityKind.choices)
+    per_week = models.PositiveIntegerField(_("per week"))
+    start_date = models.DateField(_("from"))
+    end_date = models.DateField(_("to"), null=True, blank=True, help_text=_("Inclusive; empty means open-ended."))
+
+    class Meta:
+        ordering = ["-start_date", "kind"]
+        verbose_name = _("weekly activity target")
+        verbose_name_plural = _("weekly activity targets")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(rep__isnull=False) & Q(team__isnull=True)) | (Q(rep__isnull=True) & Q(team__isnull=False)),
+                name="activity_target_rep_xor_team",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="activity_target_ends_after_start",
+            ),
+            models.UniqueConstraint(
+                fields=["rep", "kind", "start_date"], condition=Q(rep__isnull=False), name="activity_target_unique_rep"
+            ),
+            models.UniqueConstraint(
+                fields=["team", "kind", "start_date"], condition=Q(team__isnull=False), name="activity_target_unique_team"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rep or self.team}: {self.per_week} × {self.get_kind_display()} / week"

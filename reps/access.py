@@ -1,0 +1,129 @@
+"""Row-level access rules, in one place.
+
+- An **admin** (staff or superuser) sees everything.
+- A **manager** sees the teams they manage, their sub-teams (a region's teams), and the reps
+  currently in those teams with all their records.
+- A **rep** sees their own records only.
+
+Every view, API view and selector that lists or fetches records scopes them through here.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Model, Q, QuerySet
+
+from reps.models import Rep, Team
+
+M = TypeVar("M", bound=Model)
+AnyUser = AbstractBaseUser | AnonymousUser
+
+_CACHE_ATTR = "_salesperf_managed_team_ids"
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    MANAGER = "manager"
+    REP = "rep"
+    NONE = "none"
+
+
+def is_admin(user: Any) -> bool:
+    return bool(user.is_authenticated and (user.is_superuser or user.is_staff))
+
+
+def managed_team_ids(user: Any) -> frozenset[int]:
+    """Ids of the teams ``user`` manages and of all teams below them (cached on the user)."""
+    if not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    found: set[int] = set(Team.objects.filter(manager=user).values_list("pk", flat=True))
+    frontier = set(found)
+    while frontier:  # one query per level of the team tree (region → team: two)
+        frontier = set(Team.objects.filter(parent__in=frontier).values_list("pk", flat=True)) - found
+        found |= frontier
+    result = frozenset(found)
+    setattr(user, _CACHE_ATTR, result)
+    return result
+
+
+def rep_of(user: Any) -> Rep | None:
+    if not user.is_authenticated:
+        return None
+    try:
+        return user.rep
+    except Rep.DoesNotExist:
+        return None
+
+
+def role_of(user: Any) -> Role:
+    if not user.is_authenticated:
+        return Role.NONE
+    if is_admin(user):
+        return Role.ADMIN
+    if managed_team_ids(user):
+        return Role.MANAGER
+    if rep_of(user) is not None:
+        return Role.REP
+    return Role.NONE
+
+
+def visible_teams(user: Any) -> QuerySet[Team]:
+    if is_admin(user):
+        return Team.objects.all()
+    return Team.objects.filter(pk__in=managed_team_ids(user))
+
+
+def rep_filter(user: Any, field: str = "") -> Q:
+    """A ``Q`` keeping the rows whose rep (reached through ``field``) ``user`` may see.
+
+    ``field`` is the path from the model to the rep, e.g. ``"owner"`` for activities;
+    empty for ``Rep`` itself.
+    """
+    prefix = f"{field}__" if field else ""
+    if is_admin(user):
+        return Q()
+    allowed = Q(pk__in=[])  # nothing, unless one of the rules below adds rows
+    team_ids = managed_team_ids(user)
+    if team_ids:
+        allowed |= Q(**{f"{prefix}team_id__in": team_ids})
+    rep = rep_of(user)
+    if rep is not None:
+        allowed |= Q(**{f"{prefix}pk": rep.pk})
+    return allowed
+
+
+def visible_reps(user: Any) -> QuerySet[Rep]:
+    return Rep.objects.filter(rep_filter(user))
+
+
+def scope(queryset: QuerySet[M], user: Any, field: str = "owner") -> QuerySet[M]:
+    """Keep the rows of ``queryset`` whose rep (through ``field``) ``user`` may see."""
+    if not user.is_authenticated:
+        return queryset.none()
+    return queryset.filter(rep_filter(user, field))
+
+
+def can_see_rep(user: Any, rep: Rep) -> bool:
+    if is_admin(user):
+        return True
+    own = rep_of(user)
+    if own is not None and own.pk == rep.pk:
+        return True
+    return rep.team_id is not None and rep.team_id in managed_team_ids(user)
+
+
+def can_manage_rep(user: Any, rep: Rep) -> bool:
+    """Whether ``user`` may act as ``rep``'s manager (reassign their deals, coach them)."""
+    if is_admin(user):
+        return True
+    return rep.team_id is not None and rep.team_id in managed_team_ids(user)
+
+
+def can_see_team(user: Any, team: Team) -> bool:
+    return is_admin(user) or team.pk in managed_team_ids(user)

@@ -1,0 +1,42 @@
+"""Navigation entries for the base layout, by role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from reps.access import Role, role_of
+
+# (url name, label, roles that see it). Entries whose URL is not installed are skipped, so
+# an app adds its pages here without the layout breaking before it lands.
+NAVIGATION: list[tuple[str, Any, set[Role]]] = [
+    ("my_week", _("My week"), {Role.REP}),
+    ("dashboard", _("Team dashboard"), {Role.MANAGER, Role.ADMIN}),
+    ("team_meeting", _("Team meeting"), {Role.MANAGER, Role.ADMIN}),
+    ("leaderboard", _("Leaderboard"), {Role.MANAGER, Role.ADMIN, Role.REP}),
+    ("opportunity_list", _("Opportunities"), {Role.REP, Role.MANAGER, Role.ADMIN}),
+    ("account_list", _("Accounts"), {Role.REP, Role.MANAGER, Role.ADMIN}),
+    ("import_upload", _("Import"), {Role.ADMIN}),
+    ("swagger-ui", _("API"), {Role.REP, Role.MANAGER, Role.ADMIN}),
+    ("admin:index", _("Admin"), {Role.ADMIN}),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": [], "user_role": Role.NONE}
+    role = role_of(user)
+    items = []
+    for url_name, label, roles in NAVIGATION:
+        if role not in roles:
+            continue
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            continue
+        items.append({"url": url, "label": label, "active": request.path.startswith(url) and url != "/"})
+    return {"nav_items": items, "user_role": role}

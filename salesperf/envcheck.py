@@ -1,0 +1,106 @@
+"""Small typed readers for environment settings.
+
+Each reader names the variable in the error it raises, so a bad value stops the start with a
+message an operator can act on (``ImproperlyConfigured: DATABASE_URL: ...``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+_DATABASE_SCHEMES = {"sqlite", "postgres", "postgresql", "pgsql"}
+_REDIS_SCHEMES = {"redis", "rediss"}
+
+
+def fail(name: str, problem: str) -> None:
+    raise ImproperlyConfigured(f"{name}: {problem}")
+
+
+def _raw(name: str) -> str | None:
+    value = os.environ.get(name)
+    return None if value is None else value.strip()
+
+
+def read_bool(name: str, *, default: bool) -> bool:
+    value = _raw(name)
+    if value is None:
+        return default
+    if value.lower() in _TRUE:
+        return True
+    if value.lower() in _FALSE:
+        return False
+    fail(name, f"expected 1/0, true/false, yes/no or on/off, got {value!r}")
+    raise AssertionError  # unreachable, for type checkers
+
+
+def read_list(name: str, *, default: list[str]) -> list[str]:
+    value = _raw(name)
+    if value is None:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def read_secret_key(name: str, *, debug: bool) -> str:
+    value = _raw(name)
+    if value:
+        if not debug and len(value) < 50:
+            fail(name, "must be at least 50 characters long when DEBUG=0")
+        return value
+    if not debug:
+        fail(name, "must be set when DEBUG=0 (50+ random characters)")
+    # A development key, stable for the life of the process only.
+    return "django-insecure-dev-" + secrets.token_urlsafe(40)
+
+
+def read_database(name: str, *, default_sqlite: Path) -> dict[str, Any]:
+    value = _raw(name)
+    if not value:
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(default_sqlite)}
+    scheme = urlparse(value).scheme
+    if scheme not in _DATABASE_SCHEMES:
+        fail(name, f"unsupported scheme {scheme!r}; use postgres://user@host:port/db or sqlite:///path")
+    try:
+        config = environ.Env.db_url_config(value)
+    except Exception as exc:  # environ raises several types for malformed URLs
+        fail(name, f"cannot parse {value!r}: {exc}")
+        raise AssertionError from exc
+    if scheme != "sqlite" and not config.get("NAME"):
+        fail(name, "names no database; add /dbname at the end of the URL")
+    return config
+
+
+def read_redis_url(name: str) -> str | None:
+    value = _raw(name)
+    if not value:
+        return None
+    scheme = urlparse(value).scheme
+    if scheme not in _REDIS_SCHEMES:
+        fail(name, f"unsupported scheme {scheme!r}; use redis://host:port/db")
+    return value
+
+
+def read_time_zone(name: str, *, default: str) -> str:
+    value = _raw(name) or default
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        fail(name, f"unknown time zone {value!r}; use an IANA name such as Europe/Budapest")
+    return value
+
+
+def read_currency(name: str, *, default: str) -> str:
+    value = (_raw(name) or default).upper()
+    if not re.fullmatch(r"[A-Z]{3}", value):
+        fail(name, f"expected a three-letter ISO 4217 code such as EUR, got {value!r}")
+    return value
