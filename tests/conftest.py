@@ -127,3 +127,20 @@ def browser_login(page, username: str, password: str = PASSWORD) -> None:
 def artifacts_dir() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager(request):
+    """Run Celery tasks in-process in tests, even when REDIS_URL is set (CI).
+
+    Tests marked ``worker`` talk to a real worker through Redis instead.
+    """
+    from salesperf.celery import app
+
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
