@@ -1,0 +1,623 @@
+"""Deterministic, realistic demo data for salesperf (``manage.py seed_demo``).
+
+Regions → teams → reps, accounts, products, the default pipeline, a year of activities and
+opportunities moving through the stages (with stage and owner history), customer feedback,
+weekly activity targets and monthly and quarterly quotas set so that some reps are over,
+some close and some at risk. Rows are built in memory from one seeded ``random.Random`` and
+inserted in bulk: the same seed and anchor date give the same data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+
+from kpis.models import ActivityTarget, Quota, QuotaMetric
+from reps.models import (
+    Account,
+    Activity,
+    ActivityKind,
+    ActivityStatus,
+    CustomerFeedback,
+    Opportunity,
+    OpportunityOwnerChange,
+    OpportunityStageChange,
+    Pipeline,
+    Product,
+    Rep,
+    Stage,
+    StageKind,
+    Team,
+    TeamMembership,
+)
+
+User = get_user_model()
+
+BATCH = 5000
+REPS_PER_TEAM = 6
+TEAMS_PER_REGION = 4
+
+DEFAULT_STAGES = [
+    # name, probability, kind, is_offer
+    ("Prospecting", 10, StageKind.OPEN, False),
+    ("Discovery", 20, StageKind.OPEN, False),
+    ("Proposal", 50, StageKind.OPEN, True),
+    ("Negotiation", 75, StageKind.OPEN, False),
+    ("Won", 100, StageKind.WON, False),
+    ("Lost", 0, StageKind.LOST, False),
+]
+OPEN_STAGE_NAMES = ["Prospecting", "Discovery", "Proposal", "Negotiation"]
+
+PRODUCTS = [
+    ("Starter licence", "Core", Decimal("1200.00")),
+    ("Team licence", "Core", Decimal("4800.00")),
+    ("Enterprise licence", "Core", Decimal("18000.00")),
+    ("Onboarding package", "Services", Decimal("2500.00")),
+    ("Training day", "Services", Decimal("900.00")),
+    ("Premium support", "Support", Decimal("3600.00")),
+]
+REGIONS = ["North", "South", "East", "West", "Central", "Nordics", "Iberia", "Benelux", "Alps", "Baltics"]
+TEAM_WORDS = ["Falcons", "Otters", "Comets", "Harbour", "Summit", "Delta", "Aurora", "Cedar", "Quartz", "Beacon"]
+SEGMENTS = ["SMB", "Mid-market", "Enterprise"]
+SECTORS = ["Software", "Retail", "Manufacturing", "Healthcare", "Finance", "Logistics", "Energy", "Education"]
+FIRST_NAMES = [
+    "Anna",
+    "Bence",
+    "Chloé",
+    "Dimitris",
+    "Eirik",
+    "Fatemeh",
+    "Gábor",
+    "Hanna",
+    "Ioanna",
+    "Jonas",
+    "Katalin",
+    "Lars",
+    "Maria",
+    "Nikos",
+    "Olivia",
+    "Parisa",
+    "Quentin",
+    "Réka",
+    "Sofie",
+    "Tamás",
+    "Ulla",
+    "Vasilis",
+    "Wiebke",
+    "Xenia",
+    "Yasmin",
+    "Zoltán",
+    "Amélie",
+    "Bjørn",
+    "Dara",
+    "Elena",
+]
+LAST_NAMES = [
+    "Kovács",
+    "Papadopoulos",
+    "Dubois",
+    "Hansen",
+    "Rahimi",
+    "Nagy",
+    "Martin",
+    "Johansen",
+    "Georgiou",
+    "Horváth",
+    "Moreau",
+    "Larsen",
+    "Karimi",
+    "Szabó",
+    "Bernard",
+    "Nilsen",
+    "Alexiou",
+    "Tóth",
+    "Petit",
+    "Berg",
+]
+ACCOUNT_WORDS = [
+    "Nordlys",
+    "Athena",
+    "Lumière",
+    "Pannon",
+    "Fjord",
+    "Olympos",
+    "Danube",
+    "Azur",
+    "Zagros",
+    "Helios",
+    "Tisza",
+    "Bergen",
+    "Cyclades",
+    "Provence",
+    "Balaton",
+    "Troms",
+    "Delphi",
+    "Loire",
+    "Alborz",
+    "Kreta",
+]
+ACCOUNT_SUFFIXES = ["Systems", "Foods", "Logistics", "Energy", "Health", "Bank", "Retail", "Works", "Labs", "Group"]
+NEXT_STEPS = [
+    "Send proposal",
+    "Book demo",
+    "Follow-up call",
+    "Confirm budget",
+    "Meet decision maker",
+    "Send contract",
+    "Technical review",
+    "Reference call",
+]
+LOST_REASONS = ["Price", "Chose a competitor", "No budget", "No decision", "Timing"]
+
+
+@dataclass
+class DemoSummary:
+    regions: int = 0
+    teams: int = 0
+    managers: int = 0
+    reps: int = 0
+    accounts: int = 0
+    opportunities: int = 0
+    activities: int = 0
+    feedback: int = 0
+    quotas: int = 0
+    kpi_rows: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def has_sales_data() -> bool:
+    return Team.objects.exists() or Rep.objects.exists() or Opportunity.objects.exists() or Pipeline.objects.exists()
+
+
+@transaction.atomic
+def reset_sales_data() -> None:
+    """Delete every sales record and the users that belong to the sales team (not other admins)."""
+    Quota.objects.all().delete()
+    ActivityTarget.objects.all().delete()
+    CustomerFeedback.objects.all().delete()
+    Activity.objects.all().delete()
+    OpportunityStageChange.objects.all().delete()
+    OpportunityOwnerChange.objects.all().delete()
+    Opportunity.objects.all().delete()
+    Account.objects.all().delete()
+    Product.objects.all().delete()
+    Stage.objects.all().delete()
+    Pipeline.objects.all().delete()
+    team_user_ids = set(Rep.objects.values_list("user_id", flat=True))
+    team_user_ids |= set(Team.objects.exclude(manager=None).values_list("manager_id", flat=True))
+    TeamMembership.objects.all().delete()
+    Rep.objects.all().delete()
+    Team.objects.filter(parent__isnull=False).delete()
+    Team.objects.all().delete()
+    User.objects.filter(pk__in=team_user_ids).delete()
+    User.objects.filter(username="admin").delete()
+
+
+def _working_days(start: dt.date, end: dt.date) -> list[dt.date]:
+    days, day = [], start
+    while day <= end:
+        if day.weekday() < 5:
+            days.append(day)
+        day += dt.timedelta(days=1)
+    return days
+
+
+def _quarter_start(day: dt.date) -> dt.date:
+    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def _month_end(day: dt.date) -> dt.date:
+    following = dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+class DemoBuilder:
+    """Builds the demo rows for ``rep_count`` reps over ``weeks`` weeks up to ``today``."""
+
+    def __init__(
+        self,
+        *,
+        rep_count: int,
+        weeks: int,
+        seed: int,
+        password: str,
+        today: dt.date,
+        progress: Callable[[str], None] = lambda _message: None,
+    ) -> None:
+        self.rng = random.Random(seed)
+        self.rep_count = rep_count
+        self.weeks = weeks
+        self.today = today
+        self.start = today - dt.timedelta(weeks=weeks)
+        self.start -= dt.timedelta(days=self.start.weekday())  # a Monday
+        self.password_hash = make_password(password)  # hashed once: every demo user shares it
+        self.zone = ZoneInfo(settings.TIME_ZONE)
+        self.progress = progress
+        self.summary = DemoSummary()
+
+    def at(self, day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+        return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=self.zone)
+
+    def reaches_offer(self, stage: Stage) -> bool:
+        """The offer stage, a later open stage, or won (shared KPI definitions, "Stages")."""
+        if stage.kind == StageKind.WON:
+            return True
+        return stage.kind == StageKind.OPEN and stage.order >= self.stages["Proposal"].order
+
+    # --- people ----------------------------------------------------------------------------
+
+    def build_people(self) -> None:
+        rng = self.rng
+        team_count = max(1, math.ceil(self.rep_count / REPS_PER_TEAM))
+        region_count = max(1, math.ceil(team_count / TEAMS_PER_REGION))
+        User.objects.create(
+            username="admin",
+            first_name="Ada",
+            last_name="Admin",
+            email="admin@example.com",
+            is_staff=True,
+            is_superuser=True,
+            password=self.password_hash,
+        )
+        manager_users = User.objects.bulk_create(
+            User(
+                username=f"manager{i + 1}",
+                first_name=rng.choice(FIRST_NAMES),
+                last_name=rng.choice(LAST_NAMES),
+                email=f"manager{i + 1}@example.com",
+                password=self.password_hash,
+            )
+            for i in range(team_count + region_count)
+        )
+        regions = Team.objects.bulk_create(
+            Team(
+                name=f"{REGIONS[i % len(REGIONS)]}{'' if i < len(REGIONS) else f' {i // len(REGIONS) + 1}'} region",
+                manager=manager_users[team_count + i],
+            )
+            for i in range(region_count)
+        )
+        self.teams = Team.objects.bulk_create(
+            Team(
+                name=f"{regions[i // TEAMS_PER_REGION].name.removesuffix(' region')} {TEAM_WORDS[i % len(TEAM_WORDS)]}",
+                manager=manager_users[i],
+                parent=regions[i // TEAMS_PER_REGION],
+            )
+            for i in range(team_count)
+        )
+        rep_users = User.objects.bulk_create(
+            User(
+                username=f"rep{i + 1}",
+                first_name=rng.choice(FIRST_NAMES),
+                last_name=rng.choice(LAST_NAMES),
+                email=f"rep{i + 1}@example.com",
+                password=self.password_hash,
+            )
+            for i in range(self.rep_count)
+        )
+        reps = []
+        for i, user in enumerate(rep_users):
+            started = self.start - dt.timedelta(days=rng.randint(30, 900))
+            reps.append(
+                Rep(
+                    user=user,
+                    team=self.teams[i // REPS_PER_TEAM],
+                    segment=SEGMENTS[i % len(SEGMENTS)],
+                    territory=f"{self.teams[i // REPS_PER_TEAM].parent.name.removesuffix(' region')} {1 + i % 3}",
+                    start_date=started,
+                )
+            )
+        self.reps = Rep.objects.bulk_create(reps)
+        # Skill drives results: some reps end up over quota, some close, some at risk.
+        self.skill = {rep.pk: rng.choice([0.55, 0.7, 0.85, 0.95, 1.05, 1.2, 1.35]) for rep in self.reps}
+        memberships = []
+        # Every sixth rep moved team a few months ago (membership history).
+        for i, rep in enumerate(self.reps):
+            if i % 6 == 5 and len(self.teams) > 1:
+                moved_on = self.today - dt.timedelta(days=rng.randint(60, 120))
+                previous = self.teams[(i // REPS_PER_TEAM + 1) % len(self.teams)]
+                memberships.append(
+                    TeamMembership(rep=rep, team=previous, start_date=rep.start_date, end_date=moved_on - dt.timedelta(days=1))
+                )
+                memberships.append(TeamMembership(rep=rep, team=rep.team, start_date=moved_on))
+            else:
+                memberships.append(TeamMembership(rep=rep, team=rep.team, start_date=rep.start_date))
+        TeamMembership.objects.bulk_create(memberships)
+        self.summary.regions, self.summary.teams = len(regions), len(self.teams)
+        self.summary.managers, self.summary.reps = len(manager_users), len(self.reps)
+        self.progress(f"{len(self.reps)} reps in {len(self.teams)} teams and {len(regions)} regions")
+
+    # --- catalogue -------------------------------------------------------------------------
+
+    def build_catalogue(self) -> None:
+        self.pipeline = Pipeline.objects.create(name="Default", is_default=True)
+        self.stages = {
+            stage.name: stage
+            for stage in Stage.objects.bulk_create(
+                Stage(pipeline=self.pipeline, name=name, order=order, probability=prob, kind=kind, is_offer=offer)
+                for order, (name, prob, kind, offer) in enumerate(DEFAULT_STAGES, start=1)
+            )
+        }
+        self.products = Product.objects.bulk_create(
+            Product(name=name, series=series, list_price=price) for name, series, price in PRODUCTS
+        )
+        rng = self.rng
+        accounts = []
+        for rep in self.reps:
+            for _ in range(8):
+                accounts.append(
+                    Account(
+                        name=f"{rng.choice(ACCOUNT_WORDS)} {rng.choice(ACCOUNT_SUFFIXES)} {len(accounts) + 1}",
+                        owner=rep,
+                        segment=rep.segment,
+                        territory=rep.territory,
+                        sector=rng.choice(SECTORS),
+                    )
+                )
+        self.accounts = Account.objects.bulk_create(accounts, batch_size=BATCH)
+        self.accounts_of: dict[int, list[Account]] = defaultdict(list)
+        for account in self.accounts:
+            self.accounts_of[account.owner_id].append(account)
+        self.summary.accounts = len(self.accounts)
+
+    # --- opportunities ---------------------------------------------------------------------
+
+    def build_opportunities(self) -> None:
+        rng, stages = self.rng, self.stages
+        opportunities: list[Opportunity] = []
+        histories: list[list[tuple[Stage, dt.datetime]]] = []
+        owners: list[list[tuple[Rep, dt.datetime]]] = []
+        self.meetings: list[Activity] = []
+        reps_by_team: dict[int, list[Rep]] = defaultdict(list)
+        for rep in self.reps:
+            reps_by_team[rep.team_id].append(rep)
+        for rep in self.reps:
+            skill = self.skill[rep.pk]
+            week = self.start
+            while week <= self.today:
+                for _ in range(rng.choice([1, 1, 2, 2, 3])):
+                    created = week + dt.timedelta(days=rng.randint(0, 4))
+                    if created > self.today:
+                        continue
+                    product = rng.choice(self.products)
+                    amount = product.list_price * rng.choice([1, 1, 2, 3, 5])
+                    account = rng.choice(self.accounts_of[rep.pk])
+                    path, day = [(stages["Prospecting"], self.at(created, 9, 30))], created
+                    final = None
+                    for name in OPEN_STAGE_NAMES[1:]:
+                        if rng.random() > min(0.92, 0.55 + 0.25 * skill):
+                            final = "Lost"
+                            break
+                        day += dt.timedelta(days=rng.randint(3, 18))
+                        if day > self.today:
+                            break
+                        path.append((stages[name], self.at(day, 11)))
+                    else:
+                        final = "Won" if rng.random() < min(0.9, 0.45 + 0.3 * skill) else "Lost"
+                    if final:
+                        day += dt.timedelta(days=rng.randint(2, 15))
+                        if day <= self.today:
+                            path.append((stages[final], self.at(day, 15)))
+                    last_stage, last_at = path[-1]
+                    offer = next((at.date() for st, at in path if self.reaches_offer(st)), None)
+                    close = last_at.date() if last_stage.kind != StageKind.OPEN else None
+                    expected = created + dt.timedelta(days=rng.randint(30, 100))
+                    if close is None and rng.random() < 0.25:
+                        expected = self.today - dt.timedelta(days=rng.randint(1, 20))  # slipped deals
+                    opportunities.append(
+                        Opportunity(
+                            name=f"{account.name.rsplit(' ', 1)[0]} – {product.name}",
+                            account=account,
+                            owner=rep,
+                            pipeline=self.pipeline,
+                            stage=last_stage,
+                            product=product,
+                            amount=amount,
+                            created_date=created,
+                            expected_close_date=expected,
+                            close_date=close,
+                            offer_date=offer,
+                            next_step="" if close else rng.choice(NEXT_STEPS),
+                            next_step_date=None if close else self.today + dt.timedelta(days=rng.randint(-10, 14)),
+                            lost_reason=rng.choice(LOST_REASONS) if last_stage.kind == StageKind.LOST else "",
+                            stage_changed_at=last_at,
+                        )
+                    )
+                    histories.append(path)
+                    owner_path = [(rep, path[0][1])]
+                    teammates = [r for r in reps_by_team[rep.team_id] if r.pk != rep.pk]
+                    if teammates and len(path) > 2 and rng.random() < 0.04:
+                        # Handed over mid-way: the earlier events stay with the first owner.
+                        new_owner = rng.choice(teammates)
+                        owner_path.append((new_owner, path[1][1] + dt.timedelta(hours=1)))
+                        opportunities[-1].owner = new_owner
+                    owners.append(owner_path)
+                week += dt.timedelta(days=7)
+        self.opportunities = Opportunity.objects.bulk_create(opportunities, batch_size=BATCH)
+        stage_rows, owner_rows = [], []
+        for opportunity, path, owner_path in zip(self.opportunities, histories, owners, strict=True):
+            previous = None
+            for stage, at in path:
+                stage_rows.append(
+                    OpportunityStageChange(opportunity=opportunity, from_stage=previous, to_stage=stage, changed_at=at)
+                )
+                previous = stage
+                credited = [o for o, since in owner_path if since <= at][-1]
+                if stage.name in ("Discovery", "Proposal"):
+                    self.meetings.append(
+                        Activity(
+                            owner=credited,
+                            kind=ActivityKind.DISCOVERY_MEETING if stage.name == "Discovery" else ActivityKind.PROPOSAL_MEETING,
+                            status=ActivityStatus.DONE,
+                            subject=f"{stage.name} meeting: {opportunity.name}",
+                            planned_date=at.date() - dt.timedelta(days=self.rng.randint(0, 5)),
+                            done_at=at - dt.timedelta(hours=1),
+                            account=opportunity.account,
+                            opportunity=opportunity,
+                        )
+                    )
+            previous_owner = None
+            for owner, since in owner_path:
+                owner_rows.append(
+                    OpportunityOwnerChange(opportunity=opportunity, from_owner=previous_owner, to_owner=owner, changed_at=since)
+                )
+                previous_owner = owner
+        OpportunityStageChange.objects.bulk_create(stage_rows, batch_size=BATCH)
+        OpportunityOwnerChange.objects.bulk_create(owner_rows, batch_size=BATCH)
+        self.summary.opportunities = len(self.opportunities)
+        self.progress(f"{len(self.opportunities)} opportunities with {len(stage_rows)} stage changes")
+
+    # --- activities ------------------------------------------------------------------------
+
+    def build_activities(self) -> None:
+        rng = self.rng
+        activities = list(self.meetings)
+        horizon = self.today + dt.timedelta(days=13 - self.today.weekday())  # end of next week
+        for rep in self.reps:
+            diligence = 0.6 + 0.3 * min(self.skill[rep.pk], 1.2)
+            accounts = self.accounts_of[rep.pk]
+            week = self.start
+            while week <= horizon:
+                for kind, per_week in (
+                    (ActivityKind.CALL, rng.randint(8, 16)),
+                    (ActivityKind.EMAIL, rng.randint(5, 10)),
+                    (ActivityKind.OTHER_MEETING, rng.randint(0, 2)),
+                    (ActivityKind.TASK, rng.randint(1, 4)),
+                ):
+                    for _ in range(per_week):
+                        day = week + dt.timedelta(days=rng.randint(0, 4))
+                        planned = rng.random() < 0.8
+                        if day > self.today:
+                            if not planned:
+                                continue
+                            status, done_at = ActivityStatus.PLANNED, None
+                        elif rng.random() < diligence or not planned:
+                            status, done_at = ActivityStatus.DONE, self.at(day, rng.randint(8, 17), rng.choice([0, 15, 30, 45]))
+                        elif rng.random() < 0.5 or day < self.today - dt.timedelta(days=14):
+                            status, done_at = ActivityStatus.CANCELLED, None
+                        else:
+                            status, done_at = ActivityStatus.PLANNED, None  # overdue
+                        account = rng.choice(accounts)
+                        activities.append(
+                            Activity(
+                                owner=rep,
+                                kind=kind,
+                                status=status,
+                                subject=f"{ActivityKind(kind).label}: {account.name}",
+                                planned_date=day if planned else None,
+                                done_at=done_at,
+                                account=account,
+                            )
+                        )
+                week += dt.timedelta(days=7)
+        Activity.objects.bulk_create(activities, batch_size=BATCH)
+        self.summary.activities = len(activities)
+        self.progress(f"{len(activities)} activities")
+
+    # --- feedback, targets and quotas ------------------------------------------------------
+
+    def build_feedback(self) -> None:
+        rng = self.rng
+        rows = []
+        for account in self.accounts:
+            for _ in range(rng.randint(0, 3)):
+                complaint = rng.random() < 0.07
+                rows.append(
+                    CustomerFeedback(
+                        account=account,
+                        rep_id=account.owner_id,
+                        date=self.start + dt.timedelta(days=rng.randint(0, (self.today - self.start).days)),
+                        score=rng.choice([1, 2, 3, 3, 4, 4, 4, 5, 5, 5]) if not complaint or rng.random() < 0.5 else None,
+                        is_complaint=complaint,
+                        text="Delivery was late." if complaint else "",
+                    )
+                )
+        CustomerFeedback.objects.bulk_create(rows, batch_size=BATCH)
+        self.summary.feedback = len(rows)
+
+    def build_targets_and_quotas(self) -> None:
+        rng = self.rng
+        ActivityTarget.objects.bulk_create(
+            ActivityTarget(team=team, kind=kind, per_week=per_week, start_date=self.start)
+            for team in self.teams
+            for kind, per_week in (
+                (ActivityKind.CALL, 12),
+                (ActivityKind.DISCOVERY_MEETING, 2),
+                (ActivityKind.PROPOSAL_MEETING, 1),
+            )
+        )
+        won: dict[int, list[tuple[dt.date, Decimal]]] = defaultdict(list)  # rep id -> (close date, amount)
+        for opportunity in self.opportunities:
+            if opportunity.stage.kind == StageKind.WON:
+                won[opportunity.owner_id].append((opportunity.close_date, opportunity.amount))
+        periods = []
+        month = _add_months(self.start, 1)
+        while month <= self.today:
+            periods.append((month, _month_end(month)))
+            month = _add_months(month, 1)
+        quarter = _quarter_start(_add_months(self.start, 3))
+        while quarter <= self.today:
+            periods.append((quarter, _month_end(_add_months(quarter, 2))))
+            quarter = _add_months(quarter, 3)
+        quotas = []
+        typical = (
+            sum((amount for deals in won.values() for _day, amount in deals), Decimal(0))
+            / max(len(self.reps), 1)
+            / (self.weeks * 7)
+        )
+        for rep in self.reps:
+            for start, end in periods:
+                elapsed = _working_days(start, min(end, self.today))
+                total = _working_days(start, end)
+                actual = sum((amount for day, amount in won[rep.pk] if start <= day <= end), Decimal(0))
+                projected = actual * len(total) / max(len(elapsed), 1)
+                # The quota is set so this rep lands near their skill level: ambitious but reachable.
+                wanted = Decimal(str(self.skill[rep.pk] * rng.uniform(0.9, 1.1)))
+                target = projected / wanted if projected else typical * (end - start).days
+                target = max(Decimal(1000), target.quantize(Decimal(100)))
+                quotas.append(Quota(rep=rep, metric=QuotaMetric.WON_REVENUE, start_date=start, end_date=end, target=target))
+        Quota.objects.bulk_create(quotas, batch_size=BATCH)
+        self.summary.quotas = len(quotas)
+
+    def build(self) -> DemoSummary:
+        self.build_people()
+        self.build_catalogue()
+        self.build_opportunities()
+        self.build_activities()
+        self.build_feedback()
+        self.build_targets_and_quotas()
+        return self.summary
+
+
+@transaction.atomic
+def seed_demo(
+    *,
+    rep_count: int,
+    weeks: int,
+    seed: int,
+    password: str,
+    today: dt.date,
+    progress: Callable[[str], None] = lambda _message: None,
+) -> DemoSummary:
+    """Create the demo data in one transaction, then recompute every KPI row."""
+    from kpis.services import kpi_recompute
+
+    summary = DemoBuilder(rep_count=rep_count, weeks=weeks, seed=seed, password=password, today=today, progress=progress).build()
+    progress("computing KPIs")
+    summary.kpi_rows = kpi_recompute()
+    return summary

@@ -1,0 +1,90 @@
+"""``manage.py seed_demo``: counts, determinism, refusal on a database with data."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+
+from kpis.models import ActivityTarget, Quota
+from reps.models import Activity, Opportunity, OpportunityOwnerChange, OpportunityStageChange, Rep, Team
+
+pytestmark = pytest.mark.django_db
+
+ARGS = ["--reps", "7", "--weeks", "6", "--seed", "3", "--today", "2026-11-25"]
+
+
+def seed(*extra: str) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", *ARGS, *extra, stdout=out)
+    return out.getvalue()
+
+
+def fingerprint() -> dict:
+    return {
+        "teams": list(Team.objects.order_by("name").values_list("name", "parent__name", "manager__username")),
+        "reps": list(Rep.objects.order_by("user__username").values_list("user__username", "team__name", "start_date")),
+        "deals": list(
+            Opportunity.objects.order_by("created_date", "name", "amount").values_list(
+                "name", "owner__user__username", "stage__name", "amount", "created_date", "offer_date", "close_date"
+            )
+        ),
+        "activities": list(
+            Activity.objects.order_by("owner__user__username", "kind", "planned_date", "done_at", "subject").values_list(
+                "owner__user__username", "kind", "status", "planned_date", "done_at"
+            )
+        ),
+        "quotas": list(
+            Quota.objects.order_by("rep__user__username", "start_date").values_list(
+                "rep__user__username", "start_date", "end_date", "target"
+            )
+        ),
+    }
+
+
+def test_it_creates_regions_teams_reps_and_history():
+    output = seed("--password", "demo-pass-1")
+    assert Team.objects.filter(parent=None).count() == 1  # 7 reps → 2 teams of up to 6 → 1 region
+    assert Team.objects.exclude(parent=None).count() == 2
+    assert Rep.objects.count() == 7
+    assert Opportunity.objects.count() > 7 * 6  # one to three new deals a rep a week
+    deals = Opportunity.objects.count()
+    assert OpportunityOwnerChange.objects.filter(from_owner=None).count() == deals
+    assert OpportunityStageChange.objects.filter(from_stage=None).count() == deals
+    assert Opportunity.objects.filter(stage__kind="won").exists()
+    assert Opportunity.objects.filter(stage__kind="lost").exists()
+    assert Opportunity.objects.filter(stage__kind="open").exists()
+    assert Activity.objects.filter(status="done").exists() and Activity.objects.filter(status="planned").exists()
+    assert Quota.objects.filter(rep__isnull=False).exists() and ActivityTarget.objects.exists()
+    assert "rep1" in output and "Password" not in output
+    for username in ("admin", "manager1", "rep7"):
+        assert authenticate(username=username, password="demo-pass-1") is not None
+
+
+def test_the_same_seed_gives_the_same_data():
+    seed("--password", "x")
+    first = fingerprint()
+    seed("--password", "x", "--reset")
+    assert fingerprint() == first
+
+
+def test_it_refuses_a_database_with_data_unless_reset():
+    seed("--password", "x")
+    with pytest.raises(CommandError, match=r"already has sales data.*--reset"):
+        seed("--password", "x")
+    assert "leaving it as it is" in seed("--password", "x", "--if-empty")
+
+
+def test_without_a_password_it_generates_one_and_prints_it_once():
+    output = seed()
+    line = next(line for line in output.splitlines() if line.startswith("Password"))
+    password = line.rsplit(" ", 1)[1]
+    assert authenticate(username="manager1", password=password) is not None
+    assert output.count(password) == 1
+
+
+def test_history_ends_on_the_anchor_date():
+    seed("--password", "x")
+    assert Opportunity.objects.latest("created_date").created_date <= dt.date(2026, 11, 25)
+    assert not Activity.objects.filter(status="done", done_at__date__gt=dt.date(2026, 11, 26)).exists()
