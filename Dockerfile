@@ -1,0 +1,17 @@
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+
+COPY . .
+# collectstatic needs settings that pass the production checks; these values are build-time only.
+RUN DEBUG=0 SECRET_KEY=build-only-key-not-used-at-runtime-0123456789abcdefghij ALLOWED_HOSTS=build \
+    python manage.py collectstatic --noinput
+
+RUN useradd --create-home salesperf && chown -R salesperf /app
+USER salesperf
+EXPOSE 8000
+CMD ["gunicorn", "salesperf.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-"]
