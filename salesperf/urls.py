@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from reps import views as rep_views
+from salesperf.views import healthz
 
 api_v1 = [
     path("", include("reps.api.urls")),
@@ -12,6 +13,7 @@ api_v1 = [
 
 urlpatterns = [
     path("", rep_views.home, name="home"),
+    path("healthz/", healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
