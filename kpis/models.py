@@ -104,3 +104,58 @@ class ActivityTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rep or self.team}: {self.per_week} × {self.get_kind_display()} / week"
+
+
+class KpiDay(models.Model):
+    """The KPI counts of one rep on one local day, credited as docs/kpis.md says.
+
+    Written only by ``kpis.services`` (an upsert on ``(rep, day)``, so a recompute is
+    idempotent); periods and weeks are sums of these rows, so they stay exact to the day.
+    """
+
+    rep = models.ForeignKey(Rep, verbose_name=_("rep"), on_delete=models.CASCADE, related_name="kpi_days")
+    day = models.DateField(_("day"))
+    contacts = models.PositiveIntegerField(_("contacts"), default=0)
+    discovery_meetings = models.PositiveIntegerField(_("discovery meetings"), default=0)
+    proposal_meetings = models.PositiveIntegerField(_("proposal meetings"), default=0)
+    activities_planned = models.PositiveIntegerField(_("activities planned"), default=0)
+    activities_done_as_planned = models.PositiveIntegerField(_("activities done as planned"), default=0)
+    opportunities_created = models.PositiveIntegerField(_("opportunities created"), default=0)
+    created_reached_offer = models.PositiveIntegerField(
+        _("created that reached the offer"),
+        default=0,
+        help_text=_("Of the opportunities created that day, how many have reached the offer by now."),
+    )
+    offers_submitted = models.PositiveIntegerField(_("offers submitted"), default=0)
+    deals_won = models.PositiveIntegerField(_("deals won"), default=0)
+    won_revenue = models.DecimalField(_("won revenue"), **MONEY, default=0)
+    deals_lost = models.PositiveIntegerField(_("deals lost"), default=0)
+    lost_after_offer = models.PositiveIntegerField(_("lost after offer"), default=0)
+    csat_sum = models.PositiveIntegerField(_("sum of satisfaction scores"), default=0)
+    csat_count = models.PositiveIntegerField(_("satisfaction scores"), default=0)
+    complaints = models.PositiveIntegerField(_("complaints"), default=0)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        ordering = ["rep", "day"]
+        verbose_name = _("KPI day")
+        verbose_name_plural = _("KPI days")
+        constraints = [models.UniqueConstraint(fields=["rep", "day"], name="kpiday_unique_rep_day")]
+        indexes = [models.Index(fields=["day"])]
+
+    def __str__(self) -> str:
+        return f"{self.rep_id} {self.day}"
+
+
+class KpiStatus(models.Model):
+    """When the KPI rows of a rep were last recomputed (shown on the pages that show KPIs)."""
+
+    rep = models.OneToOneField(Rep, verbose_name=_("rep"), on_delete=models.CASCADE, related_name="kpi_status")
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("KPI status")
+        verbose_name_plural = _("KPI statuses")
+
+    def __str__(self) -> str:
+        return f"{self.rep_id}: {self.computed_at}"

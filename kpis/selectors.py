@@ -1,10 +1,10 @@
 """Reads of the KPI engine, shared by the API, the dashboards and the exports.
 
-Interface (implemented by the KPI engine work; the dashboard work builds on it):
+Interface (the dashboard work builds on it):
 
-- ``kpi_table(*, user, start, end, group_by, team_id=None) -> list[dict]``: one dict per rep
-  (group_by="rep") or team (group_by="team") that ``user`` may see, for the inclusive period
-  ``start``..``end``. Keys: ``rep`` or ``team`` as ``{"id", "name"}``, then every KPI of
+- ``kpi_table(*, user, start, end, group_by, team_id=None, today=None) -> list[dict]``: one dict
+  per rep (group_by="rep") or team (group_by="team") that ``user`` may see, for the inclusive
+  period ``start``..``end``. Keys: ``rep`` or ``team`` as ``{"id", "name"}``, then every KPI of
   docs/kpis.md under its exact name (``contacts``, ``discovery_meetings``, ...,
   ``win_rate``, ``offer_to_close``, ``contact_to_offer``, ``plan_completion``,
   ``avg_deal_size``, ``sales_cycle_days``). Money and ratios are ``Decimal``; an undefined
@@ -15,4 +15,493 @@ Interface (implemented by the KPI engine work; the dashboard work builds on it):
 - ``weekly_series(*, user, rep_id=None, team_id=None, weeks=12, until=None) -> list[dict]``:
   one dict per ISO week (``week`` = its Monday), oldest first, with the weekly counts.
 - ``last_computed_at(*, rep_ids=None) -> datetime | None``: when the rows were last written.
+
+The counts are read from the stored daily rows (kpis.models.KpiDay), which the services
+recompute after every change (on commit). Tests that write through reps.services must let the
+on-commit callbacks run (``django_capture_on_commit_callbacks(execute=True)``) or call
+``kpis.services.kpi_recompute()`` before reading. The quota and pipeline figures and the
+median are read live from the base tables, since they depend on "today" or are not sums.
 """
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import DecimalField, ExpressionWrapper, F, Max, Q, Sum
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+
+from kpis import sql
+from kpis.models import KpiDay, KpiStatus, Quota, QuotaMetric
+from reps import access
+from reps.models import Opportunity, Rep, StageKind, Team, TeamMembership
+
+# The counts of docs/kpis.md, in display order.
+COUNT_KEYS: tuple[str, ...] = (
+    "contacts",
+    "discovery_meetings",
+    "proposal_meetings",
+    "activities_planned",
+    "activities_done_as_planned",
+    "opportunities_created",
+    "offers_submitted",
+    "deals_won",
+    "won_revenue",
+    "deals_lost",
+    "lost_after_offer",
+    "csat",
+    "complaints",
+)
+RATIO_KEYS: tuple[str, ...] = (
+    "win_rate",
+    "offer_to_close",
+    "contact_to_offer",
+    "plan_completion",
+    "avg_deal_size",
+    "sales_cycle_days",
+)
+QUOTA_KEYS: tuple[str, ...] = (
+    "target",
+    "attainment",
+    "expected_to_date",
+    "pace",
+    "band",
+    "open_pipeline",
+    "weighted_pipeline",
+    "coverage",
+    "forecast",
+)
+
+BAND_AT_RISK, BAND_CLOSE, BAND_ON_TARGET = "at_risk", "close", "on_target"
+
+CENT = Decimal("0.01")
+RATIO = Decimal("0.0001")
+TENTH = Decimal("0.1")
+ZERO_MONEY = Decimal("0.00")
+
+_SUMS = {name: Sum(name) for name in sql.COUNT_COLUMNS}
+
+
+# --- arithmetic on aggregated figures -------------------------------------------------------
+
+
+def _ratio(numerator: Decimal | int, denominator: Decimal | int, places: Decimal = RATIO) -> Decimal | None:
+    """numerator / denominator, or None (undefined, shown as "—") when the denominator is 0."""
+    if not denominator:
+        return None
+    return (Decimal(numerator) / Decimal(denominator)).quantize(places, rounding=ROUND_HALF_UP)
+
+
+def _money(value: Any) -> Decimal:
+    return Decimal(value or 0).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def median_of_counts(counts: Mapping[int, int]) -> Decimal | None:
+    """The median of a multiset given as {value: how many times}; None if empty."""
+    total = sum(counts.values())
+    if total == 0:
+        return None
+    values = sorted(counts)
+    wanted = [(total - 1) // 2, total // 2]  # the middle position(s), 0-based
+    found: list[int] = []
+    seen = 0
+    for value in values:
+        seen += counts[value]
+        while len(found) < 2 and wanted[len(found)] < seen:
+            found.append(value)
+    return (Decimal(found[0] + found[1]) / 2).quantize(TENTH, rounding=ROUND_HALF_UP)
+
+
+def figures(sums: Mapping[str, Any], cycles: Mapping[int, int] | None = None) -> dict[str, Any]:
+    """The counts and ratios of docs/kpis.md from the summed daily columns of one rep or team."""
+    n = {name: int(sums.get(name) or 0) for name in sql.COUNT_COLUMNS if name != "won_revenue"}
+    revenue = _money(sums.get("won_revenue"))
+    row: dict[str, Any] = {
+        "contacts": n["contacts"],
+        "discovery_meetings": n["discovery_meetings"],
+        "proposal_meetings": n["proposal_meetings"],
+        "activities_planned": n["activities_planned"],
+        "activities_done_as_planned": n["activities_done_as_planned"],
+        "opportunities_created": n["opportunities_created"],
+        "offers_submitted": n["offers_submitted"],
+        "deals_won": n["deals_won"],
+        "won_revenue": revenue,
+        "deals_lost": n["deals_lost"],
+        "lost_after_offer": n["lost_after_offer"],
+        "csat": _ratio(n["csat_sum"], n["csat_count"], CENT),
+        "complaints": n["complaints"],
+        "win_rate": _ratio(n["deals_won"], n["deals_won"] + n["deals_lost"]),
+        "offer_to_close": _ratio(n["deals_won"], n["deals_won"] + n["lost_after_offer"]),
+        "contact_to_offer": _ratio(n["created_reached_offer"], n["opportunities_created"]),
+        "plan_completion": _ratio(n["activities_done_as_planned"], n["activities_planned"]),
+        "avg_deal_size": _ratio(revenue, n["deals_won"], CENT),
+        "sales_cycle_days": median_of_counts(cycles or {}),
+    }
+    return row
+
+
+def _add(into: dict[str, Any], sums: Mapping[str, Any]) -> None:
+    for name in sql.COUNT_COLUMNS:
+        into[name] = into.get(name, 0) + (sums.get(name) or 0)
+
+
+def working_days(start: dt.date, end: dt.date) -> int:
+    """Monday–Friday days in start..end inclusive (0 when end < start)."""
+    if end < start:
+        return 0
+    days = (end - start).days + 1
+    weeks, rest = divmod(days, 7)
+    count = weeks * 5
+    for offset in range(rest):
+        if (start.weekday() + offset) % 7 < 5:
+            count += 1
+    return count
+
+
+def band(value: Decimal | None) -> str | None:
+    if value is None:
+        return None
+    if value < Decimal("0.8"):
+        return BAND_AT_RISK
+    if value < 1:
+        return BAND_CLOSE
+    return BAND_ON_TARGET
+
+
+def quota_figures(
+    *, target: Decimal, actual: Decimal, start: dt.date, end: dt.date, today: dt.date, open_amount: Any, weighted: Any
+) -> dict[str, Any]:
+    """Quota figures of docs/kpis.md, "Quota", for a won_revenue target over start..end."""
+    target = _money(target)
+    actual = _money(actual)
+    total_days = working_days(start, end)
+    elapsed = working_days(start, min(today, end))
+    expected = _money(target * elapsed / total_days) if total_days else None
+    attainment = _ratio(actual, target)
+    pace = _ratio(actual, expected) if expected else None
+    running = today <= end
+    open_pipeline = _money(open_amount)
+    weighted_pipeline = _money(weighted)
+    return {
+        "target": target,
+        "attainment": attainment,
+        "expected_to_date": expected,
+        "pace": pace,
+        "band": band(pace if running else attainment),
+        "open_pipeline": open_pipeline,
+        "weighted_pipeline": weighted_pipeline,
+        "coverage": _ratio(open_pipeline, target - actual) if actual < target else None,
+        "forecast": actual + weighted_pipeline,
+    }
+
+
+# --- teams ----------------------------------------------------------------------------------
+
+
+def _team_tree() -> tuple[dict[int, Team], dict[int, set[int]]]:
+    """All teams, and each team's subtree (itself and its sub-teams at any depth). One query."""
+    teams = {t.pk: t for t in Team.objects.only("pk", "name", "parent_id")}
+    children: dict[int, list[int]] = defaultdict(list)
+    for team in teams.values():
+        if team.parent_id is not None:
+            children[team.parent_id].append(team.pk)
+    subtree: dict[int, set[int]] = {}
+    for root in teams:
+        found, stack = {root}, [root]
+        while stack:
+            for child in children[stack.pop()]:
+                if child not in found:
+                    found.add(child)
+                    stack.append(child)
+        subtree[root] = found
+    return teams, subtree
+
+
+def _membership_on_day(prefix: str = "rep__memberships__") -> Q:
+    """The daily row's day lies within the membership (same join: use in one filter call)."""
+    return Q(**{f"{prefix}start_date__lte": F("day")}) & (
+        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": F("day")})
+    )
+
+
+def _members_overlapping(team_ids: Iterable[int], start: dt.date, end: dt.date) -> Q:
+    return Q(team_id__in=list(team_ids), start_date__lte=end) & (Q(end_date__isnull=True) | Q(end_date__gte=start))
+
+
+# --- the table ------------------------------------------------------------------------------
+
+
+def kpi_table(
+    *,
+    user: Any,
+    start: dt.date,
+    end: dt.date,
+    group_by: str,
+    team_id: int | None = None,
+    today: dt.date | None = None,
+) -> list[dict[str, Any]]:
+    """Every KPI of docs/kpis.md per rep or per team for start..end (see the module docstring).
+
+    ``team_id`` keeps, for group_by="rep", the reps who belonged to that team (or its
+    sub-teams) during the period, with their figures while they belonged to it; for
+    group_by="team", that team and its sub-teams. Raises PermissionDenied for a team
+    ``user`` may not see. A constant number of queries whatever the number of rows.
+    """
+    if group_by not in ("rep", "team"):
+        raise ValueError("group_by must be 'rep' or 'team'")
+    today = today or timezone.localdate()
+    if group_by == "rep":
+        return _rep_table(user=user, start=start, end=end, team_id=team_id, today=today)
+    return _team_table(user=user, start=start, end=end, team_id=team_id, today=today)
+
+
+def _check_team(user: Any, team_id: int, teams: Mapping[int, Team]) -> Team:
+    team = teams.get(team_id)
+    if team is None or not access.can_see_team(user, team):
+        raise PermissionDenied("You may not see this team.")
+    return team
+
+
+def _rep_table(*, user: Any, start: dt.date, end: dt.date, team_id: int | None, today: dt.date) -> list[dict[str, Any]]:
+    rows_qs = KpiDay.objects.filter(day__gte=start, day__lte=end)
+    reps_qs = access.visible_reps(user).select_related("user")
+    if team_id is not None:
+        teams, subtree = _team_tree()
+        _check_team(user, team_id, teams)
+        ids = subtree[team_id]
+        member_ids = TeamMembership.objects.filter(_members_overlapping(ids, start, end)).values("rep_id")
+        reps_qs = reps_qs.filter(pk__in=member_ids)
+        rows_qs = rows_qs.filter(_membership_on_day(), rep__memberships__team_id__in=ids)
+    else:
+        reps_qs = reps_qs.filter(Q(is_active=True) | Q(pk__in=rows_qs.values("rep_id")))
+    reps = list(reps_qs)
+    if not reps:
+        return []
+    rep_ids = [r.pk for r in reps]
+    sums = {row["rep_id"]: row for row in rows_qs.filter(rep_id__in=rep_ids).values("rep_id").annotate(**_SUMS)}
+    cycles: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    if team_id is None:
+        for rep_id, _day, cycle, count in sql.won_cycle_histogram(start=start, end=end, rep_ids=rep_ids):
+            cycles[rep_id][cycle] += count
+    else:
+        cycles = _team_restricted_rep_cycles(start=start, end=end, rep_ids=rep_ids, team_ids=subtree[team_id])
+
+    quotas = {
+        q["rep_id"]: q["target"]
+        for q in Quota.objects.filter(
+            rep_id__in=rep_ids, metric=QuotaMetric.WON_REVENUE, activity_kind="", start_date=start, end_date=end
+        ).values("rep_id", "target")
+    }
+    pipeline = _open_pipeline(start=start, end=end, today=today, group="owner_id", owner_ids=rep_ids) if quotas else {}
+
+    table = []
+    for rep in reps:
+        row: dict[str, Any] = {"rep": {"id": rep.pk, "name": rep.name}}
+        row.update(figures(sums.get(rep.pk, {}), cycles.get(rep.pk)))
+        if rep.pk in quotas:
+            open_amount, weighted = pipeline.get(rep.pk, (0, 0))
+            row.update(
+                quota_figures(
+                    target=quotas[rep.pk],
+                    actual=row["won_revenue"],
+                    start=start,
+                    end=end,
+                    today=today,
+                    open_amount=open_amount,
+                    weighted=weighted,
+                )
+            )
+        table.append(row)
+    return table
+
+
+def _team_restricted_rep_cycles(
+    *, start: dt.date, end: dt.date, rep_ids: list[int], team_ids: set[int]
+) -> dict[int, dict[int, int]]:
+    """Won-deal cycle counts per rep, keeping the deals won while the rep was in ``team_ids``."""
+    spans: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
+    for rep_id, s, e in TeamMembership.objects.filter(_members_overlapping(team_ids, start, end), rep_id__in=rep_ids).values_list(
+        "rep_id", "start_date", "end_date"
+    ):
+        spans[rep_id].append((s, e))
+    cycles: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for rep_id, day, cycle, count in sql.won_cycle_histogram(start=start, end=end, rep_ids=rep_ids):
+        if any(s <= day and (e is None or day <= e) for s, e in spans[rep_id]):
+            cycles[rep_id][cycle] += count
+    return cycles
+
+
+def _team_table(*, user: Any, start: dt.date, end: dt.date, team_id: int | None, today: dt.date) -> list[dict[str, Any]]:
+    teams, subtree = _team_tree()
+    visible = set(access.visible_teams(user).values_list("pk", flat=True))
+    if team_id is not None:
+        _check_team(user, team_id, teams)
+        wanted = [t for t in subtree[team_id] if t in visible]
+    else:
+        wanted = list(visible)
+    if not wanted:
+        return []
+    wanted.sort(key=lambda pk: (teams[pk].name, pk))
+    involved = set().union(*(subtree[t] for t in wanted))
+
+    # Daily rows summed per team the rep belonged to on the day; parents add their sub-teams.
+    direct = {
+        row["rep__memberships__team_id"]: row
+        for row in KpiDay.objects.filter(
+            _membership_on_day(), day__gte=start, day__lte=end, rep__memberships__team_id__in=involved
+        )
+        .values("rep__memberships__team_id")
+        .annotate(**_SUMS)
+    }
+    direct_cycles: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for tid, _day, cycle, count in sql.won_cycle_histogram(start=start, end=end, rep_ids=None, team_ids=sorted(involved)):
+        direct_cycles[tid][cycle] += count
+
+    # Quotas: the team's own, else the sum of its members' (reps in it during the period).
+    own = {
+        q["team_id"]: q["target"]
+        for q in Quota.objects.filter(
+            team_id__in=wanted, metric=QuotaMetric.WON_REVENUE, activity_kind="", start_date=start, end_date=end
+        ).values("team_id", "target")
+    }
+    members: dict[int, set[int]] = defaultdict(set)
+    for tid, rep_id in TeamMembership.objects.filter(_members_overlapping(involved, start, end)).values_list("team_id", "rep_id"):
+        members[tid].add(rep_id)
+    rep_quotas = {
+        q["rep_id"]: q["target"]
+        for q in Quota.objects.filter(
+            rep_id__in=set().union(*members.values()) if members else [],
+            metric=QuotaMetric.WON_REVENUE,
+            activity_kind="",
+            start_date=start,
+            end_date=end,
+        ).values("rep_id", "target")
+    }
+    pipeline = _open_pipeline(start=start, end=end, today=today, group="owner__team_id", team_ids=involved)
+
+    table = []
+    for tid in wanted:
+        sums: dict[str, Any] = {}
+        cycles: dict[int, int] = defaultdict(int)
+        team_reps: set[int] = set()
+        open_amount, weighted = Decimal(0), Decimal(0)
+        for sub in subtree[tid]:
+            _add(sums, direct.get(sub, {}))
+            for cycle, count in direct_cycles.get(sub, {}).items():
+                cycles[cycle] += count
+            team_reps |= members.get(sub, set())
+            sub_open, sub_weighted = pipeline.get(sub, (0, 0))
+            open_amount += Decimal(sub_open or 0)
+            weighted += Decimal(sub_weighted or 0)
+        row: dict[str, Any] = {"team": {"id": tid, "name": teams[tid].name}}
+        row.update(figures(sums, cycles))
+        target = own.get(tid)
+        if target is None and any(r in rep_quotas for r in team_reps):
+            target = sum((rep_quotas[r] for r in team_reps if r in rep_quotas), Decimal(0))
+        if target is not None:
+            row.update(
+                quota_figures(
+                    target=target,
+                    actual=row["won_revenue"],
+                    start=start,
+                    end=end,
+                    today=today,
+                    open_amount=open_amount,
+                    weighted=weighted,
+                )
+            )
+        table.append(row)
+    return table
+
+
+def _open_pipeline(
+    *,
+    start: dt.date,
+    end: dt.date,
+    today: dt.date,
+    group: str,
+    owner_ids: Iterable[int] | None = None,
+    team_ids: Iterable[int] | None = None,
+) -> dict[int, tuple[Decimal, Decimal]]:
+    """Open amount and probability-weighted amount of open deals expected to close in the rest
+    of the period (max(today, start)..end), per current owner or per the owner's current team."""
+    rest_start = max(today, start)
+    if rest_start > end:
+        return {}
+    qs = Opportunity.objects.filter(stage__kind=StageKind.OPEN, expected_close_date__gte=rest_start, expected_close_date__lte=end)
+    if owner_ids is not None:
+        qs = qs.filter(owner_id__in=list(owner_ids))
+    if team_ids is not None:
+        qs = qs.filter(owner__team_id__in=list(team_ids))
+    weighted = ExpressionWrapper(
+        F("amount") * F("stage__probability") / Decimal(100), output_field=DecimalField(max_digits=20, decimal_places=4)
+    )
+    return {
+        row[group]: (row["open_amount"], row["weighted"])
+        for row in qs.values(group).annotate(open_amount=Sum("amount"), weighted=Sum(weighted))
+    }
+
+
+# --- weekly series --------------------------------------------------------------------------
+
+
+def weekly_series(
+    *,
+    user: Any,
+    rep_id: int | None = None,
+    team_id: int | None = None,
+    weeks: int = 12,
+    until: dt.date | None = None,
+) -> list[dict[str, Any]]:
+    """The last ``weeks`` ISO weeks up to the one holding ``until`` (default today), oldest first.
+
+    For one rep, one team (with its sub-teams, by membership on each day) or, with neither,
+    every rep ``user`` may see. Each dict: ``week`` (its Monday), the counts and the ratios.
+    Raises PermissionDenied for a rep or team ``user`` may not see.
+    """
+    until = until or timezone.localdate()
+    weeks = max(1, min(int(weeks), 260))
+    last_monday = until - dt.timedelta(days=until.weekday())
+    first = last_monday - dt.timedelta(weeks=weeks - 1)
+    last = last_monday + dt.timedelta(days=6)
+    rows_qs = KpiDay.objects.filter(day__gte=first, day__lte=last)
+    cycle_rows: list[tuple[int, dt.date, int, int]]
+    if rep_id is not None:
+        rep = Rep.objects.filter(pk=rep_id).first()
+        if rep is None or not access.can_see_rep(user, rep):
+            raise PermissionDenied("You may not see this rep.")
+        rows_qs = rows_qs.filter(rep_id=rep_id)
+        cycle_rows = sql.won_cycle_histogram(start=first, end=last, rep_ids=[rep_id])
+    elif team_id is not None:
+        teams, subtree = _team_tree()
+        _check_team(user, team_id, teams)
+        ids = sorted(subtree[team_id])
+        rows_qs = rows_qs.filter(_membership_on_day(), rep__memberships__team_id__in=ids)
+        cycle_rows = sql.won_cycle_histogram(start=first, end=last, rep_ids=None, team_ids=ids)
+    else:
+        rep_ids = list(access.visible_reps(user).values_list("pk", flat=True))
+        rows_qs = rows_qs.filter(rep_id__in=rep_ids)
+        cycle_rows = sql.won_cycle_histogram(start=first, end=last, rep_ids=rep_ids)
+    by_week = {row["week"]: row for row in rows_qs.annotate(week=TruncWeek("day")).values("week").annotate(**_SUMS)}
+    by_week = {(w.date() if isinstance(w, dt.datetime) else w): row for w, row in by_week.items()}
+    cycles: dict[dt.date, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for _group, day, cycle, count in cycle_rows:
+        cycles[day - dt.timedelta(days=day.weekday())][cycle] += count
+    series = []
+    for index in range(weeks):
+        monday = first + dt.timedelta(weeks=index)
+        series.append({"week": monday, **figures(by_week.get(monday, {}), cycles.get(monday))})
+    return series
+
+
+def last_computed_at(*, rep_ids: Iterable[int] | None = None) -> dt.datetime | None:
+    """When the KPI rows of ``rep_ids`` (all reps if None) were last recomputed; None if never."""
+    qs = KpiStatus.objects.all()
+    if rep_ids is not None:
+        qs = qs.filter(rep_id__in=list(rep_ids))
+    return qs.aggregate(latest=Max("computed_at"))["latest"]

@@ -1,17 +1,33 @@
-"""Writes of the KPI engine: recomputing the stored KPI rows. (Implemented by the KPI engine work.)"""
+"""Writes of the KPI engine: recomputing the stored per-rep daily KPI rows (kpis.models.KpiDay).
+
+Both entry points run one set-based upsert (kpis/sql.py) in a transaction and are idempotent:
+running them twice, or twice at the same time, leaves the same rows.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
 
+from django.db import transaction
+from django.utils import timezone
+
+from kpis import sql
+
 
 def kpi_recompute(*, since: dt.date | None = None, rep_ids: Iterable[int] | None = None) -> int:
     """Recompute the stored KPI rows from ``since`` (all history if None) for ``rep_ids``
     (all reps if None), idempotently. Returns the number of rows written."""
-    return 0
+    reps = sorted(set(rep_ids)) if rep_ids is not None else None
+    with transaction.atomic():
+        return sql.upsert_days(dates=sql.DateFilter(since=since), rep_ids=reps, computed_at=timezone.now())
 
 
 def kpi_recompute_days(*, rep_ids: Iterable[int], days: Iterable[dt.date]) -> int:
     """Recompute the rows of these reps that cover these days (what a change touched)."""
-    return 0
+    reps = sorted(set(rep_ids))
+    day_list = sorted(set(days))
+    if not reps or not day_list:
+        return 0
+    with transaction.atomic():
+        return sql.upsert_days(dates=sql.DateFilter(days=day_list), rep_ids=reps, computed_at=timezone.now())

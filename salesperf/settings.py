@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "reps",
     "kpis",
     "coaching",
+    "imports",
 ]
 
 MIDDLEWARE = [
@@ -141,7 +142,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = SALESPERF_TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}  # filled by kpis (see kpis/schedule.py)
+# KPI recompute schedule: KPI_NIGHTLY_WEEKS, KPI_NIGHTLY_TIME, KPI_WEEKLY_TIME (see kpis/schedule.py).
+from kpis import schedule as kpi_schedule  # noqa: E402  (no models: safe to import here)
+
+KPI_NIGHTLY_WEEKS = kpi_schedule.read_nightly_weeks()
+CELERY_BEAT_SCHEDULE: dict = kpi_schedule.beat_schedule()
 
 # REST API
 REST_FRAMEWORK = {
