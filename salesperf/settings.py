@@ -44,7 +44,6 @@ INSTALLED_APPS = [
     "reps",
     "kpis",
     "coaching",
-    "imports",
 ]
 
 MIDDLEWARE = [
