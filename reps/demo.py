@@ -329,7 +329,7 @@ class DemoBuilder:
         # Every sixth rep moved team a few months ago (membership history).
         for i, rep in enumerate(self.reps):
             if i % 6 == 5 and len(self.teams) > 1:
-                moved_on = self.today - dt.timedelta(days=rng.randint(60, 120))
+                moved_on = max(self.today - dt.timedelta(days=rng.randint(60, 120)), rep.start_date + dt.timedelta(days=14))
                 previous = self.teams[(i // REPS_PER_TEAM + 1) % len(self.teams)]
                 memberships.append(
                     TeamMembership(rep=rep, team=previous, start_date=rep.start_date, end_date=moved_on - dt.timedelta(days=1))
