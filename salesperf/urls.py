@@ -27,4 +27,5 @@ urlpatterns = [
     path("", include("reps.urls")),
     path("", include("kpis.urls")),
     path("", include("coaching.urls")),
+    path("", include("imports.urls")),
 ]

@@ -1,0 +1,205 @@
+"""Writes of the import app: running an import or export, and the upload page's jobs.
+
+An import runs in ONE transaction: every file is checked, every row read and written, and
+the KPIs of the affected reps recomputed from the earliest affected day through the KPI
+engine — all inside that transaction, so the dashboard never shows imported rows with stale
+KPIs, and any error (or a dry run) rolls everything back.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import zipfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import connection, connections, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from imports.formats import FORMATS
+from imports.formats.base import DryRunRollback, ImportFailed, Report
+from imports.models import ImportJob, ImportStatus
+from kpis.services import kpi_recompute
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[int], None]
+
+
+def format_choices() -> list[str]:
+    return list(FORMATS)
+
+
+def count_rows(directory: Path) -> int:
+    """A quick estimate of the data rows to read (lines of the CSV files, less headers)."""
+    total = 0
+    for path in directory.glob("*.csv"):
+        with path.open("rb") as handle:
+            total += max(0, sum(chunk.count(b"\n") for chunk in iter(lambda h=handle: h.read(1 << 20), b"")) - 1)
+    return total
+
+
+def import_run(*, format: str, directory: Path, dry_run: bool = False, progress: Progress | None = None) -> Report:
+    """Import the CSV files in ``directory`` in ``format``, all or nothing.
+
+    Raises ImportFailed (with the report: file, line, reason of every error) when anything is
+    wrong; nothing is then written. A dry run does everything and rolls back.
+    """
+    module = FORMATS.get(format)
+    report = Report(format=format, dry_run=dry_run)
+    if module is None:
+        report.error(
+            "-",
+            None,
+            _("Unknown format “%(format)s”; choose one of %(formats)s.") % {"format": format, "formats": ", ".join(FORMATS)},
+        )
+        raise ImportFailed(report)
+    directory = Path(directory)
+    if not directory.is_dir():
+        report.error(str(directory), None, _("This folder does not exist."))
+        raise ImportFailed(report)
+    try:
+        with transaction.atomic():
+            module.run(directory, report=report, progress=progress)
+            if not report.ok:
+                raise ImportFailed(report)
+            if report.kpi_rep_ids:
+                report.kpi_rows = kpi_recompute(since=report.kpi_since, rep_ids=sorted(report.kpi_rep_ids))
+            if dry_run:
+                raise DryRunRollback
+    except DryRunRollback:
+        pass
+    except ImportFailed:
+        raise
+    except Exception as exc:  # a database constraint the checks above did not foresee
+        logger.exception("import failed")
+        report.error("-", None, _("The import was stopped and nothing was saved: %(error)s") % {"error": exc})
+        raise ImportFailed(report) from exc
+    return report
+
+
+# --- upload page jobs -------------------------------------------------------------------------
+
+
+def _jobs_root() -> Path:
+    return Path(settings.MEDIA_ROOT) / "imports"
+
+
+def _save_upload(upload: UploadedFile, directory: Path) -> list[str]:
+    """Save one uploaded CSV, or the CSV files of an uploaded zip, flat in ``directory``."""
+    name = Path(upload.name or "upload").name
+    if name.lower().endswith(".zip"):
+        try:
+            with zipfile.ZipFile(upload) as archive:
+                saved = []
+                for info in archive.infolist():
+                    inner = Path(info.filename).name  # flatten; never write outside the folder
+                    if info.is_dir() or not inner.lower().endswith(".csv") or inner.startswith("."):
+                        continue
+                    with archive.open(info) as src, (directory / inner).open("wb") as dst:
+                        shutil.copyfileobj(src, dst)
+                    saved.append(inner)
+                return saved
+        except zipfile.BadZipFile:
+            raise ValidationError(_("“%(name)s” is not a valid zip file.") % {"name": name}) from None
+    with (directory / name).open("wb") as dst:
+        for chunk in upload.chunks():
+            dst.write(chunk)
+    return [name]
+
+
+@transaction.atomic
+def import_job_create(*, user: Any, format: str, files: Iterable[UploadedFile], dry_run: bool = False) -> ImportJob:
+    """Save the uploaded files and queue their import (run by a Celery task after commit)."""
+    if format not in FORMATS:
+        raise ValidationError({"format": _("Choose one of the formats listed.")})
+    job = ImportJob.objects.create(created_by=user, format=format, dry_run=dry_run, directory="")
+    directory = _jobs_root() / str(job.pk)
+    directory.mkdir(parents=True, exist_ok=True)
+    names: list[str] = []
+    for upload in files:
+        names += _save_upload(upload, directory)
+    if not names:
+        raise ValidationError({"files": _("No CSV file was found in the upload. Upload .csv files or a .zip of them.")})
+    job.directory = str(directory)
+    job.file_names = sorted(set(names))
+    job.rows_total = count_rows(directory)
+    job.save(update_fields=["directory", "file_names", "rows_total"])
+
+    def enqueue() -> None:
+        from imports import tasks
+
+        tasks.import_job_run.delay(job_id=job.pk)
+
+    transaction.on_commit(enqueue)
+    return job
+
+
+class _JobProgress:
+    """Writes a job's progress on its own connection, so the page sees it during the import.
+
+    The import's transaction hides its own writes until commit; on PostgreSQL a second
+    connection can update the job row meanwhile. SQLite allows one writer at a time, so
+    there the page only sees the start and the end.
+    """
+
+    def __init__(self, job: ImportJob) -> None:
+        self.job_id = job.pk
+        self.done = 0
+        self.last_written = 0.0
+        self.connection = connections.create_connection("default") if connection.vendor == "postgresql" else None
+
+    def __call__(self, rows: int) -> None:
+        self.done += rows
+        now = timezone.now().timestamp()
+        if self.connection is None or now - self.last_written < 0.5:
+            return
+        self.last_written = now
+        try:
+            with self.connection.cursor() as cursor:
+                cursor.execute("UPDATE imports_importjob SET rows_done = %s WHERE id = %s", [self.done, self.job_id])
+        except Exception:  # progress is a nicety; never let it break the import
+            logger.warning("could not write import progress", exc_info=True)
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+
+
+def import_job_run(*, job_id: int) -> ImportJob:
+    """Run a queued import job; running it again after it finished does nothing."""
+    job = ImportJob.objects.get(pk=job_id)
+    if job.is_finished:
+        return job
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING)
+    progress = _JobProgress(job)
+    try:
+        report = import_run(format=job.format, directory=Path(job.directory), dry_run=job.dry_run, progress=progress)
+        status = ImportStatus.SUCCEEDED
+    except ImportFailed as failed:
+        report = failed.report
+        status = ImportStatus.FAILED
+    finally:
+        progress.close()
+    job.status = status
+    job.summary = report.as_dict()
+    job.rows_done = max(progress.done, job.rows_total)
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "summary", "rows_done", "finished_at"])
+    return job
+
+
+def export_run(*, format: str, directory: Path) -> dict[str, int]:
+    """Write every record in ``format`` to CSV files in ``directory``; rows written per file."""
+    module = FORMATS.get(format)
+    if module is None or not hasattr(module, "export"):
+        raise ValidationError(_("Export is available in these formats: %(formats)s.") % {"formats": "salesperf"})
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    return module.export(directory)
