@@ -18,6 +18,17 @@ CHROMIUM = os.environ.get("SALESPERF_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(os.environ.get("SALESPERF_TEST_ARTIFACTS", Path(__file__).resolve().parent.parent / "test-artifacts"))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hasher():
+    """Hash test passwords with a cheap hasher: PBKDF2 costs ~0.3 s per user on a small CI machine."""
+    from django.conf import settings
+
+    previous = settings.PASSWORD_HASHERS
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    yield
+    settings.PASSWORD_HASHERS = previous
+
+
 @pytest.fixture
 def pipeline(db):
     return make_pipeline()
