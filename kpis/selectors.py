@@ -283,19 +283,25 @@ def _rep_table(*, user: Any, start: dt.date, end: dt.date, team_id: int | None, 
     if not reps:
         return []
     rep_ids = [r.pk for r in reps]
-    sums = {row["rep_id"]: row for row in rows_qs.filter(rep_id__in=rep_ids).values("rep_id").annotate(**_SUMS)}
+    sums = {row["rep_id"]: row for row in rows_qs.filter(rep_id__in=rep_ids).order_by().values("rep_id").annotate(**_SUMS)}
     cycles: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    if team_id is None:
-        for rep_id, _day, cycle, count in sql.won_cycle_histogram(start=start, end=end, rep_ids=rep_ids):
-            cycles[rep_id][cycle] += count
-    else:
-        cycles = _team_restricted_rep_cycles(start=start, end=end, rep_ids=rep_ids, team_ids=subtree[team_id])
+    histogram = sql.won_cycle_histogram(
+        start=start,
+        end=end,
+        rep_ids=rep_ids,
+        team_ids=sorted(subtree[team_id]) if team_id is not None else None,
+        group_by_team=False,
+    )
+    for rep_id, _day, cycle, count in histogram:
+        cycles[rep_id][cycle] += count
 
     quotas = {
         q["rep_id"]: q["target"]
         for q in Quota.objects.filter(
             rep_id__in=rep_ids, metric=QuotaMetric.WON_REVENUE, activity_kind="", start_date=start, end_date=end
-        ).values("rep_id", "target")
+        )
+        .order_by()
+        .values("rep_id", "target")
     }
     pipeline = _open_pipeline(start=start, end=end, today=today, group="owner_id", owner_ids=rep_ids) if quotas else {}
 
@@ -320,22 +326,6 @@ def _rep_table(*, user: Any, start: dt.date, end: dt.date, team_id: int | None, 
     return table
 
 
-def _team_restricted_rep_cycles(
-    *, start: dt.date, end: dt.date, rep_ids: list[int], team_ids: set[int]
-) -> dict[int, dict[int, int]]:
-    """Won-deal cycle counts per rep, keeping the deals won while the rep was in ``team_ids``."""
-    spans: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
-    for rep_id, s, e in TeamMembership.objects.filter(_members_overlapping(team_ids, start, end), rep_id__in=rep_ids).values_list(
-        "rep_id", "start_date", "end_date"
-    ):
-        spans[rep_id].append((s, e))
-    cycles: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for rep_id, day, cycle, count in sql.won_cycle_histogram(start=start, end=end, rep_ids=rep_ids):
-        if any(s <= day and (e is None or day <= e) for s, e in spans[rep_id]):
-            cycles[rep_id][cycle] += count
-    return cycles
-
-
 def _team_table(*, user: Any, start: dt.date, end: dt.date, team_id: int | None, today: dt.date) -> list[dict[str, Any]]:
     teams, subtree = _team_tree()
     visible = set(access.visible_teams(user).values_list("pk", flat=True))
@@ -355,6 +345,7 @@ def _team_table(*, user: Any, start: dt.date, end: dt.date, team_id: int | None,
         for row in KpiDay.objects.filter(
             _membership_on_day(), day__gte=start, day__lte=end, rep__memberships__team_id__in=involved
         )
+        .order_by()
         .values("rep__memberships__team_id")
         .annotate(**_SUMS)
     }
@@ -367,10 +358,14 @@ def _team_table(*, user: Any, start: dt.date, end: dt.date, team_id: int | None,
         q["team_id"]: q["target"]
         for q in Quota.objects.filter(
             team_id__in=wanted, metric=QuotaMetric.WON_REVENUE, activity_kind="", start_date=start, end_date=end
-        ).values("team_id", "target")
+        )
+        .order_by()
+        .values("team_id", "target")
     }
     members: dict[int, set[int]] = defaultdict(set)
-    for tid, rep_id in TeamMembership.objects.filter(_members_overlapping(involved, start, end)).values_list("team_id", "rep_id"):
+    for tid, rep_id in (
+        TeamMembership.objects.filter(_members_overlapping(involved, start, end)).order_by().values_list("team_id", "rep_id")
+    ):
         members[tid].add(rep_id)
     rep_quotas = {
         q["rep_id"]: q["target"]
@@ -380,7 +375,9 @@ def _team_table(*, user: Any, start: dt.date, end: dt.date, team_id: int | None,
             activity_kind="",
             start_date=start,
             end_date=end,
-        ).values("rep_id", "target")
+        )
+        .order_by()
+        .values("rep_id", "target")
     }
     pipeline = _open_pipeline(start=start, end=end, today=today, group="owner__team_id", team_ids=involved)
 
@@ -443,7 +440,7 @@ def _open_pipeline(
     )
     return {
         row[group]: (row["open_amount"], row["weighted"])
-        for row in qs.values(group).annotate(open_amount=Sum("amount"), weighted=Sum(weighted))
+        for row in qs.order_by().values(group).annotate(open_amount=Sum("amount"), weighted=Sum(weighted))
     }
 
 
@@ -487,7 +484,7 @@ def weekly_series(
         rep_ids = list(access.visible_reps(user).values_list("pk", flat=True))
         rows_qs = rows_qs.filter(rep_id__in=rep_ids)
         cycle_rows = sql.won_cycle_histogram(start=first, end=last, rep_ids=rep_ids)
-    by_week = {row["week"]: row for row in rows_qs.annotate(week=TruncWeek("day")).values("week").annotate(**_SUMS)}
+    by_week = {row["week"]: row for row in rows_qs.annotate(week=TruncWeek("day")).order_by().values("week").annotate(**_SUMS)}
     by_week = {(w.date() if isinstance(w, dt.datetime) else w): row for w, row in by_week.items()}
     cycles: dict[dt.date, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for _group, day, cycle, count in cycle_rows:

@@ -298,12 +298,18 @@ def upsert_days(*, dates: DateFilter, rep_ids: Sequence[int] | None, computed_at
 
 
 def won_cycle_histogram(
-    *, start: dt.date, end: dt.date, rep_ids: Sequence[int] | None, team_ids: Sequence[int] | None = None
+    *,
+    start: dt.date,
+    end: dt.date,
+    rep_ids: Sequence[int] | None,
+    team_ids: Sequence[int] | None = None,
+    group_by_team: bool = True,
 ) -> list[tuple[int, dt.date, int, int]]:
     """(group id, day, cycle days, deals) of the deals won in ``start..end``.
 
-    The group is the credited rep, or with ``team_ids`` the team the rep belonged to on the
-    close date (only those teams). Medians are taken from these counts, not from rows.
+    The group is the credited rep. With ``team_ids``, only the deals won while the rep
+    belonged to one of those teams count, and (``group_by_team``) the group is that team.
+    Medians are taken from these counts, not from rows.
     """
     dates = DateFilter(since=start)
     won, won_p = opportunity_events_sql(dates, rep_ids, won_only=True)
@@ -312,11 +318,12 @@ def won_cycle_histogram(
             WHERE w.day <= %s GROUP BY w.rep_id, w.day, w.cycle_days"""
         params = [*won_p, _date(end)]
     else:
+        group = "m.team_id" if group_by_team else "w.rep_id"
         team_f, team_p = _in("m.team_id", team_ids)
-        sql = f"""SELECT m.team_id, w.day, w.cycle_days, COUNT(*) FROM ({won}) w
+        sql = f"""SELECT {group}, w.day, w.cycle_days, COUNT(*) FROM ({won}) w
             JOIN reps_teammembership m ON m.rep_id = w.rep_id AND m.start_date <= w.day
                 AND (m.end_date IS NULL OR w.day <= m.end_date)
-            WHERE w.day <= %s AND {team_f} GROUP BY m.team_id, w.day, w.cycle_days"""
+            WHERE w.day <= %s AND {team_f} GROUP BY {group}, w.day, w.cycle_days"""
         params = [*won_p, _date(end), *team_p]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
