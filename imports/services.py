@@ -187,6 +187,7 @@ def import_job_run(*, job_id: int) -> ImportJob:
         status = ImportStatus.FAILED
     finally:
         progress.close()
+        shutil.rmtree(job.directory, ignore_errors=True)  # the summary keeps what matters
     job.status = status
     job.summary = report.as_dict()
     job.rows_done = max(progress.done, job.rows_total)
