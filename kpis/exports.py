@@ -1,0 +1,185 @@
+"""The tables of the dashboards, rendered once for the page and for its CSV export.
+
+A :class:`Table` holds columns and rows of values; each value is formatted by its column's
+kind, so the page and the CSV file show the same numbers (the CSV without thousands
+separators or units, and an empty cell where the page shows "—" for an undefined ratio).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
+
+UNDEFINED = "—"
+
+BAND_LABELS = {"at_risk": _("At risk"), "close": _("Close"), "on_target": _("On target")}
+
+
+class Kind(StrEnum):
+    TEXT = "text"
+    INT = "int"
+    MONEY = "money"
+    PERCENT = "percent"  # a ratio, shown in percent
+    SCORE = "score"  # a mean such as CSAT, two decimals
+    BAND = "band"
+    DATE = "date"
+
+
+NUMERIC_KINDS = {Kind.INT, Kind.MONEY, Kind.PERCENT, Kind.SCORE}
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str  # as shown on the page
+    csv: str  # as written to the CSV file
+    sort: Any  # for sorting; None sorts last
+    kind: Kind
+    url: str = ""
+    css: str = ""
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.kind in NUMERIC_KINDS
+
+
+def format_value(value: Any, kind: Kind) -> Cell:
+    """One value as a cell of ``kind``; ``None`` is undefined ("—" on the page, empty in CSV)."""
+    if value is None or value == "":
+        return Cell(UNDEFINED if kind in NUMERIC_KINDS | {Kind.BAND} else "", "", None, kind)
+    if kind == Kind.MONEY:
+        amount = Decimal(value).quantize(Decimal("0.01"))
+        return Cell(f"{amount:,.2f}", f"{amount:.2f}", amount, kind)
+    if kind == Kind.PERCENT:
+        percent = (Decimal(value) * 100).quantize(Decimal("0.1"))
+        return Cell(f"{percent} %", f"{percent}", percent, kind)
+    if kind == Kind.SCORE:
+        score = Decimal(value).quantize(Decimal("0.01"))
+        return Cell(f"{score}", f"{score}", score, kind)
+    if kind == Kind.INT:
+        return Cell(f"{int(value)}", f"{int(value)}", int(value), kind)
+    if kind == Kind.BAND:
+        label = str(BAND_LABELS.get(str(value), value))
+        return Cell(label, label, str(value), kind, css=f"band band-{value}")
+    if kind == Kind.DATE:
+        return Cell(value.isoformat(), value.isoformat(), value, kind)
+    text = str(value)
+    return Cell(text, _csv_safe(text), text.lower(), kind)
+
+
+def _csv_safe(text: str) -> str:
+    """Text a spreadsheet will not run as a formula (CSV injection): a leading quote defuses it."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: Any
+    kind: Kind = Kind.TEXT
+    get: Callable[[Mapping[str, Any]], Any] | None = None  # default: row[key]
+    link: Callable[[Mapping[str, Any]], str] | None = None
+    sortable: bool = True
+    help: Any = ""
+
+    def value(self, row: Mapping[str, Any]) -> Any:
+        return self.get(row) if self.get else row.get(self.key)
+
+    def cell(self, row: Mapping[str, Any]) -> Cell:
+        cell = format_value(self.value(row), self.kind)
+        if self.link is not None:
+            cell = Cell(cell.text, cell.csv, cell.sort, cell.kind, url=self.link(row), css=cell.css)
+        return cell
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.kind in NUMERIC_KINDS
+
+
+@dataclass
+class Table:
+    """A captioned table of rows (dicts), with an optional totals row; sortable by column key."""
+
+    key: str
+    caption: Any
+    columns: Sequence[Column]
+    rows: Sequence[Mapping[str, Any]]
+    totals: Mapping[str, Any] | None = None
+    sort: str = ""
+    empty: Any = ""
+    export_url: str = ""  # set by the view: where this table's CSV is
+    body: list[list[Cell]] = field(init=False)
+    footer: list[Cell] | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.body = [[column.cell(row) for column in self.columns] for row in self.rows]
+        self.footer = [column.cell(self.totals) for column in self.columns] if self.totals is not None else None
+        self.footer = self._without_links(self.footer)
+        if self.sort:
+            self.body = sort_cells(self.body, self.columns, self.sort)
+
+    @staticmethod
+    def _without_links(cells: list[Cell] | None) -> list[Cell] | None:
+        if cells is None:
+            return None
+        return [Cell(c.text, c.csv, c.sort, c.kind, css=c.css) for c in cells]
+
+    def csv_rows(self) -> Iterable[list[str]]:
+        yield [str(column.label) for column in self.columns]
+        for cells in self.body:
+            yield [cell.csv for cell in cells]
+        if self.footer is not None:
+            yield [cell.csv for cell in self.footer]
+
+    def headers(self) -> list[dict[str, Any]]:
+        """Each column with the ``sort`` value its header link sets and its current direction."""
+        current = self.sort.lstrip("-")
+        descending = self.sort.startswith("-")
+        result = []
+        for column in self.columns:
+            direction = ""
+            # first click sorts numbers high to low (who is furthest ahead), text A to Z
+            next_sort = f"-{column.key}" if column.is_numeric else column.key
+            if column.key == current:
+                direction = "descending" if descending else "ascending"
+                next_sort = column.key if descending else f"-{column.key}"
+            result.append({"column": column, "direction": direction, "next_sort": next_sort})
+        return result
+
+
+def sort_cells(body: list[list[Cell]], columns: Sequence[Column], sort: str) -> list[list[Cell]]:
+    """Rows sorted by the column named in ``sort`` (``-key`` for descending); undefined last."""
+    key = sort.lstrip("-")
+    index = next((i for i, column in enumerate(columns) if column.key == key and column.sortable), None)
+    if index is None:
+        return body
+    defined = [row for row in body if row[index].sort is not None]
+    undefined = [row for row in body if row[index].sort is None]
+    defined.sort(key=lambda row: row[index].sort, reverse=sort.startswith("-"))
+    return defined + undefined
+
+
+def valid_sort(sort: str, columns: Sequence[Column]) -> str:
+    return sort if sort.lstrip("-") in {c.key for c in columns if c.sortable} else ""
+
+
+_UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+def csv_response(table: Table, filename: str) -> HttpResponse:
+    """The table as a CSV download (UTF-8 with a byte order mark, so spreadsheets read it right)."""
+    safe = _UNSAFE_FILENAME.sub("-", filename).strip("-") or "export"
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{safe}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    for row in table.csv_rows():
+        writer.writerow(row)
+    return response
