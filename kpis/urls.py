@@ -4,4 +4,7 @@ from kpis import views
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/reps/<int:rep_id>/", views.rep_detail, name="rep_detail"),
+    path("team-meeting/", views.team_meeting, name="team_meeting"),
+    path("leaderboard/", views.leaderboard, name="leaderboard"),
 ]

@@ -1,7 +1,688 @@
-"""KPI pages. Until the dashboard lands, /dashboard/ lists the manager's teams and reps."""
+"""Manager pages: team dashboard, rep page, weekly team meeting, leaderboard.
+
+Thin views: they parse the pickers, call the KPI selectors (``kpis.selectors``) and the
+dashboard reads (``kpis.dashboard_selectors``), shape tables (``kpis.exports``) and charts
+(``kpis.charts``), and render, or send one table as CSV with ``?export=<table>``.
+"""
 
 from __future__ import annotations
 
-from reps.views import team_overview as dashboard
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+from urllib.parse import urlencode
 
-__all__ = ["dashboard"]
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kpis import charts, selectors
+from kpis import dashboard_selectors as reads
+from kpis.exports import Column, Kind, Table, csv_response, valid_sort
+from kpis.periods import PERIOD_KIND_LABELS, Period, PeriodKind, period_from_params
+from reps import access
+from reps.access import Role, role_of
+from reps.models import Rep, Team
+
+OPEN_DEALS_PER_PAGE = 50
+
+
+# --- pickers --------------------------------------------------------------------------------
+
+
+class Picker:
+    """The period (and team) chosen through the URL, and the links that change them."""
+
+    def __init__(
+        self,
+        request: HttpRequest,
+        *,
+        today: dt.date,
+        teams: Sequence[Team] = (),
+        team: Team | None = None,
+        default: Period | None = None,
+        kinds: Iterable[PeriodKind] = tuple(PeriodKind),
+    ) -> None:
+        self.request = request
+        self.today = today
+        self.teams = teams
+        self.team = team
+        self.kinds = [(kind.value, PERIOD_KIND_LABELS[kind]) for kind in kinds]
+        self.period, self.error = period_from_params(request.GET, today=today, default=default)
+        if self.period.kind not in {kind for kind, _label in self.kinds}:
+            # pages that only know weeks (the team meeting) take the week the range starts in
+            self.period = Period.containing(self.kinds[0][0], self.period.start)
+        self.sort = request.GET.get("sort", "")
+        for team in teams:
+            team.option_label = "\u2003" * getattr(team, "depth", 0) + team.name  # type: ignore[attr-defined]
+
+    def query(self, **changes: Any) -> str:
+        """The current page's query string with ``changes`` applied (None removes a key)."""
+        params: dict[str, Any] = {}
+        if self.team is not None:
+            params["team"] = self.team.pk
+        params.update(self.period.query())
+        if self.sort:
+            params["sort"] = self.sort
+        for key, value in changes.items():
+            if value is None:
+                params.pop(key, None)
+            else:
+                params[key] = value
+        return "?" + urlencode(params)
+
+    def period_query(self, period: Period) -> str:
+        changes: dict[str, Any] = {"period": period.kind.value, "start": period.start.isoformat(), "end": None}
+        if period.kind == PeriodKind.CUSTOM:
+            changes["end"] = period.end.isoformat()
+        return self.query(**changes)
+
+    @property
+    def previous_url(self) -> str:
+        return self.period_query(self.period.previous())
+
+    @property
+    def next_url(self) -> str:
+        return self.period_query(self.period.next())
+
+    @property
+    def shortcuts(self) -> list[dict[str, Any]]:
+        """ "This week / month / quarter" links, marked when they are the shown period."""
+        result = []
+        labels = {
+            PeriodKind.WEEK: gettext_lazy("This week"),
+            PeriodKind.MONTH: gettext_lazy("This month"),
+            PeriodKind.QUARTER: gettext_lazy("This quarter"),
+        }
+        for kind, label in labels.items():
+            if kind.value not in {k for k, _label in self.kinds}:
+                continue
+            period = Period.containing(kind, self.today)
+            result.append({"label": label, "url": self.period_query(period), "current": period == self.period})
+        return result
+
+    @property
+    def query_without_sort(self) -> str:
+        """The query string (no leading "?") that sort links add ``&sort=…`` to."""
+        return self.query(sort=None, export=None)[1:]
+
+    def export_url(self, table: str) -> str:
+        return self.query(export=table)
+
+
+def _team_of_request(request: HttpRequest, teams: Sequence[Team]) -> Team | None:
+    """The team in ``?team=``, or the user's top team; 403 for a team they may not see."""
+    raw = request.GET.get("team", "").strip()
+    if not raw:
+        return teams[0] if teams else None
+    by_id = {str(team.pk): team for team in teams}
+    if raw not in by_id:
+        raise PermissionDenied(_("You may only see the dashboards of the teams you manage."))
+    return by_id[raw]
+
+
+def _manager_or_admin(request: HttpRequest) -> Role:
+    role = role_of(request.user)
+    if role not in (Role.MANAGER, Role.ADMIN):
+        raise PermissionDenied(_("Team pages are for the managers of a team."))
+    return role
+
+
+# --- table columns --------------------------------------------------------------------------
+
+
+def _rep_url(row: Mapping[str, Any], query: str = "") -> str:
+    return reverse("rep_detail", args=[row["rep"]["id"]]) + query
+
+
+def _name(row: Mapping[str, Any]) -> Any:
+    who = row.get("rep") or row.get("team")
+    return who["name"] if who else row.get("name")
+
+
+def _activity_plan(row: Mapping[str, Any]) -> str:
+    return f"{row.get('activities_done_as_planned', 0)} / {row.get('activities_planned', 0)}"
+
+
+def team_columns(link_query: str) -> list[Column]:
+    """The columns of the team dashboard, the most telling first (a phone shows those first)."""
+    return [
+        Column("name", _("Rep"), Kind.TEXT, get=_name, link=lambda row: _rep_url(row, link_query) if row.get("rep") else ""),
+        Column("band", _("Band"), Kind.BAND, help=_("Pace while the period runs, attainment once it has ended.")),
+        Column("attainment", _("Attainment"), Kind.PERCENT),
+        Column("pace", _("Pace"), Kind.PERCENT, help=_("Actual against what is expected by today.")),
+        Column("target", _("Target"), Kind.MONEY),
+        Column("won_revenue", _("Actual"), Kind.MONEY),
+        Column("forecast", _("Forecast"), Kind.MONEY, help=_("Actual plus weighted pipeline.")),
+        Column(
+            "open_pipeline", _("Open pipeline"), Kind.MONEY, help=_("Open deals expected to close in the rest of the period.")
+        ),
+        Column("weighted_pipeline", _("Weighted pipeline"), Kind.MONEY),
+        Column("coverage", _("Coverage"), Kind.PERCENT, help=_("Open pipeline over what is still missing to the target.")),
+        Column("win_rate", _("Win rate"), Kind.PERCENT),
+        Column("offer_to_close", _("Offer → close"), Kind.PERCENT),
+        Column("contact_to_offer", _("Contact → offer"), Kind.PERCENT),
+        Column("plan", _("Activities done / planned"), Kind.TEXT, get=_activity_plan, sortable=False),
+        Column("plan_completion", _("Plan done"), Kind.PERCENT),
+        Column("csat", _("CSAT"), Kind.SCORE),
+        Column("complaints", _("Complaints"), Kind.INT),
+    ]
+
+
+def funnel_table(row: Mapping[str, Any] | None) -> Table:
+    steps = charts.funnel_steps(row or {})
+    return Table(
+        "funnel",
+        _("Funnel: contacts to won deals, with the conversion from the step before"),
+        [
+            Column("label", _("Step"), Kind.TEXT, sortable=False),
+            Column("value", _("Count"), Kind.INT, sortable=False),
+            Column("conversion", _("Conversion"), Kind.PERCENT, sortable=False),
+        ],
+        steps,
+    )
+
+
+def trends_table(series: Sequence[Mapping[str, Any]]) -> Table:
+    return Table(
+        "trends",
+        _("Weekly trends"),
+        [
+            Column("week", _("Week of"), Kind.DATE, sortable=False),
+            Column("won_revenue", _("Won revenue"), Kind.MONEY, sortable=False),
+            Column("deals_won", _("Deals won"), Kind.INT, sortable=False),
+            Column("offers_submitted", _("Offers"), Kind.INT, sortable=False),
+            Column("discovery_meetings", _("Discovery meetings"), Kind.INT, sortable=False),
+            Column("proposal_meetings", _("Proposal meetings"), Kind.INT, sortable=False),
+            Column("contacts", _("Contacts"), Kind.INT, sortable=False),
+        ],
+        series,
+    )
+
+
+def pipeline_tables(by_stage: Sequence[Mapping[str, Any]], by_month: Sequence[Mapping[str, Any]]) -> tuple[Table, Table]:
+    money = [
+        Column("count", _("Deals"), Kind.INT, sortable=False),
+        Column("amount", _("Amount"), Kind.MONEY, sortable=False),
+        Column("weighted", _("Weighted"), Kind.MONEY, sortable=False),
+    ]
+    stage = Table("pipeline_stage", _("Open pipeline by stage"), [Column("stage", _("Stage"), sortable=False), *money], by_stage)
+    month = Table(
+        "pipeline_month",
+        _("Open pipeline by expected close month"),
+        [
+            Column(
+                "month",
+                _("Expected close"),
+                get=lambda row: row["month"].strftime("%Y-%m") if row.get("month") else _("No date"),
+                sortable=False,
+            ),
+            *money,
+        ],
+        by_month,
+    )
+    return stage, month
+
+
+# The escapes of django.utils.html.json_script, so a name like "</script>" cannot end the tag.
+_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def chart(key: str, title: str, figure: Any, table: Table, picker: Picker) -> dict[str, Any]:
+    """A chart for the page: its figure as JSON (drawn by static/js/dashboard.js) and its data
+    table as text alternative (screen readers, no JS, print) and CSV."""
+    return {
+        "key": key,
+        "title": title,
+        "figure_json": mark_safe(figure.to_json().translate(_JSON_SCRIPT_ESCAPES)),  # escaped like json_script
+        "table": table,
+    }
+
+
+def _export(request: HttpRequest, picker: Picker, tables: Iterable[Table], name: str) -> HttpResponse | None:
+    """The CSV of the table named in ``?export=``, if any; else None (and each table learns its CSV link)."""
+    tables = list(tables)
+    for table in tables:
+        table.export_url = picker.export_url(table.key)
+    wanted = request.GET.get("export")
+    if not wanted:
+        return None
+    for table in tables:
+        if table.key == wanted:
+            return csv_response(table, f"{name}-{table.key}")
+    raise Http404(_("There is no table “%(table)s” on this page.") % {"table": wanted})
+
+
+# --- team dashboard -------------------------------------------------------------------------
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The team dashboard: who is over or under quota for the period, and why."""
+    _manager_or_admin(request)
+    user = request.user
+    today = timezone.localdate()
+    teams = reads.team_choices(user)
+    team = _team_of_request(request, teams)
+    picker = Picker(request, today=today, teams=teams, team=team)
+    context: dict[str, Any] = {"picker": picker, "period": picker.period, "team": team, "today": today}
+    if team is None:
+        return render(request, "kpis/dashboard.html", context)
+    period = picker.period
+
+    rows = selectors.kpi_table(user=user, start=period.start, end=period.end, group_by="rep", team_id=team.pk, today=today)
+    team_rows = selectors.kpi_table(user=user, start=period.start, end=period.end, group_by="team", team_id=team.pk, today=today)
+    totals = next((row for row in team_rows if row["team"]["id"] == team.pk), None)
+    series = selectors.weekly_series(user=user, team_id=team.pk, weeks=12, until=min(period.end, today))
+    by_stage, by_month = reads.pipeline_snapshot(user=user, team_ids=reads.team_and_below(team.pk, teams))
+
+    columns = team_columns(picker.query(sort=None, team=None))
+    sort = valid_sort(picker.sort, columns)
+    reps_table = Table(
+        "reps",
+        _("Reps of %(team)s, %(period)s") % {"team": team.name, "period": period.label},
+        columns,
+        rows,
+        totals={**totals, "team": {"id": team.pk, "name": _("Team total")}} if totals else None,
+        sort=sort,
+    )
+    stage_table, month_table = pipeline_tables(by_stage, by_month)
+    charts_ = [
+        chart("attainment", _("Attainment per rep"), charts.attainment_figure(rows), _attainment_table(rows), picker),
+        chart("funnel", _("Funnel"), charts.funnel_figure(totals or {}), funnel_table(totals), picker),
+        chart("trends", _("12-week trends"), charts.trends_figure(series), trends_table(series), picker),
+        chart("pipeline_stage", _("Open pipeline by stage"), charts.pipeline_by_stage_figure(by_stage), stage_table, picker),
+        chart(
+            "pipeline_month",
+            _("Open pipeline by expected close month"),
+            charts.pipeline_by_month_figure(by_month),
+            month_table,
+            picker,
+        ),
+    ]
+    exported = _export(request, picker, [reps_table, *(c["table"] for c in charts_)], f"dashboard-{team.name}-{period.start}")
+    if exported is not None:
+        return exported
+    context.update(
+        {
+            "reps_table": reps_table,
+            "reps_export_url": picker.export_url("reps"),
+            "charts": charts_,
+            "has_quota": any(row.get("target") is not None for row in rows),
+            "has_data": any(_has_activity(row) for row in rows),
+            "computed_at": selectors.last_computed_at(rep_ids=[row["rep"]["id"] for row in rows]) if rows else None,
+        }
+    )
+    return render(request, "kpis/dashboard.html", context)
+
+
+def _has_activity(row: Mapping[str, Any]) -> bool:
+    keys = ("contacts", "activities_planned", "opportunities_created", "deals_won", "deals_lost", "offers_submitted")
+    return any(row.get(key) for key in keys)
+
+
+def _attainment_table(rows: Sequence[Mapping[str, Any]]) -> Table:
+    return Table(
+        "attainment",
+        _("Attainment per rep (80 % = close, 100 % = on target)"),
+        [
+            Column("name", _("Rep"), get=_name, sortable=False),
+            Column("attainment", _("Attainment"), Kind.PERCENT, sortable=False),
+            Column("pace", _("Pace"), Kind.PERCENT, sortable=False),
+            Column("band", _("Band"), Kind.BAND, sortable=False),
+        ],
+        [row for row in rows if row.get("attainment") is not None],
+    )
+
+
+# --- rep page -------------------------------------------------------------------------------
+
+
+def _visible_rep(request: HttpRequest, rep_id: int) -> Rep:
+    """The rep, if the user may see them (a rep themselves, their manager, an admin); else 404."""
+    rep = access.visible_reps(request.user).select_related("user", "team").filter(pk=rep_id).first()
+    if rep is None:
+        raise Http404(_("No such rep among the ones you may see."))
+    return rep
+
+
+@login_required
+def rep_detail(request: HttpRequest, rep_id: int) -> HttpResponse:
+    """One rep's figures over the period and over time, open deals, overdue steps, activity plan."""
+    user = request.user
+    rep = _visible_rep(request, rep_id)
+    today = timezone.localdate()
+    picker = Picker(request, today=today)
+    period = picker.period
+    # As their manager (or an admin) the figures are those of the rep's team; the rep sees their own.
+    team_id = rep.team_id if rep.team_id and access.can_manage_rep(user, rep) else None
+    rows = selectors.kpi_table(user=user, start=period.start, end=period.end, group_by="rep", team_id=team_id, today=today)
+    row = next((r for r in rows if r["rep"]["id"] == rep.pk), None)
+    series = selectors.weekly_series(user=user, rep_id=rep.pk, weeks=12, until=min(period.end, today))
+    by_stage, by_month = reads.pipeline_snapshot(user=user, rep_ids=[rep.pk])
+
+    figures_table = Table(
+        "figures",
+        _("%(rep)s, %(period)s") % {"rep": rep.name, "period": period.label},
+        [c for c in team_columns("") if c.key != "name"],
+        [row] if row else [],
+    )
+    stage_table, month_table = pipeline_tables(by_stage, by_month)
+    charts_ = [
+        chart("funnel", _("Funnel"), charts.funnel_figure(row or {}), funnel_table(row), picker),
+        chart("trends", _("12-week trends"), charts.trends_figure(series), trends_table(series), picker),
+        chart("pipeline_stage", _("Open pipeline by stage"), charts.pipeline_by_stage_figure(by_stage), stage_table, picker),
+        chart(
+            "pipeline_month",
+            _("Open pipeline by expected close month"),
+            charts.pipeline_by_month_figure(by_month),
+            month_table,
+            picker,
+        ),
+    ]
+
+    week = Period.containing(PeriodKind.WEEK, today)
+    plan_table = Table(
+        "activity_plan",
+        _("Activities planned and done, this week (from %(monday)s) and next") % {"monday": week.start.isoformat()},
+        [
+            Column("label", _("Kind"), sortable=False),
+            Column("target", _("Weekly target"), Kind.INT, sortable=False),
+            Column("planned_this", _("Planned this week"), Kind.INT, sortable=False),
+            Column("planned_done_this", _("Of those done"), Kind.INT, sortable=False),
+            Column("done_this", _("Done this week"), Kind.INT, sortable=False),
+            Column("planned_next", _("Planned next week"), Kind.INT, sortable=False),
+        ],
+        reads.activity_plan(user=user, rep=rep, week_start=week.start),
+        empty=_("Nothing planned or done this week or next, and no weekly target set."),
+    )
+    overdue = [
+        {
+            "name": o.name,
+            "account": o.account.name if o.account else "",
+            "stage": o.stage.name,
+            "next_step": o.next_step,
+            "due": o.next_step_date,
+            "days_late": (today - o.next_step_date).days,
+            "amount": o.amount,
+        }
+        for o in reads.overdue_next_steps(user=user, rep=rep, today=today)
+    ]
+    overdue_table = Table(
+        "overdue",
+        _("Overdue next steps"),
+        [
+            Column("name", _("Opportunity"), sortable=False),
+            Column("account", _("Account"), sortable=False),
+            Column("stage", _("Stage"), sortable=False),
+            Column("next_step", _("Next step"), sortable=False),
+            Column("due", _("Due"), Kind.DATE, sortable=False),
+            Column("days_late", _("Days late"), Kind.INT, sortable=False),
+            Column("amount", _("Amount"), Kind.MONEY, sortable=False),
+        ],
+        overdue,
+        empty=_("No overdue next steps."),
+    )
+    open_qs = reads.open_opportunities(user=user, rep=rep, today=today)
+    export = request.GET.get("export")
+    page = Paginator(open_qs, OPEN_DEALS_PER_PAGE).get_page(request.GET.get("page")) if export != "open_deals" else None
+    open_rows = [_open_deal_row(o, today) for o in (open_qs if page is None else page.object_list)]
+    open_table = Table(
+        "open_deals",
+        _("Open opportunities by stage"),
+        [
+            Column("stage", _("Stage"), sortable=False),
+            Column("name", _("Opportunity"), sortable=False),
+            Column("account", _("Account"), sortable=False),
+            Column("amount", _("Amount"), Kind.MONEY, sortable=False),
+            Column("days_in_stage", _("Days in stage"), Kind.INT, sortable=False),
+            Column("expected_close", _("Expected close"), Kind.DATE, sortable=False),
+            Column("next_step", _("Next step"), sortable=False),
+        ],
+        open_rows,
+        empty=_("No open opportunities."),
+    )
+    tables = [figures_table, open_table, overdue_table, plan_table, *(c["table"] for c in charts_)]
+    exported = _export(request, picker, tables, f"rep-{rep.name}-{period.start}")
+    if exported is not None:
+        return exported
+    return render(
+        request,
+        "kpis/rep_detail.html",
+        {
+            "rep": rep,
+            "row": row,
+            "picker": picker,
+            "period": period,
+            "figures_table": figures_table,
+            "charts": charts_,
+            "plan_table": plan_table,
+            "overdue_table": overdue_table,
+            "open_table": open_table,
+            "page": page,
+            "is_own": getattr(access.rep_of(user), "pk", None) == rep.pk,
+            "can_manage": access.can_manage_rep(user, rep),
+            "computed_at": selectors.last_computed_at(rep_ids=[rep.pk]),
+        },
+    )
+
+
+def _open_deal_row(opportunity: Any, today: dt.date) -> dict[str, Any]:
+    return {
+        "stage": opportunity.stage.name,
+        "name": opportunity.name,
+        "account": opportunity.account.name if opportunity.account else "",
+        "amount": opportunity.amount,
+        "days_in_stage": reads.days_in_stage(opportunity, today),
+        "expected_close": opportunity.expected_close_date,
+        "next_step": opportunity.next_step,
+    }
+
+
+# --- weekly team meeting --------------------------------------------------------------------
+
+CHANGE_LABELS = {
+    "won": gettext_lazy("Won"),
+    "lost": gettext_lazy("Lost"),
+    "new": gettext_lazy("New"),
+    "advanced": gettext_lazy("Advanced"),
+    "slipped": gettext_lazy("Slipped"),
+}
+
+
+@login_required
+def team_meeting(request: HttpRequest) -> HttpResponse:
+    """The weekly team meeting: the week's meetings, won deals and pipeline changes per rep."""
+    _manager_or_admin(request)
+    user = request.user
+    today = timezone.localdate()
+    teams = reads.team_choices(user)
+    team = _team_of_request(request, teams)
+    picker = Picker(
+        request, today=today, teams=teams, team=team, default=Period.containing(PeriodKind.WEEK, today), kinds=[PeriodKind.WEEK]
+    )
+    week = picker.period
+    context: dict[str, Any] = {"picker": picker, "period": week, "team": team}
+    if team is None:
+        return render(request, "kpis/team_meeting.html", context)
+    team_ids = reads.team_and_below(team.pk, teams)
+    rows = selectors.kpi_table(user=user, start=week.start, end=week.end, group_by="rep", team_id=team.pk, today=today)
+    changes = reads.pipeline_changes(user=user, team_ids=team_ids, start=week.start, end=week.end, today=today)
+    meetings = list(reads.week_meetings(user=user, team_ids=team_ids, start=week.start, end=week.end))
+
+    counts: dict[int, Counter] = defaultdict(Counter)
+    for opportunity in changes:
+        counts[opportunity.owner_id][opportunity.change] += 1
+    summary_rows = [{**row, **{f"changes_{key}": counts[row["rep"]["id"]][key] for key in reads.CHANGE_ORDER}} for row in rows]
+    summary_columns = [
+        Column("name", _("Rep"), get=_name, link=lambda row: _rep_url(row, week_query(week))),
+        Column("discovery_meetings", _("Discovery meetings"), Kind.INT),
+        Column("proposal_meetings", _("Proposal meetings"), Kind.INT),
+        Column("offers_submitted", _("Offers"), Kind.INT),
+        Column("deals_won", _("Deals won"), Kind.INT),
+        Column("won_revenue", _("Won revenue"), Kind.MONEY),
+        Column("changes_new", _("New"), Kind.INT),
+        Column("changes_advanced", _("Advanced"), Kind.INT),
+        Column("changes_slipped", _("Slipped"), Kind.INT),
+        Column("changes_lost", _("Lost"), Kind.INT),
+    ]
+    summary = Table(
+        "summary",
+        _("The week per rep"),
+        summary_columns,
+        summary_rows,
+        sort=valid_sort(picker.sort, summary_columns),
+        empty=_("No reps in this team during the week."),
+    )
+    order = {key: index for index, key in enumerate(reads.CHANGE_ORDER)}
+    change_rows = sorted(
+        (
+            {
+                "rep": o.owner.name,
+                "change": CHANGE_LABELS[o.change],
+                "name": o.name,
+                "account": o.account.name if o.account else "",
+                "stage": o.stage.name,
+                "amount": o.amount,
+                "expected_close": o.expected_close_date,
+                "_order": (o.owner.name, order[o.change]),
+            }
+            for o in changes
+        ),
+        key=lambda r: r["_order"],
+    )
+    changes_table = Table(
+        "pipeline_changes",
+        _("Pipeline changes"),
+        [
+            Column("rep", _("Rep"), sortable=False),
+            Column("change", _("Change"), sortable=False),
+            Column("name", _("Opportunity"), sortable=False),
+            Column("account", _("Account"), sortable=False),
+            Column("stage", _("Stage now"), sortable=False),
+            Column("amount", _("Amount"), Kind.MONEY, sortable=False),
+            Column("expected_close", _("Expected close"), Kind.DATE, sortable=False),
+        ],
+        change_rows,
+        empty=_("No new, advanced, slipped, won or lost deals this week."),
+    )
+    meetings_table = Table(
+        "meetings",
+        _("Discovery and proposal meetings"),
+        [
+            Column("rep", _("Rep"), sortable=False),
+            Column("date", _("Date"), Kind.DATE, sortable=False),
+            Column("kind", _("Kind"), sortable=False),
+            Column("subject", _("Subject"), sortable=False),
+            Column("account", _("Account"), sortable=False),
+        ],
+        [
+            {
+                "rep": a.owner.name,
+                "date": timezone.localdate(a.done_at),
+                "kind": a.get_kind_display(),
+                "subject": a.subject,
+                "account": a.account.name if a.account else "",
+            }
+            for a in sorted(meetings, key=lambda a: (a.owner.name, a.done_at))
+        ],
+        empty=_("No discovery or proposal meetings were logged as done this week."),
+    )
+    tables = [summary, meetings_table, changes_table]
+    exported = _export(request, picker, tables, f"team-meeting-{team.name}-{week.start}")
+    if exported is not None:
+        return exported
+    context.update({"summary": summary, "meetings_table": meetings_table, "changes_table": changes_table})
+    return render(request, "kpis/team_meeting.html", context)
+
+
+def week_query(week: Period) -> str:
+    return "?" + urlencode(week.query())
+
+
+# --- leaderboard ----------------------------------------------------------------------------
+
+LEADERBOARD_SIZE = 5
+
+
+@login_required
+def leaderboard(request: HttpRequest) -> HttpResponse:
+    """Top performers of the period by attainment, won revenue and activity, to recognise them.
+
+    Managers and admins see the team they pick; a rep sees their own figures only (the
+    row-level rules let a rep see no one else's numbers).
+    """
+    user = request.user
+    role = role_of(user)
+    if role == Role.NONE:
+        raise PermissionDenied(_("The leaderboard is for reps and their managers."))
+    today = timezone.localdate()
+    teams = reads.team_choices(user) if role in (Role.MANAGER, Role.ADMIN) else []
+    team = _team_of_request(request, teams) if teams else None
+    picker = Picker(request, today=today, teams=teams, team=team)
+    period = picker.period
+    rows = selectors.kpi_table(
+        user=user, start=period.start, end=period.end, group_by="rep", team_id=team.pk if team else None, today=today
+    )
+    link = "?" + urlencode(period.query())
+
+    def top(key: str, rows_: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+        ranked = sorted((r for r in rows_ if r.get(key) is not None), key=lambda r: (-r[key], _name(r)))
+        return [{**r, "rank": index} for index, r in enumerate(ranked[:LEADERBOARD_SIZE], start=1)]
+
+    name = Column("name", _("Rep"), get=_name, link=lambda row: _rep_url(row, link), sortable=False)
+    rank = Column("rank", _("Rank"), Kind.INT, sortable=False)
+    boards = [
+        Table(
+            "attainment",
+            _("Attainment"),
+            [
+                rank,
+                name,
+                Column("attainment", _("Attainment"), Kind.PERCENT, sortable=False),
+                Column("band", _("Band"), Kind.BAND, sortable=False),
+            ],
+            top("attainment", rows),
+            empty=_("No quota covers this period. Pick the month or quarter of the quotas."),
+        ),
+        Table(
+            "won_revenue",
+            _("Won revenue"),
+            [
+                rank,
+                name,
+                Column("won_revenue", _("Won revenue"), Kind.MONEY, sortable=False),
+                Column("deals_won", _("Deals won"), Kind.INT, sortable=False),
+            ],
+            top("won_revenue", [r for r in rows if r.get("won_revenue")]),
+            empty=_("No deals won in this period yet."),
+        ),
+        Table(
+            "activity",
+            _("Activity"),
+            [
+                rank,
+                name,
+                Column("contacts", _("Contacts"), Kind.INT, sortable=False),
+                Column("discovery_meetings", _("Discovery meetings"), Kind.INT, sortable=False),
+            ],
+            top("contacts", [r for r in rows if r.get("contacts")]),
+            empty=_("No activities logged as done in this period yet."),
+        ),
+    ]
+    exported = _export(request, picker, boards, f"leaderboard-{team.name if team else 'me'}-{period.start}")
+    if exported is not None:
+        return exported
+    return render(
+        request,
+        "kpis/leaderboard.html",
+        {"picker": picker, "period": period, "team": team, "boards": boards, "is_rep_view": team is None and role == Role.REP},
+    )

@@ -1,0 +1,197 @@
+"""The team dashboard (/dashboard/): figures per rep, totals, pickers, sorting, CSV, who may see it."""
+
+import pytest
+
+from tests.factories import AdminFactory, RepFactory, TeamFactory, UserFactory
+from tests.kpis.dashboard_helpers import MARCH, as_csv_text, csv_table, html_table, march_team
+
+pytestmark = pytest.mark.django_db
+
+URL = "/dashboard/"
+
+
+def rows_by_name(content):
+    header, *rows = html_table(content, "table-reps")
+    return header, {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+
+
+def test_it_shows_one_row_per_rep_with_the_figures_worked_out_by_hand(client):
+    world = march_team()
+    client.force_login(world.team.manager)
+    response = client.get(URL, MARCH)
+    assert response.status_code == 200
+    header, rows = rows_by_name(response.content)
+    assert header[:6] == ["Rep", "Band", "Attainment", "Pace", "Target", "Actual"]
+    ann, bob, cem = rows["Ann Able"], rows["Bob Baker"], rows["Cem Cole"]
+    assert (ann["Band"], ann["Attainment"], ann["Target"], ann["Actual"]) == ("On target", "120.0 %", "1,000.00", "1,200.00")
+    assert (ann["Win rate"], ann["Offer → close"], ann["Contact → offer"]) == ("50.0 %", "50.0 %", "100.0 %")
+    ann_plan = (ann["Activities done / planned"], ann["Plan done"], ann["CSAT"], ann["Complaints"])
+    assert ann_plan == ("1 / 1", "100.0 %", "4.00", "0")
+    assert (ann["Forecast"], ann["Coverage"]) == ("1,200.00", "—")  # target met: coverage undefined
+    bob_figures = (bob["Band"], bob["Attainment"], bob["Activities done / planned"], bob["Plan done"])
+    assert bob_figures == ("At risk", "50.0 %", "1 / 2", "50.0 %")
+    # no quota, nothing logged: undefined, never 0 % or 100 %
+    assert (cem["Band"], cem["Attainment"], cem["Win rate"], cem["CSAT"], cem["Complaints"]) == ("—", "—", "—", "—", "0")
+    total = rows["Team total"]
+    assert (total["Target"], total["Actual"], total["Attainment"], total["Band"]) == ("2,000.00", "1,700.00", "85.0 %", "Close")
+    assert total["Win rate"] == "66.7 %"  # 2 won of 3 closed
+
+
+def test_each_rep_links_to_their_page_for_the_same_period(client):
+    world = march_team()
+    client.force_login(world.team.manager)
+    response = client.get(URL, MARCH)
+    assert f'href="/dashboard/reps/{world.ann.pk}/?period=month&amp;start=2025-03-01"' in response.content.decode()
+
+
+def test_it_sorts_by_a_column_with_undefined_values_last(client):
+    world = march_team()
+    client.force_login(world.team.manager)
+    names = [row[0] for row in html_table(client.get(URL, {**MARCH, "sort": "-attainment"}).content, "table-reps")[1:]]
+    assert names == ["Ann Able", "Bob Baker", "Cem Cole", "Team total"]
+    names = [row[0] for row in html_table(client.get(URL, {**MARCH, "sort": "attainment"}).content, "table-reps")[1:]]
+    assert names == ["Bob Baker", "Ann Able", "Cem Cole", "Team total"]
+    # an unknown sort key is ignored, not an error
+    assert client.get(URL, {**MARCH, "sort": "password"}).status_code == 200
+
+
+def test_csv_export_holds_the_same_numbers_as_the_page(client):
+    world = march_team()
+    client.force_login(world.team.manager)
+    page = html_table(client.get(URL, MARCH).content, "table-reps")
+    response = client.get(URL, {**MARCH, "export": "reps"})
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    exported = csv_table(response.content)
+    assert exported[0] == page[0]
+    assert exported[1:] == [[as_csv_text(cell) for cell in row] for row in page[1:]]
+
+
+@pytest.mark.parametrize("table", ["attainment", "funnel", "trends", "pipeline_stage", "pipeline_month"])
+def test_every_chart_table_can_be_exported(client, table):
+    world = march_team()
+    client.force_login(world.team.manager)
+    response = client.get(URL, {**MARCH, "export": table})
+    assert response.status_code == 200
+    assert len(csv_table(response.content)) >= 2
+
+
+def test_unknown_export_is_a_404(client):
+    world = march_team()
+    client.force_login(world.team.manager)
+    assert client.get(URL, {**MARCH, "export": "salaries"}).status_code == 404
+
+
+def test_charts_are_embedded_as_json_with_plotly_from_our_static_files(client):
+    world = march_team()
+    client.force_login(world.team.manager)
+    content = client.get(URL, MARCH).content.decode()
+    for key in ("attainment", "funnel", "trends", "pipeline_stage", "pipeline_month"):
+        assert f'<script type="application/json" id="figure-{key}">' in content
+    assert "/static/plotly/plotly.min.js" in content
+    assert "cdn" not in content.lower()
+
+
+def test_rep_names_cannot_break_out_of_the_embedded_chart_json(client):
+    world = march_team()
+    world.ann.user.first_name = "</script><script>alert(1)</script>"
+    world.ann.user.save()
+    client.force_login(world.team.manager)
+    content = client.get(URL, MARCH).content.decode()
+    assert "<script>alert(1)" not in content
+
+
+def test_region_rolls_up_its_teams_and_the_picker_offers_each(client):
+    boss = UserFactory(username="regional")
+    region = TeamFactory(name="North", manager=boss)
+    march_team("Alpha", parent=region)
+    march_team("Beta", parent=region)
+    client.force_login(boss)
+    response = client.get(URL, {**MARCH, "team": region.pk})
+    _header, rows = rows_by_name(response.content)
+    assert {"Ann Able", "Ann-beta Able"} <= set(rows)
+    assert rows["Team total"]["Actual"] == "3,400.00"
+    content = response.content.decode()
+    assert "Alpha</option>" in content and "Beta</option>" in content
+
+
+def test_changing_the_period_changes_the_figures(client):
+    world = march_team()
+    client.force_login(world.team.manager)
+    _header, rows = rows_by_name(client.get(URL, {"period": "month", "start": "2025-04-01"}).content)
+    assert rows["Ann Able"]["Actual"] == "0.00"
+    assert rows["Ann Able"]["Attainment"] == "—"  # no April quota
+    _header, rows = rows_by_name(client.get(URL, {"period": "custom", "start": "2025-03-01", "end": "2025-03-05"}).content)
+    assert rows["Ann Able"]["Actual"] == "1,200.00"
+    assert rows["Bob Baker"]["Actual"] == "0.00"
+
+
+def test_it_says_when_no_quota_covers_the_period(client):
+    world = march_team()
+    client.force_login(world.team.manager)
+    content = client.get(URL, {"period": "week", "start": "2025-03-03"}).content.decode()
+    assert "No quota covers exactly this period" in content
+
+
+def test_bad_period_input_shows_a_message_not_an_error(client):
+    world = march_team()
+    client.force_login(world.team.manager)
+    response = client.get(URL, {"period": "custom", "start": "2025-03-10", "end": "2025-03-01"})
+    assert response.status_code == 200
+    assert "The end date must not be before the start date." in response.content.decode()
+
+
+def test_team_without_reps_says_what_to_do(client):
+    team = TeamFactory(name="Empty")
+    client.force_login(team.manager)
+    content = client.get(URL).content.decode()
+    assert "Add reps to the team under Admin" in content
+
+
+def test_admin_without_any_team_is_told_to_create_one(client):
+    client.force_login(AdminFactory())
+    content = client.get(URL).content.decode()
+    assert "There are no teams yet" in content
+
+
+# --- who may see it -------------------------------------------------------------------------
+
+
+def test_admin_may_open_any_team(client):
+    world = march_team()
+    client.force_login(AdminFactory())
+    assert client.get(URL, {**MARCH, "team": world.team.pk}).status_code == 200
+
+
+def test_rep_gets_403(client):
+    world = march_team()
+    client.force_login(world.ann.user)
+    assert client.get(URL).status_code == 403
+    assert client.get(URL, {"team": world.team.pk}).status_code == 403
+
+
+def test_manager_gets_403_for_a_team_they_do_not_manage(client):
+    world = march_team()
+    other = TeamFactory(name="Other")
+    RepFactory(team=other)
+    client.force_login(world.team.manager)
+    assert client.get(URL, {"team": other.pk}).status_code == 403
+    assert client.get(URL, {"team": "999999"}).status_code == 403
+    assert client.get(URL, {"team": "not-a-number"}).status_code == 403
+
+
+def test_user_without_a_role_gets_403_and_anonymous_is_sent_to_log_in(client):
+    client.force_login(UserFactory(username="nobody"))
+    assert client.get(URL).status_code == 403
+    client.logout()
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
+
+
+def test_pipeline_tables_show_the_open_deals_by_stage_and_close_month(client):
+    world = march_team()
+    client.force_login(world.team.manager)
+    content = client.get(URL, MARCH).content
+    assert html_table(content, "table-pipeline_stage")[1:] == [["Negotiation", "1", "800.00", "600.00"]]
+    assert html_table(content, "table-pipeline_month")[1:] == [["2025-04", "1", "800.00", "600.00"]]
