@@ -1,1 +1,8 @@
-urlpatterns: list = []
+from django.urls import path
+
+from kpis.api import views
+
+urlpatterns = [
+    path("kpis/", views.KpiTableApi.as_view(), name="api-kpis"),
+    path("kpis/weekly/", views.KpiWeeklyApi.as_view(), name="api-kpis-weekly"),
+]

@@ -1,0 +1,83 @@
+"""Input and output shapes of the KPI read API (docs/kpis.md names every field)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+MONEY = {"max_digits": 20, "decimal_places": 2}
+RATIO = {"max_digits": 12, "decimal_places": 4, "allow_null": True}
+
+
+class KpiTableInputSerializer(serializers.Serializer):
+    start = serializers.DateField(help_text=_("First day of the period (YYYY-MM-DD)."))
+    end = serializers.DateField(help_text=_("Last day of the period, inclusive (YYYY-MM-DD)."))
+    group_by = serializers.ChoiceField(choices=["rep", "team"], help_text=_("One row per rep or per team."))
+    team = serializers.IntegerField(required=False, min_value=1, help_text=_("Only this team and its sub-teams."))
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["end"] < attrs["start"]:
+            raise serializers.ValidationError({"end": _("The end must not be before the start.")})
+        if (attrs["end"] - attrs["start"]).days > 3660:
+            raise serializers.ValidationError({"end": _("A period may cover at most ten years.")})
+        return attrs
+
+
+class WeeklyInputSerializer(serializers.Serializer):
+    rep = serializers.IntegerField(required=False, min_value=1, help_text=_("The rep's id."))
+    team = serializers.IntegerField(required=False, min_value=1, help_text=_("The team's id (with its sub-teams)."))
+    weeks = serializers.IntegerField(required=False, default=12, min_value=1, max_value=260)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("rep" in attrs) == ("team" in attrs):
+            raise serializers.ValidationError({"rep": _("Give either rep or team, not both and not neither.")})
+        return attrs
+
+
+class RefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class KpiFiguresSerializer(serializers.Serializer):
+    contacts = serializers.IntegerField()
+    discovery_meetings = serializers.IntegerField()
+    proposal_meetings = serializers.IntegerField()
+    activities_planned = serializers.IntegerField()
+    activities_done_as_planned = serializers.IntegerField()
+    opportunities_created = serializers.IntegerField()
+    offers_submitted = serializers.IntegerField()
+    deals_won = serializers.IntegerField()
+    won_revenue = serializers.DecimalField(**MONEY)
+    deals_lost = serializers.IntegerField()
+    lost_after_offer = serializers.IntegerField()
+    csat = serializers.DecimalField(max_digits=4, decimal_places=2, allow_null=True)
+    complaints = serializers.IntegerField()
+    win_rate = serializers.DecimalField(**RATIO)
+    offer_to_close = serializers.DecimalField(**RATIO)
+    contact_to_offer = serializers.DecimalField(**RATIO)
+    plan_completion = serializers.DecimalField(**RATIO)
+    avg_deal_size = serializers.DecimalField(**MONEY, allow_null=True)
+    sales_cycle_days = serializers.DecimalField(max_digits=8, decimal_places=1, allow_null=True)
+
+
+class KpiRowSerializer(KpiFiguresSerializer):
+    """One rep or team; the quota fields only when a won_revenue quota covers exactly the period."""
+
+    rep = RefSerializer(required=False)
+    team = RefSerializer(required=False)
+    target = serializers.DecimalField(**MONEY, required=False)
+    attainment = serializers.DecimalField(**RATIO, required=False)
+    expected_to_date = serializers.DecimalField(**MONEY, required=False, allow_null=True)
+    pace = serializers.DecimalField(**RATIO, required=False)
+    band = serializers.ChoiceField(choices=["at_risk", "close", "on_target"], required=False, allow_null=True)
+    open_pipeline = serializers.DecimalField(**MONEY, required=False)
+    weighted_pipeline = serializers.DecimalField(**MONEY, required=False)
+    coverage = serializers.DecimalField(**RATIO, required=False)
+    forecast = serializers.DecimalField(**MONEY, required=False)
+
+
+class WeeklyRowSerializer(KpiFiguresSerializer):
+    week = serializers.DateField(help_text=_("The Monday of the ISO week."))

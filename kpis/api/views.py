@@ -1,0 +1,44 @@
+"""KPI read API: thin views over kpis.selectors (permissions come from reps.access there)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from kpis import selectors
+from kpis.api import serializers
+
+
+class KpiTableApi(APIView):
+    """Every KPI of docs/kpis.md per rep or per team over a period of whole days."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(parameters=[serializers.KpiTableInputSerializer], responses=serializers.KpiRowSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        params = serializers.KpiTableInputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data: dict[str, Any] = params.validated_data
+        rows = selectors.kpi_table(
+            user=request.user, start=data["start"], end=data["end"], group_by=data["group_by"], team_id=data.get("team")
+        )
+        return Response(serializers.KpiRowSerializer(rows, many=True).data)
+
+
+class KpiWeeklyApi(APIView):
+    """The weekly KPI series of one rep or one team, oldest week first."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(parameters=[serializers.WeeklyInputSerializer], responses=serializers.WeeklyRowSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        params = serializers.WeeklyInputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data: dict[str, Any] = params.validated_data
+        series = selectors.weekly_series(user=request.user, rep_id=data.get("rep"), team_id=data.get("team"), weeks=data["weeks"])
+        return Response(serializers.WeeklyRowSerializer(series, many=True).data)
