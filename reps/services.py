@@ -428,6 +428,17 @@ def account_update(*, account: Account, **fields: Any) -> Account:
 
 
 @transaction.atomic
+def account_delete(*, account: Account) -> None:
+    """Delete an account without deals; its activities and feedback go with it (or lose the link)."""
+    if account.opportunities.exists():
+        raise ValidationError(_("This account still has opportunities; delete or move them first."))
+    rep_ids = set(account.feedback.values_list("rep_id", flat=True))
+    dates = list(account.feedback.values_list("date", flat=True))
+    account.delete()
+    kpi_inputs_changed(rep_ids=rep_ids, dates=dates)
+
+
+@transaction.atomic
 def feedback_create(
     *,
     account: Account,

@@ -1,0 +1,147 @@
+"""FilterSets shared by the HTML lists and the REST API lists.
+
+Choices that name other records (accounts, reps, stages) are scoped to what the requesting
+user may see, so a filter never reveals another rep's records.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from reps import selectors
+from reps.access import visible_reps
+from reps.models import (
+    Account,
+    Activity,
+    ActivityKind,
+    ActivityStatus,
+    CustomerFeedback,
+    Opportunity,
+    Pipeline,
+    Rep,
+    Stage,
+    StageKind,
+)
+
+
+def _user(request: Any) -> Any:
+    return getattr(request, "user", None)
+
+
+def _accounts(request: Any) -> QuerySet[Account]:
+    user = _user(request)
+    return selectors.visible_accounts(user) if user is not None else Account.objects.none()
+
+
+def _reps(request: Any) -> QuerySet[Rep]:
+    user = _user(request)
+    return visible_reps(user).select_related("user") if user is not None else Rep.objects.none()
+
+
+def _opportunities(request: Any) -> QuerySet[Opportunity]:
+    user = _user(request)
+    return selectors.visible_opportunities(user) if user is not None else Opportunity.objects.none()
+
+
+def _stages(request: Any) -> QuerySet[Stage]:
+    return Stage.objects.select_related("pipeline")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class OpportunityFilter(django_filters.FilterSet):
+    STATE_CHOICES = (
+        ("open", _("Open")),
+        ("closed", _("Closed (won or lost)")),
+        (StageKind.WON.value, _("Won")),
+        (StageKind.LOST.value, _("Lost")),
+    )
+
+    q = django_filters.CharFilter(label=_("Search"), method="filter_q", help_text=_("Part of the deal's or account's name."))
+    state = django_filters.ChoiceFilter(label=_("Open or closed"), choices=STATE_CHOICES, method="filter_state")
+    stage = django_filters.ModelChoiceFilter(label=_("Stage"), queryset=_stages)
+    pipeline = django_filters.ModelChoiceFilter(label=_("Pipeline"), queryset=Pipeline.objects.all())
+    account = django_filters.ModelChoiceFilter(label=_("Account"), queryset=_accounts)
+    owner = django_filters.ModelChoiceFilter(label=_("Owner"), queryset=_reps)
+    expected_close_after = django_filters.DateFilter(
+        label=_("Expected close from"), field_name="expected_close_date", lookup_expr="gte", widget=DateInput
+    )
+    expected_close_before = django_filters.DateFilter(
+        label=_("Expected close until"), field_name="expected_close_date", lookup_expr="lte", widget=DateInput
+    )
+
+    class Meta:
+        model = Opportunity
+        fields = ["q", "state", "stage", "pipeline", "account", "owner", "expected_close_after", "expected_close_before"]
+
+    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(Q(name__icontains=value) | Q(account__name__icontains=value)) if value else queryset
+
+    def filter_state(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value == "open":
+            return queryset.filter(stage__kind=StageKind.OPEN)
+        if value == "closed":
+            return queryset.exclude(stage__kind=StageKind.OPEN)
+        return queryset.filter(stage__kind=value)
+
+
+class ActivityFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=ActivityKind.choices)
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=ActivityStatus.choices)
+    owner = django_filters.ModelChoiceFilter(label=_("Owner"), queryset=_reps)
+    account = django_filters.ModelChoiceFilter(label=_("Account"), queryset=_accounts)
+    opportunity = django_filters.ModelChoiceFilter(label=_("Opportunity"), queryset=_opportunities)
+    planned_after = django_filters.DateFilter(
+        label=_("Planned from"), field_name="planned_date", lookup_expr="gte", widget=DateInput
+    )
+    planned_before = django_filters.DateFilter(
+        label=_("Planned until"), field_name="planned_date", lookup_expr="lte", widget=DateInput
+    )
+    done_after = django_filters.DateFilter(label=_("Done from"), field_name="done_at", lookup_expr="date__gte", widget=DateInput)
+    done_before = django_filters.DateFilter(
+        label=_("Done until"), field_name="done_at", lookup_expr="date__lte", widget=DateInput
+    )
+
+    class Meta:
+        model = Activity
+        fields = [
+            "kind",
+            "status",
+            "owner",
+            "account",
+            "opportunity",
+            "planned_after",
+            "planned_before",
+            "done_after",
+            "done_before",
+        ]
+
+
+class AccountFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), field_name="name", lookup_expr="icontains")
+    owner = django_filters.ModelChoiceFilter(label=_("Owner"), queryset=_reps)
+    segment = django_filters.CharFilter(label=_("Segment"), lookup_expr="iexact")
+    territory = django_filters.CharFilter(label=_("Territory"), lookup_expr="iexact")
+
+    class Meta:
+        model = Account
+        fields = ["q", "owner", "segment", "territory"]
+
+
+class FeedbackFilter(django_filters.FilterSet):
+    account = django_filters.ModelChoiceFilter(label=_("Account"), queryset=_accounts)
+    rep = django_filters.ModelChoiceFilter(label=_("Rep"), queryset=_reps)
+    is_complaint = django_filters.BooleanFilter(label=_("Complaint"))
+    date_after = django_filters.DateFilter(label=_("From"), field_name="date", lookup_expr="gte", widget=DateInput)
+    date_before = django_filters.DateFilter(label=_("Until"), field_name="date", lookup_expr="lte", widget=DateInput)
+
+    class Meta:
+        model = CustomerFeedback
+        fields = ["account", "rep", "is_complaint", "date_after", "date_before"]
