@@ -1,0 +1,13 @@
+// Quick-add: Enter saves from any field, select boxes included (browsers only do it for text inputs).
+(function () {
+  "use strict";
+  var form = document.getElementById("quickadd-form");
+  if (!form) return;
+  form.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || event.isComposing) return;
+    if (event.target.tagName === "SELECT") {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+})();
