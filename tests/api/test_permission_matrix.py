@@ -1,0 +1,147 @@
+"""Who may do what through the API: every endpoint × role × own/other record, in one test.
+
+"own" is the rep's record (for the manager: a record of their team); "other" is the record
+of a rep in another team. A record the user may not see answers 404; one they see but may
+not change answers 403; a related id they may not use answers 400 on its field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.api.world import World
+
+pytestmark = pytest.mark.django_db
+
+CRUD = ["accounts", "opportunities", "activities", "feedback"]
+READ_ONLY = ["teams", "reps", "pipelines"]
+ROLES = ["rep", "manager", "admin", "nobody", "anonymous"]
+WHICH = ["own", "other"]
+
+OPS: dict[str, list[str]] = {
+    "accounts": ["list", "retrieve", "create", "update", "delete", "reassign"],
+    "opportunities": ["list", "retrieve", "create", "update", "delete", "move", "reassign"],
+    "activities": ["list", "retrieve", "create", "update", "delete", "reassign"],
+    "feedback": ["list", "retrieve", "create", "update", "delete"],
+    "teams": ["list", "retrieve", "create"],
+    "reps": ["list", "retrieve", "create"],
+    "pipelines": ["list", "retrieve", "create"],
+}
+
+UPDATES = {
+    "accounts": {"sector": "Retail"},
+    "opportunities": {"next_step": "Send the proposal"},
+    "activities": {"notes": "Talked about the renewal."},
+    "feedback": {"text": "Happy with the onboarding."},
+}
+
+
+def expected_status(endpoint: str, op: str, role: str, which: str) -> int:
+    if role in ("anonymous", "nobody"):
+        return 403
+    if endpoint in READ_ONLY:
+        if op == "create":
+            return 405
+        if op == "list" or endpoint == "pipelines" or role == "admin":
+            return 200
+        if endpoint == "teams" and role == "rep":
+            return 404  # a rep manages no team
+        return 200 if which == "own" else 404
+    if op == "list":
+        return 200
+    if op == "create":
+        if which == "other" and role != "admin":
+            return 400  # the other rep (or their account) is not one the user may use
+        if role == "manager" and endpoint in ("opportunities", "activities"):
+            return 403  # managers read their reps' deals and activities, they do not log them
+        return 201
+    visible = role == "admin" or which == "own"
+    if not visible:
+        return 404
+    if op == "retrieve":
+        return 200
+    if op == "reassign":
+        return 400 if role == "rep" else 200  # a rep cannot use a teammate as owner
+    if role == "manager":
+        return 403
+    if op == "delete":
+        return 400 if endpoint == "accounts" else 204  # the account still has a deal
+    return 200
+
+
+CASES = [
+    (endpoint, op, role, which)
+    for endpoint, ops in OPS.items()
+    for op in ops
+    for role in ROLES
+    for which in (["own"] if endpoint == "pipelines" else WHICH)
+]
+
+
+def _user(world: World, role: str) -> Any:
+    return {"rep": world.rep.user, "manager": world.manager, "admin": world.admin, "nobody": world.nobody}.get(role)
+
+
+def _target(world: World, endpoint: str, which: str) -> Any:
+    key = "rep" if which == "own" else "other_rep"
+    return {
+        "accounts": world.accounts,
+        "opportunities": world.opportunities,
+        "activities": world.activities,
+        "feedback": world.feedback,
+        "teams": {"rep": world.team, "other_rep": world.other_team},
+        "reps": {"rep": world.rep, "other_rep": world.other_rep},
+        "pipelines": {"rep": world.pipeline, "other_rep": world.pipeline},
+    }[endpoint][key]
+
+
+def _create_payload(world: World, endpoint: str, which: str) -> dict[str, Any]:
+    owner = world.rep if which == "own" else world.other_rep
+    return {
+        "accounts": {"name": "Brand new account", "owner": owner.pk},
+        "opportunities": {"name": "Brand new deal", "owner": owner.pk, "amount": "500.00"},
+        "activities": {"kind": "call", "status": "done", "owner": owner.pk},
+        "feedback": {"account": world.accounts["rep" if which == "own" else "other_rep"].pk, "score": 5},
+        "teams": {"name": "X"},
+        "reps": {"team": world.team.pk},
+        "pipelines": {"name": "X"},
+    }[endpoint]
+
+
+@pytest.mark.parametrize(("endpoint", "op", "role", "which"), CASES)
+def test_permission_matrix(api, world, endpoint, op, role, which):
+    user = _user(world, role)
+    if user is not None:
+        api.force_authenticate(user)
+    target = _target(world, endpoint, which)
+    base = f"/api/v1/{endpoint}/"
+    detail = f"{base}{target.pk}/"
+
+    if op == "list":
+        response = api.get(base, {"page_size": 200})
+    elif op == "retrieve":
+        response = api.get(detail)
+    elif op == "create":
+        response = api.post(base, _create_payload(world, endpoint, which), format="json")
+    elif op == "update":
+        response = api.patch(detail, UPDATES[endpoint], format="json")
+    elif op == "delete":
+        response = api.delete(detail)
+    elif op == "move":
+        won = world.pipeline.stages.get(kind="won")
+        response = api.post(f"{detail}move/", {"stage": won.pk}, format="json")
+    elif op == "reassign":
+        response = api.patch(detail, {"owner": world.teammate.pk}, format="json")
+    else:  # pragma: no cover
+        raise AssertionError(op)
+
+    expected = expected_status(endpoint, op, role, which)
+    assert response.status_code == expected, response.content
+    if op == "list" and expected == 200:
+        ids = {row["id"] for row in response.json()["results"]}
+        sees = role == "admin" or which == "own"
+        if endpoint == "teams" and role == "rep":
+            sees = False
+        assert (target.pk in ids) is sees
