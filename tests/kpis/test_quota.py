@@ -11,6 +11,7 @@ import pytest
 
 from kpis import selectors
 from kpis.models import Quota
+from reps import services
 from tests.factories import RepFactory, make_pipeline
 from tests.kpis.kpi_helpers import d, opp
 
@@ -121,3 +122,40 @@ def test_a_team_quota_wins_over_the_sum_of_its_members_quotas(march, team, admin
     assert row["target"] == Decimal("5000.00")
     assert row["attainment"] == Decimal("0.0300")  # 150 / 5000
     assert row["open_pipeline"] == Decimal("1400.00")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (Decimal("0.7999"), "at_risk"),
+        (Decimal("0.8000"), "close"),
+        (Decimal("0.9999"), "close"),
+        (Decimal("1.0000"), "on_target"),
+        (Decimal("1.5000"), "on_target"),
+        (None, None),
+    ],
+)
+def test_band_edges(value, expected):
+    assert selectors.band(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        ("2025-03-01", "2025-03-31", 21),  # see the module docstring
+        ("2025-03-03", "2025-03-09", 5),  # Monday..Sunday
+        ("2025-03-08", "2025-03-09", 0),  # a weekend
+        ("2025-01-01", "2025-03-31", 64),  # Q1 2025: January 23, February 20, March 21
+        ("2025-03-10", "2025-03-09", 0),  # empty
+    ],
+)
+def test_working_days(start, end, expected):
+    assert selectors.working_days(d(start), d(end)) == expected
+
+
+def test_a_rep_who_joined_the_team_mid_period_adds_their_quota(march, team, admin_user):
+    newcomer = RepFactory(team=None, start_date=d("2024-01-01"))
+    services.rep_move_team(rep=newcomer, team=team, on_date=d("2025-03-17"))
+    Quota.objects.create(rep=newcomer, start_date=MARCH["start"], end_date=MARCH["end"], target=Decimal("400.00"))
+    row = team_row(admin_user, team, "2025-03-03")
+    assert row["target"] == Decimal("2500.00")  # 2100 + 400: a member during part of the period counts in full

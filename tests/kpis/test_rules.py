@@ -14,7 +14,7 @@ from kpis.services import kpi_recompute
 from reps import services
 from reps.models import ActivityKind, OpportunityOwnerChange
 from tests.factories import RepFactory, TeamFactory, make_pipeline
-from tests.kpis.kpi_helpers import at, d, done, move, opp
+from tests.kpis.kpi_helpers import at, d, done, feedback, move, opp
 
 pytestmark = pytest.mark.django_db
 
@@ -262,3 +262,66 @@ def test_every_row_of_a_recompute_is_the_same_as_the_incremental_ones(rep, admin
     full = list(KpiDay.objects.order_by("rep", "day").values(*selectors.sql.COUNT_COLUMNS, "day"))
     assert incremental == full
     assert len(full) == 3  # Monday, Tuesday, Wednesday
+
+
+# --- Ratios -----------------------------------------------------------------------------------
+
+
+def test_a_zero_numerator_is_zero_but_a_zero_denominator_is_undefined(rep, admin_user, on_commit):
+    with on_commit():
+        deal = opp(rep, "2025-03-03")
+        move(deal, "Lost", "2025-03-04")  # lost before any offer
+    f = rep_figures(admin_user, rep, "2025-03-03", "2025-03-09")
+    assert f["win_rate"] == Decimal("0.0000")  # 0 / (0 + 1)
+    assert f["offer_to_close"] is None  # 0 / (0 + 0): no offer was presented
+    assert f["contact_to_offer"] == Decimal("0.0000")  # 0 of 1 created
+    assert f["avg_deal_size"] is None
+    assert f["sales_cycle_days"] is None
+
+
+def test_a_team_and_a_week_without_events_have_undefined_ratios(team, rep, admin_user):
+    t = team_figures(admin_user, team, "2025-03-03", "2025-03-09")
+    week = selectors.weekly_series(user=admin_user, team_id=team.pk, weeks=1, until=d("2025-03-05"))[0]
+    for figures in (t, week):
+        for name in ("win_rate", "offer_to_close", "contact_to_offer", "plan_completion", "avg_deal_size", "csat"):
+            assert figures[name] is None, name
+        assert figures["deals_won"] == 0
+
+
+def test_money_adds_up_exactly(rep, admin_user, on_commit):
+    with on_commit():
+        for amount in ("0.10", "0.20", "0.05"):
+            opp(rep, "2025-03-04", stage_name="Won", amount=amount)
+    f = rep_figures(admin_user, rep, "2025-03-04", "2025-03-04")
+    assert f["won_revenue"] == Decimal("0.35")  # with floats 0.1 + 0.2 is 0.30000000000000004
+    assert f["avg_deal_size"] == Decimal("0.12")  # 0.35 / 3 = 0.1166…, rounded half up
+
+
+def test_csat_is_the_mean_of_the_scores_given(rep, admin_user, on_commit):
+    with on_commit():
+        feedback(rep, "2025-03-04", score=5)
+        feedback(rep, "2025-03-05", score=2)
+        feedback(rep, "2025-03-05", complaint=True)  # no score: not in the mean
+        feedback(rep, "2025-03-10", score=1)  # next week
+    f = rep_figures(admin_user, rep, "2025-03-03", "2025-03-09")
+    assert (f["csat"], f["complaints"]) == (Decimal("3.50"), 1)
+
+
+# --- Teams over time --------------------------------------------------------------------------
+
+
+def test_a_deal_won_after_a_rep_moved_counts_for_the_new_team(admin_user, on_commit):
+    first, second = TeamFactory(name="Alpha"), TeamFactory(name="Beta")
+    rep = RepFactory(team=first, start_date=d("2024-01-01"))
+    with on_commit():
+        early = opp(rep, "2025-03-03", amount="100.00")
+        move(early, "Won", "2025-03-04")  # in Alpha: cycle 1 day
+        services.rep_move_team(rep=rep, team=second, on_date=d("2025-03-06"))
+        late = opp(rep, "2025-03-03", amount="40.00")
+        move(late, "Won", "2025-03-07")  # in Beta: cycle 4 days
+    week = ("2025-03-03", "2025-03-09")
+    a, b = team_figures(admin_user, first, *week), team_figures(admin_user, second, *week)
+    assert (a["deals_won"], a["won_revenue"], a["sales_cycle_days"]) == (1, Decimal("100.00"), Decimal("1.0"))
+    assert (b["deals_won"], b["won_revenue"], b["sales_cycle_days"]) == (1, Decimal("40.00"), Decimal("4.0"))
+    # Both created on Monday, in Alpha: the creations stay with Alpha.
+    assert (a["opportunities_created"], b["opportunities_created"]) == (2, 0)
