@@ -56,7 +56,12 @@ class Picker:
         self.teams = teams
         self.team = team
         self.kinds = [(kind.value, PERIOD_KIND_LABELS[kind]) for kind in kinds]
-        self.period, self.error = period_from_params(request.GET, today=today, default=default)
+        params = request.GET
+        if len(self.kinds) == 1 and not params.get("period"):
+            # a page that knows one kind of period reads ?start= as any day of it
+            params = params.copy()
+            params["period"] = self.kinds[0][0]
+        self.period, self.error = period_from_params(params, today=today, default=default)
         if self.period.kind not in {kind for kind, _label in self.kinds}:
             # pages that only know weeks (the team meeting) take the week the range starts in
             self.period = Period.containing(self.kinds[0][0], self.period.start)
