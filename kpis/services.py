@@ -13,6 +13,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from kpis import sql
+from reps.models import OpportunityOwnerChange
+
+
+def _co_owners(rep_ids: list[int]) -> set[int]:
+    """Every rep in the owner history of the deals these reps have owned. One query."""
+    deals = OpportunityOwnerChange.objects.filter(to_owner_id__in=rep_ids).values("opportunity_id")
+    owners = OpportunityOwnerChange.objects.filter(opportunity_id__in=deals).order_by().values_list("to_owner_id", flat=True)
+    return set(owners.distinct())
 
 
 def kpi_recompute(*, since: dt.date | None = None, rep_ids: Iterable[int] | None = None) -> int:
@@ -24,10 +32,15 @@ def kpi_recompute(*, since: dt.date | None = None, rep_ids: Iterable[int] | None
 
 
 def kpi_recompute_days(*, rep_ids: Iterable[int], days: Iterable[dt.date]) -> int:
-    """Recompute the rows of these reps that cover these days (what a change touched)."""
+    """Recompute the rows of these reps that cover these days (what a change touched).
+
+    The reps who owned, at some time, a deal of these reps are recomputed too: moving a deal's
+    close date before a reassignment credits the earlier owner (docs/kpis.md, "Who gets the credit").
+    """
     reps = sorted(set(rep_ids))
     day_list = sorted(set(days))
     if not reps or not day_list:
         return 0
     with transaction.atomic():
+        reps = sorted(set(reps) | _co_owners(reps))
         return sql.upsert_days(dates=sql.DateFilter(days=day_list), rep_ids=reps, computed_at=timezone.now())

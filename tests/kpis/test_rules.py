@@ -325,3 +325,16 @@ def test_a_deal_won_after_a_rep_moved_counts_for_the_new_team(admin_user, on_com
     assert (b["deals_won"], b["won_revenue"], b["sales_cycle_days"]) == (1, Decimal("40.00"), Decimal("4.0"))
     # Both created on Monday, in Alpha: the creations stay with Alpha.
     assert (a["opportunities_created"], b["opportunities_created"]) == (2, 0)
+
+
+def test_moving_a_close_date_before_a_reassignment_credits_the_earlier_owner(team, admin_user, on_commit):
+    alice, bob = RepFactory(team=team), RepFactory(team=team)
+    with on_commit():
+        deal = opp(alice, "2025-03-03", amount="80.00")
+        services.opportunity_reassign(opportunity=deal, owner=bob, at=at("2025-03-10"))
+        move(deal, "Won", "2025-03-12")
+    assert rep_figures(admin_user, bob, "2025-03-01", "2025-03-31")["deals_won"] == 1
+    with on_commit():  # the service tells the engine about bob only; alice's row must follow
+        services.opportunity_update(opportunity=deal, close_date=d("2025-03-05"))
+    assert rep_figures(admin_user, alice, "2025-03-01", "2025-03-31")["won_revenue"] == Decimal("80.00")
+    assert rep_figures(admin_user, bob, "2025-03-01", "2025-03-31")["deals_won"] == 0
