@@ -10,7 +10,7 @@ from django.conf import settings
 EXAMPLE_DIR = Path(settings.BASE_DIR) / "examples" / "import" / "salesperf"
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def crm_dataset_dir() -> Path:
     path = Path(settings.SALESPERF_DATASETS_DIR) / "crm-sales-opportunities"
     if not (path / "sales_pipeline.csv").exists():
