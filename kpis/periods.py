@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -137,7 +138,7 @@ class Period:
                 "monday": self.start.isoformat(),
             }
         if self.kind == PeriodKind.MONTH:
-            return self.start.strftime("%Y-%m")
+            return date_format(self.start, "YEAR_MONTH_FORMAT")  # "March 2025", in the user's language
         if self.kind == PeriodKind.QUARTER:
             return _("Q%(quarter)d %(year)d") % {"quarter": (self.start.month - 1) // 3 + 1, "year": self.start.year}
         return _("%(start)s to %(end)s") % {"start": self.start.isoformat(), "end": self.end.isoformat()}
