@@ -30,9 +30,10 @@ def _login(client, user) -> None:
     client.login(username=user.username, password=PASSWORD)
 
 
-@pytest.mark.parametrize("name", ["import_upload"])
+@pytest.mark.parametrize("name", ["import_upload", "import_job", "import_job_status"])
 def test_anonymous_users_are_sent_to_log_in(client, name):
-    response = client.get(reverse(name))
+    job = ImportJob.objects.create(format="salesperf", directory="")
+    response = client.get(reverse(name) if name == "import_upload" else reverse(name, args=[job.pk]))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
 
@@ -146,3 +147,26 @@ def test_running_a_finished_job_again_does_nothing(admin_user, recompute_calls):
         format="salesperf", directory="/nonexistent", status=ImportStatus.SUCCEEDED, summary={"ok": True}
     )
     assert services.import_job_run(job_id=job.pk).summary == {"ok": True}
+
+
+def test_the_page_of_a_running_job_polls_its_status_and_refreshes_without_javascript(client, admin_user):
+    job = ImportJob.objects.create(format="salesperf", directory="", status=ImportStatus.RUNNING, rows_total=200, rows_done=50)
+    _login(client, admin_user)
+    page = client.get(reverse("import_job", args=[job.pk])).content.decode()
+    assert f'data-status-url="{reverse("import_job_status", args=[job.pk])}"' in page
+    assert 'value="25"' in page  # the progress bar as rendered, before any script runs
+    assert "imports/job.js" in page
+    assert '<noscript><meta http-equiv="refresh" content="2"></noscript>' in page
+    assert client.get(reverse("import_job_status", args=[job.pk])).json() == {
+        "status": "running",
+        "percent": 25,
+        "rows_done": 50,
+        "rows_total": 200,
+        "finished": False,
+    }
+
+
+def test_a_missing_job_is_a_404(client, admin_user):
+    _login(client, admin_user)
+    assert client.get(reverse("import_job", args=[999999])).status_code == 404
+    assert client.get(reverse("import_job_status", args=[999999])).status_code == 404
