@@ -272,29 +272,33 @@ def write_opportunities(
     stale = [existing_ids[ext] for ext in rewrite if ext in existing_ids and by_ext[ext].history]
     for start in range(0, len(stale), BATCH):
         OpportunityStageChange.objects.filter(opportunity_id__in=stale[start : start + BATCH]).delete()
-    stage_rows = [
-        OpportunityStageChange(opportunity_id=pks[ext], from_stage_id=f, to_stage_id=t, changed_at=at)
-        for ext in rewrite
-        for f, t, at in by_ext[ext].history
-    ]
-    OpportunityStageChange.objects.bulk_create(stage_rows, batch_size=BATCH)
-    new_owners = [
-        OpportunityOwnerChange(
-            opportunity_id=pks[ext],
-            from_owner=None,
-            to_owner_id=_owner_id(by_ext[ext].fields),
-            changed_at=by_ext[ext].history[0][2] if by_ext[ext].history else _created_at(by_ext[ext].fields),
+    stage_rows = [(pks[ext], f, t, at) for ext in rewrite for f, t, at in by_ext[ext].history]
+    _insert_history(OpportunityStageChange, ["opportunity_id", "from_stage_id", "to_stage_id", "changed_at"], stage_rows)
+    owner_rows: list[tuple[int, int | None, int, dt.datetime]] = [
+        (
+            pks[ext],
+            None,
+            _owner_id(by_ext[ext].fields),
+            by_ext[ext].history[0][2] if by_ext[ext].history else _created_at(by_ext[ext].fields),
         )
         for ext in by_ext
         if ext not in existing_ids
     ]
     now = timezone.now()
-    new_owners += [
-        OpportunityOwnerChange(opportunity_id=pk, from_owner_id=old_owner, to_owner_id=new_owner, changed_at=now)
-        for pk, old_owner, new_owner in owner_moves
-    ]
-    OpportunityOwnerChange.objects.bulk_create(new_owners, batch_size=BATCH)
+    owner_rows += [(pk, old_owner, new_owner, now) for pk, old_owner, new_owner in owner_moves]
+    _insert_history(OpportunityOwnerChange, ["opportunity_id", "from_owner_id", "to_owner_id", "changed_at"], owner_rows)
     return pks
+
+
+def _insert_history(model: type[models.Model], columns: list[str], rows: Sequence[tuple[Any, ...]]) -> None:
+    """Insert history rows: COPY on PostgreSQL (a deal's history is 2-3 rows, 25 k for the
+    public data set, where building model instances was a third of the import's time)."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        copy_rows(model._meta.db_table, columns, rows)
+    else:
+        model._default_manager.bulk_create([model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=BATCH)
 
 
 def _owner_id(fields: dict[str, Any]) -> int:
