@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -38,6 +39,12 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
 
 class ServiceModelForm(forms.ModelForm):
     """A ModelForm for field definitions only: the service validates and saves the model."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "amount" in self.fields:  # the table's check constraint would only give a form-wide message
+            self.fields["amount"].validators.append(MinValueValidator(0))
+            self.fields["amount"].widget.attrs["min"] = "0"
 
     def _post_clean(self) -> None:
         pass

@@ -198,6 +198,8 @@ class OpportunitySerializer(serializers.ModelSerializer):
         read_only_fields = ["pipeline", "offer_date", "stage_changed_at", "updated_at"]
         extra_kwargs = {
             "close_date": {"help_text": _("Set by a move to won or lost; editable while closed.")},
+            # The table's check constraint would only give a form-wide message.
+            "amount": {"min_value": 0},
         }
 
     def create(self, validated_data: dict[str, Any]) -> Opportunity:
