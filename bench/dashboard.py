@@ -1,0 +1,173 @@
+"""Time the team dashboard on PostgreSQL: 200 reps, 1 M activities, 100 k opportunities.
+
+Usage: python bench/dashboard.py [--reps 200] [--activities 1000000] [--opportunities 100000] [--runs 30] [--keep]
+
+Needs a PostgreSQL server (PGHOST/PGPORT/PGUSER, default 127.0.0.1:5432 postgres). It creates
+(and, unless --keep, drops) its own database, salesperf_bench_dash, and fills it with the
+generator of bench/kpi_recompute.py (INSERT ... SELECT over generate_series: 20 teams, a
+quarter of the reps moving team, owner history, feedback), then puts all 20 teams under one
+region, gives every rep a quota for June 2025, and computes the KPI rows once.
+
+It then times, in one process and one run, the server side of GET requests through Django's
+test client (middleware, session, view, template; no network):
+
+- /healthz/ (a trivial page: the baseline),
+- /dashboard/ for the largest team and for the region (all 200 reps), June 2025,
+- /dashboard/ for the region in the current month (the open-pipeline queries run too),
+
+and prints the median and 90th percentile of each, and the dashboard's median next to the
+trivial page's. Target (issue 6): the team dashboard's median ≤ 100 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.kpi_recompute import generate  # noqa: E402  (the same data as the KPI benchmark)
+
+DB = "salesperf_bench_dash"
+TARGET_MS = 100.0
+
+
+def timings(client, url: str, runs: int) -> list[float]:  # type: ignore[no-untyped-def]
+    """Milliseconds per request, after two warm-up requests (caches, translations)."""
+    for _ in range(2):
+        assert client.get(url).status_code == 200, url
+    result = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = client.get(url)
+        result.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, url
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--reps", type=int, default=200)
+    parser.add_argument("--activities", type=int, default=1_000_000)
+    parser.add_argument("--opportunities", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards (and reuse it with --reuse)")
+    parser.add_argument("--reuse", action="store_true", help="reuse the database a --keep run left")
+    args = parser.parse_args()
+
+    host, port, user = (os.environ.get(k, d) for k, d in (("PGHOST", "127.0.0.1"), ("PGPORT", "5432"), ("PGUSER", "postgres")))
+    if not args.reuse:
+        with psycopg.connect(f"host={host} port={port} user={user} dbname=postgres", autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {DB}")
+    os.environ["DATABASE_URL"] = f"postgres://{user}@{host}:{port}/{DB}"
+    os.environ.pop("REDIS_URL", None)
+    os.environ.setdefault("SALESPERF_TIME_ZONE", "Europe/Budapest")
+    try:
+        if not args.reuse:
+            subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "-v0"], check=True, cwd=ROOT)
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "salesperf.settings")
+        import django
+
+        django.setup()
+        from django.contrib.auth.models import User
+        from django.db import connection
+        from django.db.models import Count
+        from django.test import Client
+
+        from kpis.services import kpi_recompute
+        from reps import services
+        from reps.models import Activity, Opportunity, Rep, StageKind, Team
+
+        if not args.reuse:
+            pipeline = services.pipeline_create(
+                name="Default",
+                is_default=True,
+                stages=[
+                    {"name": "Prospecting", "probability": 10, "kind": StageKind.OPEN},
+                    {"name": "Discovery", "probability": 20, "kind": StageKind.OPEN},
+                    {"name": "Proposal", "probability": 50, "kind": StageKind.OPEN, "is_offer": True},
+                    {"name": "Negotiation", "probability": 75, "kind": StageKind.OPEN},
+                    {"name": "Won", "probability": 100, "kind": StageKind.WON},
+                    {"name": "Lost", "probability": 0, "kind": StageKind.LOST},
+                ],
+            )
+            started = time.perf_counter()
+            with psycopg.connect(f"host={host} port={port} user={user} dbname={DB}") as raw:
+                generate(
+                    raw, reps=args.reps, activities=args.activities, opportunities=args.opportunities, pipeline_id=pipeline.pk
+                )
+                raw.execute(
+                    "INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email, is_staff,"
+                    " is_active, date_joined) VALUES ('!', false, 'regional', 'Rita', 'Region', '', false, true, now())"
+                )
+                raw.execute(
+                    "INSERT INTO reps_team (name, manager_id) SELECT 'Region', id FROM auth_user WHERE username = 'regional'"
+                )
+                raw.execute(
+                    "UPDATE reps_team SET parent_id = (SELECT id FROM reps_team WHERE name = 'Region') WHERE name <> 'Region'"
+                )
+                raw.execute(
+                    """INSERT INTO kpis_quota (metric, activity_kind, start_date, end_date, target, rep_id)
+                    SELECT 'won_revenue', '', DATE '2025-06-01', DATE '2025-06-30', 20000 + (id % 7) * 5000, id FROM reps_rep"""
+                )
+                raw.commit()
+                raw.autocommit = True
+                raw.execute("VACUUM ANALYZE")
+            print(f"generated data in {time.perf_counter() - started:.1f} s", flush=True)
+            started = time.perf_counter()
+            kpi_recompute()
+            print(f"computed the KPI rows in {time.perf_counter() - started:.1f} s", flush=True)
+
+        counts = (Rep.objects.count(), Activity.objects.count(), Opportunity.objects.count())
+        print(f"data: {counts[0]} reps, {counts[1]} activities, {counts[2]} opportunities")
+        region = Team.objects.get(name="Region")
+        # the largest team (the generator spreads the reps unevenly)
+        biggest = Rep.objects.values("team_id").annotate(n=Count("pk")).order_by("-n", "team_id").first()
+        assert biggest is not None
+        team = Team.objects.get(pk=biggest["team_id"])
+        client = Client(HTTP_HOST="localhost")
+        client.force_login(User.objects.get(username="regional"))
+
+        june = "period=month&start=2025-06-01"
+        pages = [
+            ("/healthz/ (trivial page)", "/healthz/"),
+            (
+                f"/dashboard/ one team ({Rep.objects.filter(team=team).count()} reps), June 2025",
+                f"/dashboard/?team={team.pk}&{june}",
+            ),
+            (f"/dashboard/ region ({counts[0]} reps), June 2025", f"/dashboard/?team={region.pk}&{june}"),
+            ("/dashboard/ region, this month", f"/dashboard/?team={region.pk}"),
+        ]
+        medians = {}
+        print(f"\n{'page':<52} {'median':>9} {'p90':>9}   ({args.runs} runs each)")
+        for label, url in pages:
+            ms = timings(client, url, args.runs)
+            medians[url] = statistics.median(ms)
+            p90 = statistics.quantiles(ms, n=10)[-1]
+            print(f"{label:<52} {medians[url]:7.1f} ms {p90:7.1f} ms", flush=True)
+        trivial = medians["/healthz/"]
+        team_ms = medians[pages[1][1]]
+        region_ms = medians[pages[2][1]]
+        print(
+            f"\nteam dashboard median {team_ms:.1f} ms, region (200 reps) {region_ms:.1f} ms,"
+            f" trivial page {trivial:.1f} ms (×{region_ms / trivial:.0f});"
+            f" ≤ {TARGET_MS:.0f} ms: {'yes' if max(team_ms, region_ms) <= TARGET_MS else 'NO'}"
+        )
+        connection.close()
+    finally:
+        if not args.keep:
+            with psycopg.connect(f"host={host} port={port} user={user} dbname=postgres", autocommit=True) as conn:
+                conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+
+
+if __name__ == "__main__":
+    main()
