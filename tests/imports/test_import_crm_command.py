@@ -48,3 +48,16 @@ def test_it_imports_the_public_data_set(crm_dataset_dir, recompute_calls):
     call_command("import_crm", "--format", "crm-sales-opportunities", str(crm_dataset_dir), stdout=out, stderr=StringIO())
     assert "crm-sales-opportunities: 8937 created, 0 updated, 0 unchanged, 3417 repairs, 0 errors" in out.getvalue()
     assert "repair sales_pipeline.csv: product “GTXPro” read as “GTX Pro” (1480 rows; lines 3, 13," in out.getvalue()
+
+
+def test_it_shows_a_progress_bar_on_stderr(example_dir, recompute_calls):
+    err = StringIO()
+    call_command("import_crm", "--format", "salesperf", str(example_dir), stdout=StringIO(), stderr=err)
+    # Later states depend on timing (tqdm redraws at most every 0.1 s); its start does not.
+    assert "Importing:   0%|          | 0/39" in err.getvalue()  # every data line of the ten files
+
+
+def test_no_progress_hides_the_bar(example_dir, recompute_calls):
+    err = StringIO()
+    call_command("import_crm", "--format", "salesperf", str(example_dir), "--no-progress", stdout=StringIO(), stderr=err)
+    assert err.getvalue() == ""
