@@ -123,10 +123,14 @@ def import_job_create(*, user: Any, format: str, files: Iterable[UploadedFile], 
     directory = _jobs_root() / str(job.pk)
     directory.mkdir(parents=True, exist_ok=True)
     names: list[str] = []
-    for upload in files:
-        names += _save_upload(upload, directory)
-    if not names:
-        raise ValidationError({"files": _("No CSV file was found in the upload. Upload .csv files or a .zip of them.")})
+    try:
+        for upload in files:
+            names += _save_upload(upload, directory)
+        if not names:
+            raise ValidationError({"files": _("No CSV file was found in the upload. Upload .csv files or a .zip of them.")})
+    except ValidationError:
+        shutil.rmtree(directory, ignore_errors=True)  # the job row is rolled back; leave no files behind
+        raise
     job.directory = str(directory)
     job.file_names = sorted(set(names))
     job.rows_total = count_rows(directory)

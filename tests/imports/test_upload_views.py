@@ -128,16 +128,29 @@ def test_a_bad_upload_shows_each_error_with_file_line_and_reason(
     assert not Rep.objects.exists()
 
 
-def test_other_file_types_and_bad_zips_are_refused_on_the_form(client, admin_user):
+def _zip(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def test_other_file_types_and_bad_zips_are_refused_on_the_form(client, admin_user, settings):
     _login(client, admin_user)
     response = client.post(reverse("import_upload"), {"format": "salesperf", "files": [SimpleUploadedFile("a.xlsx", b"PK")]})
     assert response.status_code == 200
     assert "is neither a .csv nor a .zip file" in response.content.decode()
     response = client.post(reverse("import_upload"), {"format": "salesperf", "files": [SimpleUploadedFile("a.zip", b"nope")]})
     assert "is not a valid zip file" in response.content.decode()
+    response = client.post(
+        reverse("import_upload"), {"format": "salesperf", "files": [SimpleUploadedFile("a.zip", _zip({"a.txt": b"x"}))]}
+    )
+    assert "No CSV file was found in the upload" in response.content.decode()
     response = client.post(reverse("import_upload"), {"format": "nope"})
     assert response.status_code == 200
     assert not ImportJob.objects.exists()
+    assert not list((settings.MEDIA_ROOT / "imports").glob("*/*"))  # refused uploads leave no files
 
 
 def test_running_a_finished_job_again_does_nothing(admin_user, recompute_calls):
