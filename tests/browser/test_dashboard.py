@@ -4,14 +4,11 @@ the drill-down to a rep and the CSV export; the figures on the page equal the KP
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import User
 
-from kpis import selectors
 from kpis.exports import Kind, format_value
 from tests.conftest import browser_login
 from tests.factories import TeamFactory, UserFactory
@@ -58,16 +55,9 @@ def reps_table(page) -> list[list[str]]:
     )
 
 
-def kpi_rows(page, *, team_id: int, start: str, end: str) -> list[dict[str, Any]]:
-    """The KPI API's rows per rep for the team and period, as the logged-in manager.
-
-    Until the KPI API is routed, the selector it serves (kpis.selectors.kpi_table) stands in.
-    """
-    response = page.request.get(f"/api/v1/kpis/?group_by=rep&team={team_id}&start={start}&end={end}")
-    if response.status == 404:  # the API is not routed yet: compare with the selector it serves
-        user = User.objects.get(username="regional")
-        first, last = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
-        return selectors.kpi_table(user=user, start=first, end=last, group_by="rep", team_id=team_id)
+def kpi_rows(page, *, group_by: str, team_id: int, start: str, end: str) -> list[dict[str, Any]]:
+    """The KPI API's rows per rep or team for the team and period, as the logged-in manager."""
+    response = page.request.get(f"/api/v1/kpis/?group_by={group_by}&team={team_id}&start={start}&end={end}")
     assert response.status == 200, response.text()
     return response.json()
 
@@ -96,8 +86,10 @@ def test_manager_picks_period_and_team_sorts_drills_down_and_exports(page, regio
     assert total[0] == "Team total"
 
     # the numbers equal the KPI API's for the same team and period
-    api = {row["rep"]["name"]: row for row in kpi_rows(page, team_id=alpha.team.pk, start="2025-03-01", end="2025-03-31")}
-    for row in body:
+    march = {"team_id": alpha.team.pk, "start": "2025-03-01", "end": "2025-03-31"}
+    api = {row["rep"]["name"]: row for row in kpi_rows(page, group_by="rep", **march)}
+    api["Team total"] = next(row for row in kpi_rows(page, group_by="team", **march) if row["team"]["id"] == alpha.team.pk)
+    for row in [*body, total]:
         shown = dict(zip(header, row, strict=True))
         for column, (field, kind) in COMPARED.items():
             assert shown[column] == format_value(api[shown["Rep"]].get(field), kind).text, (shown["Rep"], column)
