@@ -58,6 +58,11 @@ def visible_activities(user: Any) -> QuerySet[Activity]:
     return scope(Activity.objects.all(), user, "owner").select_related("owner__user", "account", "opportunity")
 
 
+def visible_activity_rows(user: Any) -> QuerySet[Activity]:
+    """Visible activities without joins: the API renders related records as ids only."""
+    return scope(Activity.objects.all(), user, "owner")
+
+
 def visible_rep_list(user: Any) -> QuerySet[Rep]:
     return visible_reps(user).select_related("user", "team")
 

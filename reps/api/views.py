@@ -159,7 +159,7 @@ class ActivityViewSet(SalesAPI, viewsets.ModelViewSet):
     queryset = Activity.objects.none()
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        return selectors.visible_activities(self.request.user)
+        return selectors.visible_activity_rows(self.request.user)
 
     def perform_destroy(self, instance: Activity) -> None:
         if not selectors.can_write(self.request.user, instance.owner):

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Load test of the REST API: gunicorn (4 workers) on PostgreSQL, wrk on loopback.
+#
+#   bash bench/api_load.sh [--keep]
+#
+# Creates the scratch database salesperf_bench_api (dropped afterwards unless --keep), seeds it
+# with seed_demo, serves it with gunicorn and runs wrk for DURATION seconds (default 20) against
+#   1. GET  /api/v1/activities/  (the list a rep sees, first page of 50)
+#   2. POST /api/v1/activities/  (log a done call)
+# both with token authentication as rep1. Prints requests/s and p99 latency of each run.
+# Target: >= 200 requests/s on the list. Background KPI work goes to Redis (REDIS_URL, default
+# db 2) as in production; the queued tasks are purged at the end.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+PY="$ROOT/.venv/bin/python"
+PGURL=${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432}
+DB=salesperf_bench_api
+PORT=${BENCH_PORT:-8765}
+DURATION=${DURATION:-20}
+CONNECTIONS=${CONNECTIONS:-16}
+KEEP=0
+[ "${1:-}" = "--keep" ] && KEEP=1
+
+if ! command -v wrk >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing wrk (Debian package)…"
+    (apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }) || true
+  fi
+fi
+if ! command -v wrk >/dev/null 2>&1; then
+  echo "SKIP: wrk is not installed (apt-get install wrk)"
+  exit 0
+fi
+
+export DATABASE_URL="$PGURL/$DB"
+export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/2}
+export DEBUG=0
+export SECRET_KEY=${SECRET_KEY:-$("$PY" -c 'import secrets; print(secrets.token_urlsafe(60))')}
+export ALLOWED_HOSTS=127.0.0.1
+export SECURE_SSL_REDIRECT=0
+export CONN_MAX_AGE=60
+export LOG_LEVEL=WARNING
+
+WORK=$(mktemp -d)
+GUNICORN_PID=""
+cleanup() {
+  if [ -n "$GUNICORN_PID" ]; then kill "$GUNICORN_PID" 2>/dev/null || true; wait "$GUNICORN_PID" 2>/dev/null || true; fi
+  "$ROOT/.venv/bin/celery" -A salesperf purge -f >/dev/null 2>&1 || true
+  if [ "$KEEP" = "0" ]; then psql "$PGURL/postgres" -q -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+echo "== scratch database $DB"
+psql "$PGURL/postgres" -q -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null
+psql "$PGURL/postgres" -q -c "CREATE DATABASE $DB" >/dev/null
+"$PY" manage.py migrate -v 0
+SEED_ARGS=${SEED_ARGS:---reps 24 --weeks 26 --seed 1}
+# shellcheck disable=SC2086
+"$PY" manage.py seed_demo $SEED_ARGS --password bench-password >/dev/null
+TOKEN=$("$PY" manage.py shell -v 0 -c "from rest_framework.authtoken.models import Token; from django.contrib.auth import get_user_model; print(Token.objects.get_or_create(user=get_user_model().objects.get(username='rep1'))[0].key)")
+export TOKEN
+ROWS=$("$PY" manage.py shell -v 0 -c "from reps.models import Activity; print(Activity.objects.filter(owner__user__username='rep1').count(), Activity.objects.count())")
+echo "   rep1's activities / all activities: $ROWS"
+
+echo "== gunicorn, 4 workers, 127.0.0.1:$PORT"
+"$ROOT/.venv/bin/gunicorn" salesperf.wsgi -w 4 -b "127.0.0.1:$PORT" --log-level warning &
+GUNICORN_PID=$!
+for _ in $(seq 1 50); do
+  curl -fsS -o /dev/null -H "Authorization: Token $TOKEN" "http://127.0.0.1:$PORT/api/v1/activities/" 2>/dev/null && break
+  sleep 0.2
+done
+curl -fsS -o /dev/null -H "Authorization: Token $TOKEN" "http://127.0.0.1:$PORT/api/v1/activities/"
+
+cat >"$WORK/post.lua" <<'LUA'
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Token " .. os.getenv("TOKEN")
+wrk.body = '{"kind": "call", "status": "done", "subject": "Load test call"}'
+LUA
+
+report() {  # name, wrk output file
+  local rps p99 errors
+  rps=$(awk '/^Requests\/sec:/ {print $2}' "$2")
+  p99=$(awk '$1 == "99%" {print $2}' "$2")
+  errors=$(awk -F': ' '/Non-2xx or 3xx responses/ {print $2}' "$2")
+  printf '%-28s requests/s %8s   p99 %8s   non-2xx %s\n' "$1" "$rps" "$p99" "${errors:-0}"
+}
+
+echo "== wrk: ${DURATION}s, 2 threads, $CONNECTIONS connections each run"
+wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Authorization: Token $TOKEN" \
+  "http://127.0.0.1:$PORT/api/v1/activities/" >"$WORK/list.txt"
+wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$WORK/post.lua" \
+  "http://127.0.0.1:$PORT/api/v1/activities/" >"$WORK/create.txt"
+
+echo "== results (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
+report "GET  /api/v1/activities/" "$WORK/list.txt"
+report "POST /api/v1/activities/" "$WORK/create.txt"
+LIST_RPS=$(awk '/^Requests\/sec:/ {print int($2)}' "$WORK/list.txt")
+if [ "$LIST_RPS" -ge 200 ]; then echo "target (>= 200 requests/s on the list): met"; else echo "target (>= 200 requests/s on the list): NOT met"; fi
