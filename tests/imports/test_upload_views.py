@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, connections, transaction
 from django.urls import reverse
 
 from imports.models import ImportJob, ImportStatus
@@ -183,3 +184,27 @@ def test_a_missing_job_is_a_404(client, admin_user):
     _login(client, admin_user)
     assert client.get(reverse("import_job", args=[999999])).status_code == 404
     assert client.get(reverse("import_job_status", args=[999999])).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="progress is written from a second connection on PostgreSQL only")
+def test_progress_is_visible_to_the_page_while_the_import_runs():
+    from imports.services import _JobProgress
+
+    job = ImportJob.objects.create(format="salesperf", directory="", status=ImportStatus.RUNNING, rows_total=3000)
+    progress = _JobProgress(job)
+    try:
+        with transaction.atomic():  # as the import's own transaction: its writes stay hidden until commit
+            progress(1500)
+            progress(10)  # within half a second of the last write: not written yet
+            assert progress.done == 1510
+            # Committed at once: a request of the status page (another connection) sees it.
+            reader = connections.create_connection("default")
+            try:
+                with reader.cursor() as cursor:
+                    cursor.execute("SELECT rows_done FROM imports_importjob WHERE id = %s", [job.pk])
+                    assert cursor.fetchone() == (1500,)
+            finally:
+                reader.close()
+    finally:
+        progress.close()
