@@ -198,6 +198,7 @@ class MoveForm(forms.Form):
     def __init__(self, *args: Any, opportunity: Opportunity, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["stage"].queryset = opportunity.pipeline.stages.all()
+        self.fields["stage"].label_from_instance = lambda stage: stage.name  # one pipeline: no need to repeat it
         self.fields["stage"].initial = opportunity.stage_id
 
 
