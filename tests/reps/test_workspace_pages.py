@@ -250,3 +250,21 @@ def test_the_account_list_makes_the_same_number_of_queries_for_3_and_9_accounts(
     for n in range(6):
         services.account_create(name=f"Extra {n}", owner=world.rep)
     assert queries() == few
+
+
+def test_my_week_shows_the_quota_pace_from_the_kpi_engine(rep_client, world, django_capture_on_commit_callbacks):
+    from kpis.models import Quota
+
+    today = timezone.localdate()
+    start = today.replace(day=1)
+    end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    Quota.objects.create(rep=world.rep, start_date=start, end_date=end, target=Decimal("4000.00"))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.opportunity_update(opportunity=world.opportunities["rep"], amount=Decimal("1000.00"))
+        services.opportunity_move(opportunity=world.opportunities["rep"], stage=_stage(world, "Won"))
+    response = rep_client.get(reverse("my_week"))
+    pace = response.context["pace"]
+    assert pace["target"] == Decimal("4000.00")
+    assert pace["won_revenue"] == Decimal("1000.00")
+    assert pace["attainment"] == Decimal("0.25")
+    assert "Quota pace" in response.content.decode()
