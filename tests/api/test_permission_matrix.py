@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import transaction
 
 from tests.api.world import World
 
@@ -71,10 +72,11 @@ def expected_status(endpoint: str, op: str, role: str, which: str) -> int:
     return 200
 
 
+# One test per endpoint × role × own/other; its operations run in turn, each rolled back to
+# the same starting data (building the data once per case keeps the matrix fast).
 CASES = [
-    (endpoint, op, role, which)
-    for endpoint, ops in OPS.items()
-    for op in ops
+    (endpoint, role, which)
+    for endpoint in OPS
     for role in ROLES
     for which in (["own"] if endpoint == "pipelines" else WHICH)
 ]
@@ -110,38 +112,47 @@ def _create_payload(world: World, endpoint: str, which: str) -> dict[str, Any]:
     }[endpoint]
 
 
-@pytest.mark.parametrize(("endpoint", "op", "role", "which"), CASES)
-def test_permission_matrix(api, world, endpoint, op, role, which):
+def _call(api, world: World, endpoint: str, op: str, which: str) -> Any:
+    target = _target(world, endpoint, which)
+    base = f"/api/v1/{endpoint}/"
+    detail = f"{base}{target.pk}/"
+    if op == "list":
+        return api.get(base, {"page_size": 200})
+    if op == "retrieve":
+        return api.get(detail)
+    if op == "create":
+        return api.post(base, _create_payload(world, endpoint, which), format="json")
+    if op == "update":
+        return api.patch(detail, UPDATES[endpoint], format="json")
+    if op == "delete":
+        return api.delete(detail)
+    if op == "move":
+        won = world.pipeline.stages.get(kind="won")
+        return api.post(f"{detail}move/", {"stage": won.pk}, format="json")
+    if op == "reassign":
+        return api.patch(detail, {"owner": world.teammate.pk}, format="json")
+    raise AssertionError(op)  # pragma: no cover
+
+
+@pytest.mark.parametrize(("endpoint", "role", "which"), CASES)
+def test_permission_matrix(api, world, endpoint, role, which):
     user = _user(world, role)
     if user is not None:
         api.force_authenticate(user)
     target = _target(world, endpoint, which)
-    base = f"/api/v1/{endpoint}/"
-    detail = f"{base}{target.pk}/"
-
-    if op == "list":
-        response = api.get(base, {"page_size": 200})
-    elif op == "retrieve":
-        response = api.get(detail)
-    elif op == "create":
-        response = api.post(base, _create_payload(world, endpoint, which), format="json")
-    elif op == "update":
-        response = api.patch(detail, UPDATES[endpoint], format="json")
-    elif op == "delete":
-        response = api.delete(detail)
-    elif op == "move":
-        won = world.pipeline.stages.get(kind="won")
-        response = api.post(f"{detail}move/", {"stage": won.pk}, format="json")
-    elif op == "reassign":
-        response = api.patch(detail, {"owner": world.teammate.pk}, format="json")
-    else:  # pragma: no cover
-        raise AssertionError(op)
-
-    expected = expected_status(endpoint, op, role, which)
-    assert response.status_code == expected, response.content
-    if op == "list" and expected == 200:
-        ids = {row["id"] for row in response.json()["results"]}
-        sees = role == "admin" or which == "own"
-        if endpoint == "teams" and role == "rep":
-            sees = False
-        assert (target.pk in ids) is sees
+    wrong: list[str] = []
+    for op in OPS[endpoint]:
+        savepoint = transaction.savepoint()
+        response = _call(api, world, endpoint, op, which)
+        expected = expected_status(endpoint, op, role, which)
+        if response.status_code != expected:
+            wrong.append(f"{op}: {response.status_code} (expected {expected}) {response.content[:200]!r}")
+        elif op == "list" and expected == 200:
+            ids = {row["id"] for row in response.json()["results"]}
+            sees = role == "admin" or which == "own"
+            if endpoint == "teams" and role == "rep":
+                sees = False
+            if (target.pk in ids) is not sees:
+                wrong.append(f"list: the record is {'missing' if sees else 'listed'}")
+        transaction.savepoint_rollback(savepoint)
+    assert not wrong, "\n".join(wrong)
