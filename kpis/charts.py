@@ -167,7 +167,7 @@ def funnel_figure(row: Mapping[str, Any]) -> go.Figure:
             "x": [step["value"] for step in steps],
             "text": text,
             "textinfo": "text",
-            "textposition": "inside",
+            "textposition": "auto",  # small steps next to a big one get their text outside, readable
             "marker": {"color": [ACCENT, "#2f74c0", "#5a92d2", "#7fb0e3", BAND_COLOURS["on_target"]]},
             "connector": {"fillcolor": "#eef1f4"},
             "hoverinfo": "y+text",

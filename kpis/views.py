@@ -644,7 +644,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
         return [{**r, "rank": index} for index, r in enumerate(ranked[:LEADERBOARD_SIZE], start=1)]
 
     name = Column("name", _("Rep"), get=_name, link=lambda row: _rep_url(row, link), sortable=False)
-    rank = Column("rank", _("Rank"), Kind.INT, sortable=False)
+    rank = Column("rank", _("Rank"), Kind.TEXT, sortable=False)  # the row's header cell: aligned like one
     boards = [
         Table(
             "attainment",
