@@ -4,15 +4,18 @@ the drill-down to a rep and the CSV export; the figures on the page equal the KP
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from kpis.exports import Kind, format_value
 from tests.conftest import browser_login
 from tests.factories import TeamFactory, UserFactory
 from tests.kpis.dashboard_helpers import march_team
+from tests.kpis.kpi_helpers import opp, planned
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -126,6 +129,16 @@ def test_manager_picks_period_and_team_sorts_drills_down_and_exports(page, regio
 
 def test_dashboard_reads_on_a_phone(phone_page, region, artifacts_dir):
     _boss, _north, alpha, _beta = region
+    today = timezone.localdate()
+    planned(alpha.ann, "call", today.isoformat())  # the rep page's activity plan and overdue tables get rows
+    opp(
+        alpha.ann,
+        "2025-03-21",
+        stage_name="Discovery",
+        amount="50.00",
+        next_step="Send the deck",
+        next_step_date=today - dt.timedelta(days=2),
+    )
     browser_login(phone_page, "regional")
     phone_page.goto(f"/dashboard/?team={alpha.team.pk}&period=month&start=2025-03-01")
     # the band reads as text, not only as a colour
@@ -134,3 +147,8 @@ def test_dashboard_reads_on_a_phone(phone_page, region, artifacts_dir):
     page_width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert page_width <= 390, page_width
     phone_page.screenshot(path=str(artifacts_dir / "dashboard-phone.png"), full_page=True)
+    # the rep page too, where two tables share a row on a desktop
+    phone_page.click("#table-reps tbody a:text('Ann Able')")
+    phone_page.wait_for_load_state()
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
+    phone_page.screenshot(path=str(artifacts_dir / "dashboard-rep-phone.png"), full_page=True)
