@@ -17,10 +17,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
-    BooleanField,
     Count,
     DecimalField,
-    DurationField,
     Exists,
     ExpressionWrapper,
     F,
@@ -33,7 +31,7 @@ from django.db.models import (
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from kpis.models import ActivityTarget, Quota, QuotaMetric
+from kpis.models import ActivityTarget
 from reps.access import scope, visible_teams
 from reps.models import (
     Activity,
@@ -91,27 +89,6 @@ def team_and_below(team_id: int, teams: Iterable[Team]) -> set[int]:
     while frontier:
         frontier = [child for parent in frontier for child in children.get(parent, []) if child not in found]
         found.update(frontier)
-    return found
-
-
-def running_quota_period(*, team_ids: Iterable[int], today: dt.date) -> tuple[dt.date, dt.date] | None:
-    """The period of a won-revenue quota running today for these teams or their reps (one query).
-
-    The dashboard opens on it, so attainment and pace show without picking a period; the
-    team's own quota wins over its reps', the shortest period over longer ones.
-    """
-    ids = list(team_ids)
-    found = (
-        Quota.objects.filter(metric=QuotaMetric.WON_REVENUE, start_date__lte=today, end_date__gte=today)
-        .filter(Q(team_id__in=ids) | Q(rep__team_id__in=ids))
-        .annotate(
-            own=ExpressionWrapper(Q(team__isnull=False), output_field=BooleanField()),
-            length=ExpressionWrapper(F("end_date") - F("start_date"), output_field=DurationField()),
-        )
-        .order_by("-own", "length", "start_date")
-        .values_list("start_date", "end_date")
-        .first()
-    )
     return found
 
 
@@ -329,10 +306,6 @@ def _change_of(opportunity: Any, start: dt.date, end: dt.date) -> str:
     return "slipped"
 
 
-def sum_amounts(opportunities: Iterable[Opportunity]) -> Decimal:
-    return sum((o.amount for o in opportunities), ZERO)
-
-
 __all__ = [
     "CHANGE_ORDER",
     "activity_plan",
@@ -341,8 +314,6 @@ __all__ = [
     "overdue_next_steps",
     "pipeline_changes",
     "pipeline_snapshot",
-    "running_quota_period",
-    "sum_amounts",
     "team_and_below",
     "team_choices",
     "week_meetings",
