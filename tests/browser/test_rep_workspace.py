@@ -39,8 +39,8 @@ def test_quick_add_works_with_the_keyboard_alone(page, world):
     page.keyboard.type("Deal of rep")
     page.keyboard.press("Tab")
     page.keyboard.type("Sent the proposal")
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/week/")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert page.get_by_role("status").inner_text().startswith("Saved")
     activity = Activity.objects.get(subject="Sent the proposal")
     assert (activity.kind, activity.status, activity.opportunity) == ("email", ActivityStatus.DONE, world.opportunities["rep"])
@@ -50,8 +50,8 @@ def test_quick_add_works_with_the_keyboard_alone(page, world):
 def test_one_click_done(page, world):
     browser_login(page, "rita")
     page.goto("/week/")
-    page.get_by_role("button", name=re.compile(r"^Done\s*: Call of rep$")).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name=re.compile(r"^Done\s*: Call of rep$")).click()
     activity = Activity.objects.get(pk=world.activities["rep"].pk)
     assert activity.status == ActivityStatus.DONE
     assert page.get_by_role("button", name=re.compile(r"^Done\s*: Call of rep$")).count() == 0
@@ -62,8 +62,8 @@ def test_moving_a_deal_to_won_on_the_board(page, world):
     page.goto("/opportunities/board/")
     card = page.get_by_role("article", name="Deal of rep")
     card.get_by_label("Move Deal of rep to").select_option(label="Won")
-    card.get_by_role("button", name="Move").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        card.get_by_role("button", name="Move").click()
     deal = Opportunity.objects.get(pk=world.opportunities["rep"].pk)
     assert deal.stage.kind == "won"
     assert deal.close_date == timezone.localdate()
@@ -78,25 +78,26 @@ def test_a_rep_works_from_a_phone(phone_page, world, artifacts_dir):
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
     page.get_by_label("Account or opportunity").fill("Deal of rep")
     page.get_by_label("Note").fill("Called from the car")
-    page.get_by_role("button", name="Save").click()
-    page.wait_for_url("**/week/")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save").click()
     assert Activity.objects.filter(subject="Called from the car", status=ActivityStatus.DONE).exists()
     page.screenshot(path=str(artifacts_dir / "rep_week_phone.png"), full_page=True)
 
     page.goto(f"/opportunities/{world.opportunities['rep'].pk}/")
     page.get_by_label("Move to stage").select_option(label="Lost")
-    page.get_by_role("button", name="Move").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Move").click()
     assert page.get_by_text("Say why the deal was lost.").count() == 1  # asked for, next to the field
     page.get_by_label("Lost reason").fill("Budget frozen")
-    page.get_by_role("button", name="Move").click()
-    page.wait_for_url(f"**/opportunities/{world.opportunities['rep'].pk}/")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Move").click()
     assert Opportunity.objects.get(pk=world.opportunities["rep"].pk).lost_reason == "Budget frozen"
 
     page.goto(f"/accounts/{world.accounts['rep'].pk}/")
     page.get_by_label("Satisfaction (1–5)").select_option("5")
     page.get_by_label("Text").fill("Very happy with the service")
-    page.get_by_role("button", name="Save feedback").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save feedback").click()
     assert CustomerFeedback.objects.filter(text="Very happy with the service", score=5, rep=world.rep).exists()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.screenshot(path=str(artifacts_dir / "rep_account_phone.png"), full_page=True)
