@@ -187,6 +187,11 @@ class OpportunityEditForm(ServiceModelForm):
             self.fields["owner"] = _owner_field(user)
             self.fields["owner"].initial = opportunity.owner_id
 
+    def keep_only_owner(self) -> None:
+        """Leave only the owner field (for a manager, who reassigns but does not edit)."""
+        for name in [name for name in self.fields if name != "owner"]:
+            del self.fields[name]
+
 
 class MoveForm(forms.Form):
     stage = forms.ModelChoiceField(label=_("Move to stage"), queryset=Stage.objects.none())

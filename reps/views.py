@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reps import filters, forms, selectors, services
-from reps.access import Role, can_manage_rep, rep_of, role_of
+from reps.access import Role, can_manage_rep, is_admin, rep_of, role_of
 from reps.models import ActivityStatus, Pipeline, StageKind
 
 PAGE_SIZE = 25
@@ -136,6 +136,8 @@ def activity_quick_add(request: HttpRequest) -> HttpResponse:
 def activity_done(request: HttpRequest, pk: int) -> HttpResponse:
     """One click: mark a planned activity done now."""
     activity = get_object_or_404(selectors.visible_activities(request.user), pk=pk)
+    if not selectors.can_write(request.user, activity.owner):
+        raise PermissionDenied  # managers read their reps' activities, they do not log them
     if activity.status != ActivityStatus.DONE:
         services.activity_mark_done(activity=activity)
         messages.success(request, _("Marked as done: %(activity)s.") % {"activity": activity})
@@ -172,8 +174,22 @@ def opportunity_board(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reps/opportunity_board.html",
-        {"columns": columns, "pipeline": pipeline, "pipelines": pipelines, "stages": list(pipeline.stages.all())},
+        {
+            "columns": columns,
+            "pipeline": pipeline,
+            "pipelines": pipelines,
+            "stages": list(pipeline.stages.all()),
+            "writable_owner_ids": _writable_owner_ids(request),
+        },
     )
+
+
+def _writable_owner_ids(request: HttpRequest) -> set[int] | None:
+    """Owners whose deals the user may move: None means all of them (admins)."""
+    if is_admin(request.user):
+        return None
+    own = rep_of(request.user)
+    return {own.pk} if own is not None else set()
 
 
 @login_required
@@ -202,14 +218,24 @@ def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "reps/opportunity_detail.html",
-        {"opportunity": opportunity, "move_form": forms.MoveForm(opportunity=opportunity)},
+        {
+            "opportunity": opportunity,
+            "move_form": forms.MoveForm(opportunity=opportunity),
+            "can_write": selectors.can_write(request.user, opportunity.owner),
+            "can_reassign": can_manage_rep(request.user, opportunity.owner),
+        },
     )
 
 
 @login_required
 def opportunity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     opportunity = get_object_or_404(selectors.visible_opportunities(request.user), pk=pk)
+    may_write = selectors.can_write(request.user, opportunity.owner)
+    if not (may_write or can_manage_rep(request.user, opportunity.owner)):
+        raise PermissionDenied
     form = forms.OpportunityEditForm(request.POST or None, instance=opportunity, user=request.user)
+    if not may_write:
+        form.keep_only_owner()  # a manager gives the deal to another rep; the owner edits it
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form.changed_data}
         owner = data.pop("owner", None)
@@ -235,6 +261,8 @@ def opportunity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def opportunity_move(request: HttpRequest, pk: int) -> HttpResponse:
     """Move a deal to another stage; a loss asks for its reason (from the board or the deal)."""
     opportunity = get_object_or_404(selectors.visible_opportunities(request.user), pk=pk)
+    if not selectors.can_write(request.user, opportunity.owner):
+        raise PermissionDenied
     form = forms.MoveForm(request.POST or None, opportunity=opportunity)
     if request.method == "POST" and form.is_valid():
         stage = form.cleaned_data["stage"]

@@ -268,3 +268,28 @@ def test_my_week_shows_the_quota_pace_from_the_kpi_engine(rep_client, world, dja
     assert pace["won_revenue"] == Decimal("1000.00")
     assert pace["attainment"] == Decimal("0.25")
     assert "Quota pace" in response.content.decode()
+
+
+def test_a_manager_reads_but_does_not_move_edit_or_tick_off_their_reps_work(client, world):
+    client.force_login(world.manager)
+    deal = world.opportunities["rep"]
+    page = client.get(reverse("opportunity_detail", args=[deal.pk])).content.decode()
+    assert "Move to another stage" not in page
+    assert client.post(reverse("opportunity_move", args=[deal.pk]), {"stage": _stage(world, "Won").pk}).status_code == 403
+    assert client.post(reverse("activity_done", args=[world.activities["rep"].pk])).status_code == 403
+    board = client.get(reverse("opportunity_board")).content.decode()
+    assert reverse("opportunity_move", args=[deal.pk]) not in board
+
+
+def test_a_manager_reassigns_a_deal_within_their_team_from_the_edit_page(client, world):
+    client.force_login(world.manager)
+    deal = world.opportunities["rep"]
+    form = client.get(reverse("opportunity_edit", args=[deal.pk])).context["form"]
+    assert list(form.fields) == ["owner"]
+    response = client.post(reverse("opportunity_edit", args=[deal.pk]), {"owner": world.teammate.pk, "name": "Renamed"})
+    assert response.status_code == 302
+    deal.refresh_from_db()
+    assert (deal.owner, deal.name) == (world.teammate, "Deal of rep")
+    response = client.post(reverse("opportunity_edit", args=[deal.pk]), {"owner": world.other_rep.pk})
+    assert response.status_code == 200
+    assert "owner" in response.context["form"].errors
