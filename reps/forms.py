@@ -80,6 +80,13 @@ class QuickAddForm(forms.Form):
         self.account: Account | None = None
         self.opportunity: Opportunity | None = None
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        day = data.get("date")
+        if data.get("status") == ActivityStatus.DONE and day is not None and day > timezone.localdate():
+            self.add_error("date", _("A done activity cannot be in the future; choose Planned instead."))
+        return data
+
     def clean_target(self) -> str:
         text = self.cleaned_data["target"].strip()
         if not text:

@@ -93,6 +93,7 @@ def test_quick_add_plans_an_activity_on_an_account_typed_by_name(rep_client, wor
         ({"target": "Deal of other_rep"}, "target"),  # another rep's deal does not exist for this rep
         ({"kind": "lunch"}, "kind"),
         ({"date": "someday"}, "date"),
+        ({"date": (timezone.localdate() + dt.timedelta(days=1)).isoformat()}, "date"),  # done tomorrow
     ],
 )
 def test_quick_add_answers_bad_input_next_to_the_field(rep_client, world, change, field):
