@@ -72,3 +72,13 @@ def test_it_filters_by_kind_status_and_dates(api, world):
     assert subjects(planned_after=today) == ["call"]
     assert subjects(done_after=today) == ["email"]
     assert api.get(URL, {"kind": "lunch"}).status_code == 400
+
+
+def test_it_filters_by_related_ids_and_an_id_out_of_range_is_a_field_error(api, world):
+    api.force_authenticate(world.rep.user)
+    mine = api.get(URL, {"account": world.accounts["rep"].pk}).json()["results"]
+    assert [row["id"] for row in mine] == [world.activities["rep"].pk]
+    assert api.get(URL, {"account": world.accounts["other_rep"].pk}).json()["results"] == []  # not visible: nothing
+    response = api.get(URL, {"opportunity": 10**30})
+    assert response.status_code == 400
+    assert "opportunity" in response.json()
