@@ -265,6 +265,27 @@ class ActivitySerializer(serializers.ModelSerializer):
             "done_at": {"help_text": _("When it was done; defaults to now when the status is done.")},
         }
 
+    def to_representation(self, instance: Activity) -> dict[str, Any]:
+        """The row straight from its columns, related records as ids.
+
+        The activity list is the busiest endpoint, and DRF's field-by-field rendering was a
+        third of its time; tests pin that the output equals the generic one.
+        """
+        fields = self.fields
+        return {
+            "id": instance.pk,
+            "owner": instance.owner_id,
+            "kind": instance.kind,
+            "status": instance.status,
+            "subject": instance.subject,
+            "planned_date": instance.planned_date.isoformat() if instance.planned_date else None,
+            "done_at": fields["done_at"].to_representation(instance.done_at) if instance.done_at else None,
+            "account": instance.account_id,
+            "opportunity": instance.opportunity_id,
+            "notes": instance.notes,
+            "created_at": fields["created_at"].to_representation(instance.created_at),
+        }
+
     def create(self, validated_data: dict[str, Any]) -> Activity:
         user = _user(self)
         owner = _owner_for_create(user, validated_data.pop("owner", None))

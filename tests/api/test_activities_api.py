@@ -82,3 +82,18 @@ def test_it_filters_by_related_ids_and_an_id_out_of_range_is_a_field_error(api, 
     response = api.get(URL, {"opportunity": 10**30})
     assert response.status_code == 400
     assert "opportunity" in response.json()
+
+
+def test_the_fast_rendering_equals_drf_field_by_field_rendering(world):
+    from rest_framework import serializers as drf
+
+    from reps.api.serializers import ActivitySerializer
+    from reps.models import Activity
+
+    services_done = world.activities["rep"]
+    services_done.status, services_done.done_at = "done", timezone.now()
+    rows = [services_done, world.activities["other_rep"], *Activity.objects.all()]
+    fast = ActivitySerializer(rows, many=True).data
+    generic = [drf.ModelSerializer.to_representation(ActivitySerializer(), row) for row in rows]
+    assert [dict(row) for row in fast] == [dict(row) for row in generic]
+    assert fast[0]["done_at"] and fast[0]["planned_date"]
