@@ -13,14 +13,8 @@ from django.utils import timezone
 
 from reps import services
 from reps.models import Activity, ActivityStatus, CustomerFeedback, OpportunityStageChange
-from tests.api.world import make_world
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world(db):
-    return make_world()
 
 
 @pytest.fixture
