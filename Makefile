@@ -52,5 +52,13 @@ lint: install-dev
 	$(PY) -m ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
 
+## Benchmarks (minutes each, on the PostgreSQL of PGHOST/PGPORT/PGUSER); figures go to docs/benchmarks.md.
+bench: install-dev
+	$(PY) bench/seed_demo.py
+	$(PY) bench/kpi_recompute.py
+	$(PY) bench/dashboard.py
+	$(PY) bench/import.py
+	bash bench/api_load.sh
+
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 
 import psycopg
+import scratch  # bench/scratch.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -63,12 +64,7 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="reuse the database a --keep run left")
     args = parser.parse_args()
 
-    host, port, user = (os.environ.get(k, d) for k, d in (("PGHOST", "127.0.0.1"), ("PGPORT", "5432"), ("PGUSER", "postgres")))
-    if not args.reuse:
-        with psycopg.connect(f"host={host} port={port} user={user} dbname=postgres", autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-            conn.execute(f"CREATE DATABASE {DB}")
-    os.environ["DATABASE_URL"] = f"postgres://{user}@{host}:{port}/{DB}"
+    os.environ["DATABASE_URL"] = scratch.database_url(DB) if args.reuse else scratch.create_database(DB)
     os.environ.pop("REDIS_URL", None)
     os.environ.setdefault("SALESPERF_TIME_ZONE", "Europe/Budapest")
     try:
@@ -101,7 +97,7 @@ def main() -> None:
                 ],
             )
             started = time.perf_counter()
-            with psycopg.connect(f"host={host} port={port} user={user} dbname={DB}") as raw:
+            with psycopg.connect(scratch.dsn(DB)) as raw:
                 generate(
                     raw, reps=args.reps, activities=args.activities, opportunities=args.opportunities, pipeline_id=pipeline.pk
                 )
@@ -165,8 +161,7 @@ def main() -> None:
         connection.close()
     finally:
         if not args.keep:
-            with psycopg.connect(f"host={host} port={port} user={user} dbname=postgres", autocommit=True) as conn:
-                conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+            scratch.drop_database(DB)
 
 
 if __name__ == "__main__":

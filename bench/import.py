@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
-import io
 import os
 import random
 import sys
@@ -25,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import psycopg
+import scratch  # bench/scratch.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 DB = "salesperf_bench_imp"
@@ -112,12 +111,7 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=100)
     args = parser.parse_args()
 
-    host, port, user = (os.environ.get(k, d) for k, d in (("PGHOST", "127.0.0.1"), ("PGPORT", "5432"), ("PGUSER", "postgres")))
-    admin_dsn = f"host={host} port={port} user={user} dbname=postgres"
-    with psycopg.connect(admin_dsn, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB}")
-        conn.execute(f"CREATE DATABASE {DB}")
-    os.environ["DATABASE_URL"] = f"postgres://{user}@{host}:{port}/{DB}"
+    os.environ["DATABASE_URL"] = scratch.create_database(DB)
     os.environ.pop("REDIS_URL", None)  # Celery eager: nothing is queued
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "salesperf.settings")
     sys.path.insert(0, str(ROOT))
@@ -125,7 +119,6 @@ def main() -> None:
         import django
         from django.conf import settings
         from django.core.management import call_command
-        from django.db import connection
 
         django.setup()
         settings.DEBUG = False  # as in production: no query log kept in memory
@@ -158,28 +151,14 @@ def main() -> None:
                 f"{report.kpi_rows} rows for {len(report.kpi_rep_ids)} reps"
             )
 
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM reps_activity")
-            rows = cursor.fetchone()[0]
-        with psycopg.connect(f"host={host} port={port} user={user} dbname={DB}", autocommit=True) as conn:
-            buffer = io.BytesIO()
-            with conn.cursor().copy("COPY reps_activity TO STDOUT") as copy:
-                for data in copy:
-                    buffer.write(data)
-            # The same rows, indexes and constraints (foreign keys are not copied by LIKE).
-            conn.execute("CREATE TABLE bench_activity_copy (LIKE reps_activity INCLUDING ALL)")
-            started = time.perf_counter()
-            with conn.cursor().copy("COPY bench_activity_copy FROM STDIN") as copy:
-                copy.write(buffer.getvalue())
-            copy_seconds = time.perf_counter() - started
+        rows, copy_seconds = scratch.copy_activities_floor(DB)
         print(f"baseline, COPY of the same {rows} activity rows: {copy_seconds:.2f} s")
         print(f"ratio import / COPY baseline: {act_seconds / copy_seconds:.1f}x (target <= 10x)")
     finally:
         from django.db import connections
 
         connections.close_all()
-        with psycopg.connect(admin_dsn, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {DB}")
+        scratch.drop_database(DB)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 import psycopg
+import scratch  # bench/scratch.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 DB = "salesperf_bench_kpi"
@@ -176,11 +177,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
 
-    host, port, user = (os.environ.get(k, d) for k, d in (("PGHOST", "127.0.0.1"), ("PGPORT", "5432"), ("PGUSER", "postgres")))
-    with psycopg.connect(f"host={host} port={port} user={user} dbname=postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB}")
-        conn.execute(f"CREATE DATABASE {DB}")
-    os.environ["DATABASE_URL"] = f"postgres://{user}@{host}:{port}/{DB}"
+    os.environ["DATABASE_URL"] = scratch.create_database(DB)
     os.environ.pop("REDIS_URL", None)  # Celery runs eagerly: the incremental time includes the task
     os.environ.setdefault("SALESPERF_TIME_ZONE", "Europe/Budapest")
     try:
@@ -210,7 +207,7 @@ def main() -> None:
                 {"name": "Lost", "probability": 0, "kind": StageKind.LOST},
             ],
         )
-        with psycopg.connect(f"host={host} port={port} user={user} dbname={DB}") as raw:
+        with psycopg.connect(scratch.dsn(DB)) as raw:
             timed(
                 "generate data (INSERT ... SELECT generate_series)",
                 lambda: generate(
@@ -256,8 +253,7 @@ def main() -> None:
         connection.close()
     finally:
         if not args.keep:
-            with psycopg.connect(f"host={host} port={port} user={user} dbname=postgres", autocommit=True) as conn:
-                conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+            scratch.drop_database(DB)
 
 
 if __name__ == "__main__":

@@ -9,14 +9,13 @@ the same activity rows: the floor for putting that many rows into the table.
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import psycopg
+import scratch  # bench/scratch.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 DB = "salesperf_bench_seed"
@@ -28,12 +27,7 @@ def main() -> None:
     parser.add_argument("--weeks", type=int, default=52)
     args = parser.parse_args()
 
-    host, port, user = (os.environ.get(k, d) for k, d in (("PGHOST", "127.0.0.1"), ("PGPORT", "5432"), ("PGUSER", "postgres")))
-    admin_dsn = f"host={host} port={port} user={user} dbname=postgres"
-    with psycopg.connect(admin_dsn, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB}")
-        conn.execute(f"CREATE DATABASE {DB}")
-    env = {**os.environ, "DATABASE_URL": f"postgres://{user}@{host}:{port}/{DB}"}
+    env = {**os.environ, "DATABASE_URL": scratch.create_database(DB)}
     env.pop("REDIS_URL", None)
     try:
         manage = [sys.executable, str(ROOT / "manage.py")]
@@ -46,21 +40,9 @@ def main() -> None:
             cwd=ROOT,
         )
         seed_seconds = time.perf_counter() - started
-
-        with psycopg.connect(f"host={host} port={port} user={user} dbname={DB}", autocommit=True) as conn:
-            rows = conn.execute("SELECT count(*) FROM reps_activity").fetchone()[0]
-            buffer = io.BytesIO()
-            with conn.cursor().copy("COPY reps_activity TO STDOUT") as copy:
-                for data in copy:
-                    buffer.write(data)
-            conn.execute("CREATE TABLE bench_activity_copy (LIKE reps_activity INCLUDING ALL)")
-            started = time.perf_counter()
-            with conn.cursor().copy("COPY bench_activity_copy FROM STDIN") as copy:
-                copy.write(buffer.getvalue())
-            copy_seconds = time.perf_counter() - started
+        rows, copy_seconds = scratch.copy_activities_floor(DB)
     finally:
-        with psycopg.connect(admin_dsn, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {DB}")
+        scratch.drop_database(DB)
 
     print(f"seed_demo --reps {args.reps} --weeks {args.weeks}: {seed_seconds:.1f} s (target < 60 s)")
     print(f"baseline, COPY of the same {rows} activity rows: {copy_seconds:.2f} s")
