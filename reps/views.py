@@ -16,7 +16,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -34,10 +34,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """Send each role to its landing page: managers and admins the dashboard, reps their week."""
     role = role_of(request.user)
     if role == Role.REP:
-        try:
-            return redirect(reverse("my_week"))
-        except NoReverseMatch:
-            return redirect("team_overview")
+        return redirect("my_week")
     if role == Role.NONE:
         return render(request, "reps/no_role.html", status=403)
     return redirect("dashboard")
@@ -45,7 +42,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def team_overview(request: HttpRequest) -> HttpResponse:
-    """The reps a user may see, by team (the placeholder the dashboard replaces)."""
+    """The reps a user may see, by team: a plain roster beside the dashboard."""
     if role_of(request.user) == Role.NONE:
         raise PermissionDenied
     return render(request, "reps/team_overview.html", {"teams": selectors.team_overview(request.user)})

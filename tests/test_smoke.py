@@ -94,5 +94,6 @@ def test_non_admins_cannot_open_django_admin(login, rep, manager):
 @pytest.mark.django_db
 def test_a_manager_lands_on_the_dashboard_and_a_rep_on_their_page(login, rep, manager):
     assert login(manager).get("/").url == reverse("dashboard")
-    login(rep.user)
-    assert login(rep.user).get("/").status_code == 302
+    response = login(rep.user).get("/")
+    assert response.status_code == 302
+    assert response.url == reverse("my_week")
