@@ -41,6 +41,7 @@ def test_pages_are_discovered():
 @pytest.fixture
 def login(client, password):
     def as_user(user):
+        client.logout()  # the login page sends a signed-in user away without signing in the new one
         response = client.post(reverse("login"), {"username": user.username, "password": password})
         assert response.status_code == 302, "login failed"
         return client
