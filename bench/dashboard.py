@@ -74,6 +74,9 @@ def main() -> None:
         import django
 
         django.setup()
+        from django.conf import settings
+
+        settings.DEBUG = False  # as in production: no query log kept in memory
         from django.contrib.auth.models import User
         from django.db import connection
         from django.db.models import Count

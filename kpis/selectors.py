@@ -27,8 +27,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from operator import itemgetter
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -203,9 +205,14 @@ def quota_figures(
 # --- teams ----------------------------------------------------------------------------------
 
 
-def _team_tree() -> tuple[dict[int, Team], dict[int, set[int]]]:
-    """All teams, and each team's subtree (itself and its sub-teams at any depth). One query."""
-    teams = {t.pk: t for t in Team.objects.only("pk", "name", "parent_id")}
+def _team_tree(known: Iterable[Team] | None = None) -> tuple[dict[int, Team], dict[int, set[int]]]:
+    """The teams, and each team's subtree (itself and its sub-teams at any depth).
+
+    One query, none when the caller already holds the teams (``known``: every team, or
+    every team a user may see, which holds the subtree of each of them).
+    """
+    found_teams = known if known is not None else Team.objects.only("pk", "name", "parent_id")
+    teams = {t.pk: t for t in found_teams}
     children: dict[int, list[int]] = defaultdict(list)
     for team in teams.values():
         if team.parent_id is not None:
@@ -260,6 +267,105 @@ def kpi_table(
     return _team_table(user=user, start=start, end=end, team_id=team_id, today=today)
 
 
+@dataclass(frozen=True)
+class TeamOverview:
+    """What the team dashboard shows of the KPI engine for one team (with its sub-teams)."""
+
+    rows: list[dict[str, Any]]  # as kpi_table(group_by="rep", team_id=team)
+    total: dict[str, Any]  # the team's row of kpi_table(group_by="team", team_id=team)
+    series: list[dict[str, Any]]  # as weekly_series(team_id=team, weeks=weeks, until=min(end, today))
+    computed_at: dt.datetime | None  # as last_computed_at(rep_ids=<the reps of rows>)
+
+
+def team_overview(
+    *,
+    user: Any,
+    team_id: int,
+    start: dt.date,
+    end: dt.date,
+    today: dt.date | None = None,
+    weeks: int = 12,
+    teams: Iterable[Team] | None = None,
+) -> TeamOverview:
+    """The rep rows, the team total, the weekly series and the freshness of one team, equal to
+    what the separate reads give, in a fixed handful of queries (the dashboard's budget).
+
+    ``teams``: the teams ``user`` may see, when the caller has them (saves reading the tree).
+    Raises PermissionDenied for a team ``user`` may not see.
+    """
+    today = today or timezone.localdate()
+    teams_by_id, subtree = _team_tree(teams)
+    team = _check_team(user, team_id, teams_by_id)
+    ids = sorted(subtree[team_id])
+    weeks, first, last = _week_range(min(end, today), weeks)
+
+    member_ids = set(TeamMembership.objects.filter(_members_overlapping(ids, start, end)).values_list("rep_id", flat=True))
+    reps = list(
+        access.visible_reps(user)
+        .filter(pk__in=member_ids)
+        .select_related("user")
+        .annotate(computed_at=F("kpi_status__computed_at"))
+    )
+    rep_ids = [rep.pk for rep in reps]
+    in_team = KpiDay.objects.filter(_membership_on_day(), rep__memberships__team_id__in=ids)
+    # Every member's sums, visible or not: the team total counts them all.
+    sums = {
+        row["rep_id"]: row for row in in_team.filter(day__gte=start, day__lte=end).order_by().values("rep_id").annotate(**_SUMS)
+    }
+    # One histogram for the period and the weeks of the series.
+    histogram = sql.won_cycle_histogram(start=min(start, first), end=max(end, last), rep_ids=None, team_ids=ids, group_by="rep")
+    cycles: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    total_cycles: dict[int, int] = defaultdict(int)
+    for rep_id, day, cycle, count in histogram:
+        if start <= day <= end:
+            cycles[rep_id][cycle] += count
+            total_cycles[cycle] += count
+
+    rep_quotas: dict[int, Decimal] = {}
+    team_target: Decimal | None = None
+    for rep_id, quota_team_id, target in Quota.objects.filter(
+        Q(rep_id__in=member_ids) | Q(team_id=team_id),
+        metric=QuotaMetric.WON_REVENUE,
+        activity_kind="",
+        start_date=start,
+        end_date=end,
+    ).values_list("rep_id", "team_id", "target"):
+        if quota_team_id == team_id:
+            team_target = target
+        elif rep_id is not None:
+            rep_quotas[rep_id] = target
+    if team_target is None and rep_quotas:
+        team_target = sum(rep_quotas.values(), Decimal(0))  # the team's own quota, else its members'
+
+    visible_quotas = {rep_id: rep_quotas[rep_id] for rep_id in rep_ids if rep_id in rep_quotas}
+    pipeline_rows = []
+    if team_target is not None:
+        pipeline_rows = _open_pipeline(
+            start=start,
+            end=end,
+            today=today,
+            where=Q(owner_id__in=rep_ids) | Q(owner__team_id__in=ids),
+            groups=["owner_id", "owner__team_id"],
+        )
+    rep_pipeline = _pipeline_by(pipeline_rows, itemgetter("owner_id"))  # reps in rep_ids have no other rows
+    rows = _rep_rows(reps, sums, cycles, visible_quotas, rep_pipeline, start=start, end=end, today=today)
+
+    total_sums: dict[str, Any] = {}
+    for rep_sums in sums.values():
+        _add(total_sums, rep_sums)
+    total: dict[str, Any] = {"team": {"id": team.pk, "name": team.name}, **figures(total_sums, total_cycles)}
+    if team_target is not None:
+        in_subtree = subtree[team_id]
+        team_pipeline = _pipeline_by(pipeline_rows, lambda row: team_id if row["owner__team_id"] in in_subtree else None)
+        open_amount, weighted = team_pipeline.get(team_id, (0, 0))
+        _add_quota(total, team_target, open_amount, weighted, start=start, end=end, today=today)
+
+    series_rows = in_team.filter(day__gte=first, day__lte=last)
+    series = _series(series_rows, (row for row in histogram if first <= row[1] <= last), first=first, weeks=weeks)
+    stamps = [rep.computed_at for rep in reps if rep.computed_at is not None]
+    return TeamOverview(rows=rows, total=total, series=series, computed_at=max(stamps) if stamps else None)
+
+
 def _check_team(user: Any, team_id: int, teams: Mapping[int, Team]) -> Team:
     team = teams.get(team_id)
     if team is None or not access.can_see_team(user, team):
@@ -290,7 +396,7 @@ def _rep_table(*, user: Any, start: dt.date, end: dt.date, team_id: int | None, 
         end=end,
         rep_ids=rep_ids,
         team_ids=sorted(subtree[team_id]) if team_id is not None else None,
-        group_by_team=False,
+        group_by="rep",
     )
     for rep_id, _day, cycle, count in histogram:
         cycles[rep_id][cycle] += count
@@ -303,27 +409,50 @@ def _rep_table(*, user: Any, start: dt.date, end: dt.date, team_id: int | None, 
         .order_by()
         .values("rep_id", "target")
     }
-    pipeline = _open_pipeline(start=start, end=end, today=today, group="owner_id", owner_ids=rep_ids) if quotas else {}
+    pipeline = {}
+    if quotas:
+        pipeline_rows = _open_pipeline(start=start, end=end, today=today, where=Q(owner_id__in=rep_ids), groups=["owner_id"])
+        pipeline = _pipeline_by(pipeline_rows, itemgetter("owner_id"))
+    return _rep_rows(reps, sums, cycles, quotas, pipeline, start=start, end=end, today=today)
 
+
+def _rep_rows(
+    reps: Iterable[Rep],
+    sums: Mapping[int, Mapping[str, Any]],
+    cycles: Mapping[int, Mapping[int, int]],
+    quotas: Mapping[int, Decimal],
+    pipeline: Mapping[int, tuple[Any, Any]],
+    *,
+    start: dt.date,
+    end: dt.date,
+    today: dt.date,
+) -> list[dict[str, Any]]:
+    """One table row per rep from the figures read in bulk (keyed by rep id)."""
     table = []
     for rep in reps:
         row: dict[str, Any] = {"rep": {"id": rep.pk, "name": rep.name}}
         row.update(figures(sums.get(rep.pk, {}), cycles.get(rep.pk)))
         if rep.pk in quotas:
             open_amount, weighted = pipeline.get(rep.pk, (0, 0))
-            row.update(
-                quota_figures(
-                    target=quotas[rep.pk],
-                    actual=row["won_revenue"],
-                    start=start,
-                    end=end,
-                    today=today,
-                    open_amount=open_amount,
-                    weighted=weighted,
-                )
-            )
+            _add_quota(row, quotas[rep.pk], open_amount, weighted, start=start, end=end, today=today)
         table.append(row)
     return table
+
+
+def _add_quota(
+    row: dict[str, Any], target: Decimal, open_amount: Any, weighted: Any, *, start: dt.date, end: dt.date, today: dt.date
+) -> None:
+    row.update(
+        quota_figures(
+            target=target,
+            actual=row["won_revenue"],
+            start=start,
+            end=end,
+            today=today,
+            open_amount=open_amount,
+            weighted=weighted,
+        )
+    )
 
 
 def _team_table(*, user: Any, start: dt.date, end: dt.date, team_id: int | None, today: dt.date) -> list[dict[str, Any]]:
@@ -379,7 +508,10 @@ def _team_table(*, user: Any, start: dt.date, end: dt.date, team_id: int | None,
         .order_by()
         .values("rep_id", "target")
     }
-    pipeline = _open_pipeline(start=start, end=end, today=today, group="owner__team_id", team_ids=involved)
+    pipeline_rows = _open_pipeline(
+        start=start, end=end, today=today, where=Q(owner__team_id__in=involved), groups=["owner__team_id"]
+    )
+    pipeline = _pipeline_by(pipeline_rows, itemgetter("owner__team_id"))
 
     table = []
     for tid in wanted:
@@ -401,47 +533,41 @@ def _team_table(*, user: Any, start: dt.date, end: dt.date, team_id: int | None,
         if target is None and any(r in rep_quotas for r in team_reps):
             target = sum((rep_quotas[r] for r in team_reps if r in rep_quotas), Decimal(0))
         if target is not None:
-            row.update(
-                quota_figures(
-                    target=target,
-                    actual=row["won_revenue"],
-                    start=start,
-                    end=end,
-                    today=today,
-                    open_amount=open_amount,
-                    weighted=weighted,
-                )
-            )
+            _add_quota(row, target, open_amount, weighted, start=start, end=end, today=today)
         table.append(row)
     return table
 
 
-def _open_pipeline(
-    *,
-    start: dt.date,
-    end: dt.date,
-    today: dt.date,
-    group: str,
-    owner_ids: Iterable[int] | None = None,
-    team_ids: Iterable[int] | None = None,
-) -> dict[int, tuple[Decimal, Decimal]]:
-    """Open amount and probability-weighted amount of open deals expected to close in the rest
-    of the period (max(today, start)..end), per current owner or per the owner's current team."""
+def _open_pipeline(*, start: dt.date, end: dt.date, today: dt.date, where: Q, groups: Sequence[str]) -> list[dict[str, Any]]:
+    """Open amount and probability-weighted amount of the open deals (matching ``where``)
+    expected to close in the rest of the period (max(today, start)..end), grouped by ``groups``
+    (fields of the deal: its current owner, the owner's current team). One query, none once
+    the period has ended."""
     rest_start = max(today, start)
     if rest_start > end:
-        return {}
-    qs = Opportunity.objects.filter(stage__kind=StageKind.OPEN, expected_close_date__gte=rest_start, expected_close_date__lte=end)
-    if owner_ids is not None:
-        qs = qs.filter(owner_id__in=list(owner_ids))
-    if team_ids is not None:
-        qs = qs.filter(owner__team_id__in=list(team_ids))
+        return []
+    qs = Opportunity.objects.filter(
+        where, stage__kind=StageKind.OPEN, expected_close_date__gte=rest_start, expected_close_date__lte=end
+    )
     weighted = ExpressionWrapper(
         F("amount") * F("stage__probability") / Decimal(100), output_field=DecimalField(max_digits=20, decimal_places=4)
     )
-    return {
-        row[group]: (row["open_amount"], row["weighted"])
-        for row in qs.order_by().values(group).annotate(open_amount=Sum("amount"), weighted=Sum(weighted))
-    }
+    return list(qs.order_by().values(*groups).annotate(open_amount=Sum("amount"), weighted=Sum(weighted)))
+
+
+def _pipeline_by(
+    rows: Iterable[Mapping[str, Any]], group_of: Callable[[Mapping[str, Any]], Any]
+) -> dict[Any, tuple[Decimal, Decimal]]:
+    """The open and weighted amounts of :func:`_open_pipeline` rows summed per ``group_of(row)``
+    (rows whose group is None are left out)."""
+    sums: dict[Any, tuple[Decimal, Decimal]] = {}
+    for row in rows:
+        group = group_of(row)
+        if group is None:
+            continue
+        open_amount, weighted = sums.get(group, (Decimal(0), Decimal(0)))
+        sums[group] = (open_amount + Decimal(row["open_amount"] or 0), weighted + Decimal(row["weighted"] or 0))
+    return sums
 
 
 # --- weekly series --------------------------------------------------------------------------
@@ -461,11 +587,7 @@ def weekly_series(
     every rep ``user`` may see. Each dict: ``week`` (its Monday), the counts and the ratios.
     Raises PermissionDenied for a rep or team ``user`` may not see.
     """
-    until = until or timezone.localdate()
-    weeks = max(1, min(int(weeks), 260))
-    last_monday = until - dt.timedelta(days=until.weekday())
-    first = last_monday - dt.timedelta(weeks=weeks - 1)
-    last = last_monday + dt.timedelta(days=6)
+    weeks, first, last = _week_range(until or timezone.localdate(), weeks)
     rows_qs = KpiDay.objects.filter(day__gte=first, day__lte=last)
     cycle_rows: list[tuple[int, dt.date, int, int]]
     if rep_id is not None:
@@ -484,6 +606,20 @@ def weekly_series(
         rep_ids = list(access.visible_reps(user).values_list("pk", flat=True))
         rows_qs = rows_qs.filter(rep_id__in=rep_ids)
         cycle_rows = sql.won_cycle_histogram(start=first, end=last, rep_ids=rep_ids)
+    return _series(rows_qs, cycle_rows, first=first, weeks=weeks)
+
+
+def _week_range(until: dt.date, weeks: int) -> tuple[int, dt.date, dt.date]:
+    """The number of weeks (1..260), the Monday of the first and the Sunday of the last."""
+    weeks = max(1, min(int(weeks), 260))
+    last_monday = until - dt.timedelta(days=until.weekday())
+    return weeks, last_monday - dt.timedelta(weeks=weeks - 1), last_monday + dt.timedelta(days=6)
+
+
+def _series(
+    rows_qs: Any, cycle_rows: Iterable[tuple[int, dt.date, int, int]], *, first: dt.date, weeks: int
+) -> list[dict[str, Any]]:
+    """The weekly figures from the daily rows of the weeks (one query) and their won-deal cycles."""
     by_week = {row["week"]: row for row in rows_qs.annotate(week=TruncWeek("day")).order_by().values("week").annotate(**_SUMS)}
     by_week = {(w.date() if isinstance(w, dt.datetime) else w): row for w, row in by_week.items()}
     cycles: dict[dt.date, dict[int, int]] = defaultdict(lambda: defaultdict(int))

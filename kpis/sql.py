@@ -48,11 +48,15 @@ _LOCK_KEY = 7_400_431
 
 
 class DateFilter:
-    """Which days a statement covers: a list of days, every day from ``since``, or all."""
+    """Which days a statement covers: a list of days, every day from ``since`` (up to
+    ``until`` if given), or all."""
 
-    def __init__(self, *, days: Sequence[dt.date] | None = None, since: dt.date | None = None) -> None:
+    def __init__(
+        self, *, days: Sequence[dt.date] | None = None, since: dt.date | None = None, until: dt.date | None = None
+    ) -> None:
         self.days = sorted(set(days)) if days is not None else None
         self.since = since
+        self.until = until
 
     def sql(self, expr: str, expr_params: Sequence[Any] = ()) -> tuple[str, list[Any]]:
         """The condition on ``expr`` (whose own parameters are ``expr_params``) and its parameters."""
@@ -61,6 +65,8 @@ class DateFilter:
                 return "1=0", []
             marks = ", ".join(["%s"] * len(self.days))
             return f"{expr} IN ({marks})", [*expr_params, *(_date(d) for d in self.days)]
+        if self.since is not None and self.until is not None:
+            return f"{expr} BETWEEN %s AND %s", [*expr_params, _date(self.since), _date(self.until)]
         if self.since is not None:
             return f"{expr} >= %s", [*expr_params, _date(self.since)]
         return "1=1", []
@@ -72,8 +78,9 @@ class DateFilter:
             return "1=1", []
         # A day of margin each side: the exact test is the local-date one next to it.
         low = _instant(first - dt.timedelta(days=1))
-        if self.days:
-            high = _instant(self.days[-1] + dt.timedelta(days=2))
+        last = self.days[-1] if self.days else self.until
+        if last is not None:
+            high = _instant(last + dt.timedelta(days=2))
             return f"{expr} >= %s AND {expr} < %s", [low, high]
         return f"{expr} >= %s", [low]
 
@@ -184,6 +191,9 @@ def opportunity_events_sql(dates: DateFilter, rep_ids: Sequence[int] | None, *, 
     # Only the history of the opportunities that have an event in range.
     if dates.days is None and dates.since is None:
         opp_filter, opp_params = "1=1", []
+    elif won_only:
+        opp_filter = f"oc.opportunity_id IN (SELECT o2.id FROM reps_opportunity o2 WHERE {close_f.replace('o.', 'o2.')})"
+        opp_params = list(close_p)
     else:
         opp_filter = (
             "oc.opportunity_id IN (SELECT o2.id FROM reps_opportunity o2 WHERE "
@@ -303,28 +313,29 @@ def won_cycle_histogram(
     end: dt.date,
     rep_ids: Sequence[int] | None,
     team_ids: Sequence[int] | None = None,
-    group_by_team: bool = True,
+    group_by: str = "team",
 ) -> list[tuple[int, dt.date, int, int]]:
     """(group id, day, cycle days, deals) of the deals won in ``start..end``.
 
     The group is the credited rep. With ``team_ids``, only the deals won while the rep
-    belonged to one of those teams count, and (``group_by_team``) the group is that team.
-    Medians are taken from these counts, not from rows.
+    belonged to one of those teams count, and the group is that team (``group_by="team"``)
+    or still the rep (``group_by="rep"``). Medians are taken from these counts, not from rows.
     """
-    dates = DateFilter(since=start)
-    won, won_p = opportunity_events_sql(dates, rep_ids, won_only=True)
+    if group_by not in ("team", "rep"):
+        raise ValueError("group_by must be 'team' or 'rep'")
+    won, won_p = opportunity_events_sql(DateFilter(since=start, until=end), rep_ids, won_only=True)
     if team_ids is None:
         sql = f"""SELECT w.rep_id, w.day, w.cycle_days, COUNT(*) FROM ({won}) w
-            WHERE w.day <= %s GROUP BY w.rep_id, w.day, w.cycle_days"""
-        params = [*won_p, _date(end)]
+            GROUP BY w.rep_id, w.day, w.cycle_days"""
+        params = won_p
     else:
-        group = "m.team_id" if group_by_team else "w.rep_id"
+        group = "m.team_id" if group_by == "team" else "w.rep_id"
         team_f, team_p = _in("m.team_id", team_ids)
         sql = f"""SELECT {group}, w.day, w.cycle_days, COUNT(*) FROM ({won}) w
             JOIN reps_teammembership m ON m.rep_id = w.rep_id AND m.start_date <= w.day
                 AND (m.end_date IS NULL OR w.day <= m.end_date)
-            WHERE w.day <= %s AND {team_f} GROUP BY {group}, w.day, w.cycle_days"""
-        params = [*won_p, _date(end), *team_p]
+            WHERE {team_f} GROUP BY {group}, w.day, w.cycle_days"""
+        params = [*won_p, *team_p]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()

@@ -283,10 +283,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return render(request, "kpis/dashboard.html", context)
     period = picker.period
 
-    rows = selectors.kpi_table(user=user, start=period.start, end=period.end, group_by="rep", team_id=team.pk, today=today)
-    team_rows = selectors.kpi_table(user=user, start=period.start, end=period.end, group_by="team", team_id=team.pk, today=today)
-    totals = next((row for row in team_rows if row["team"]["id"] == team.pk), None)
-    series = selectors.weekly_series(user=user, team_id=team.pk, weeks=12, until=min(period.end, today))
+    overview = selectors.team_overview(user=user, team_id=team.pk, start=period.start, end=period.end, today=today, teams=teams)
+    rows, totals, series = overview.rows, overview.total, overview.series
     by_stage, by_month = reads.pipeline_snapshot(user=user, team_ids=reads.team_and_below(team.pk, teams))
 
     columns = team_columns(picker.query(sort=None, team=None))
@@ -323,7 +321,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "charts": charts_,
             "has_quota": any(row.get("target") is not None for row in rows),
             "has_data": any(_has_activity(row) for row in rows),
-            "computed_at": selectors.last_computed_at(rep_ids=[row["rep"]["id"] for row in rows]) if rows else None,
+            "computed_at": overview.computed_at,
         }
     )
     return render(request, "kpis/dashboard.html", context)

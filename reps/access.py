@@ -10,6 +10,7 @@ Every view, API view and selector that lists or fetches records scopes them thro
 
 from __future__ import annotations
 
+from collections import defaultdict
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -42,11 +43,17 @@ def managed_team_ids(user: Any) -> frozenset[int]:
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
-    found: set[int] = set(Team.objects.filter(manager=user).values_list("pk", flat=True))
-    frontier = set(found)
-    while frontier:  # one query per level of the team tree (region → team: two)
-        frontier = set(Team.objects.filter(parent__in=frontier).values_list("pk", flat=True)) - found
-        found |= frontier
+    # One query for the whole tree (teams are few), walked here whatever its depth.
+    children: dict[int | None, list[int]] = defaultdict(list)
+    found: set[int] = set()
+    for pk, parent_id, manager_id in Team.objects.order_by().values_list("pk", "parent_id", "manager_id"):
+        children[parent_id].append(pk)
+        if manager_id == user.pk:
+            found.add(pk)
+    frontier = list(found)
+    while frontier:
+        frontier = [child for parent in frontier for child in children[parent] if child not in found]
+        found.update(frontier)
     result = frozenset(found)
     setattr(user, _CACHE_ATTR, result)
     return result

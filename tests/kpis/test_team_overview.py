@@ -1,0 +1,83 @@
+"""team_overview (the dashboard's one read) gives what the separate KPI reads give."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from kpis import selectors
+from kpis.models import Quota
+from kpis.services import kpi_recompute
+from reps import services
+from tests.factories import AdminFactory, TeamFactory, UserFactory
+from tests.kpis.dashboard_helpers import march_team
+from tests.kpis.kpi_helpers import d, done, move, opp
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def region():
+    """A region of two teams; a rep who leaves for a team outside it in mid-March; a team
+    quota on one team; won deals before March (the weekly series) and open deals in March."""
+    boss = UserFactory(username="regional")
+    region = TeamFactory(name="Region", manager=boss)
+    alpha = march_team("Alpha", parent=region)
+    beta = march_team("Beta", parent=region)
+    outside = TeamFactory(name="Outside")
+    Quota.objects.create(team=beta.team, start_date=d("2025-03-01"), end_date=d("2025-03-31"), target=Decimal("5000.00"))
+    early = opp(alpha.bob, "2025-01-20", stage_name="Proposal", amount="700.00")
+    move(early, "Won", "2025-02-18")
+    opp(alpha.cem, "2025-03-03", stage_name="Negotiation", amount="900.00", expected_close_date=d("2025-03-28"))
+    opp(beta.bob, "2025-03-04", stage_name="Proposal", amount="400.00", expected_close_date=d("2025-03-25"))
+    services.rep_move_team(rep=alpha.ann, team=outside, on_date=d("2025-03-16"))
+    done(alpha.ann, "discovery_meeting", "2025-03-20")  # in the outside team by then: not the region's
+    late = opp(alpha.ann, "2025-03-21", stage_name="Proposal", amount="250.00")
+    move(late, "Won", "2025-03-24")
+    kpi_recompute()
+    return {"boss": boss, "region": region, "alpha": alpha.team, "beta": beta.team}
+
+
+@pytest.mark.parametrize("team_key", ["region", "alpha", "beta"])
+@pytest.mark.parametrize("today", ["2025-03-15", "2025-04-10"])
+@pytest.mark.parametrize("who", ["boss", "admin"])
+def test_team_overview_equals_the_separate_reads(region, team_key, today, who):
+    user = region["boss"] if who == "boss" else AdminFactory()
+    team = region[team_key]
+    start, end, day = d("2025-03-01"), d("2025-03-31"), d(today)
+
+    overview = selectors.team_overview(user=user, team_id=team.pk, start=start, end=end, today=day)
+
+    rows = selectors.kpi_table(user=user, start=start, end=end, group_by="rep", team_id=team.pk, today=day)
+    team_rows = selectors.kpi_table(user=user, start=start, end=end, group_by="team", team_id=team.pk, today=day)
+    assert overview.rows == rows
+    assert overview.total == next(row for row in team_rows if row["team"]["id"] == team.pk)
+    assert overview.series == selectors.weekly_series(user=user, team_id=team.pk, weeks=12, until=min(end, day))
+    assert overview.computed_at == selectors.last_computed_at(rep_ids=[row["rep"]["id"] for row in rows])
+
+
+def test_the_fixture_exercises_what_it_should(region):
+    """The comparison above means something: quotas, pipeline, cycles and movers are there."""
+    boss, start, end = region["boss"], d("2025-03-01"), d("2025-03-31")
+    overview = selectors.team_overview(user=boss, team_id=region["region"].pk, start=start, end=end, today=d("2025-03-15"))
+    # Ann left for a team outside the region: her manager no longer sees her row, an admin
+    # does, and the region's total keeps what she did while she was in it.
+    assert "Ann Able" not in {row["rep"]["name"] for row in overview.rows}
+    as_admin = selectors.team_overview(
+        user=AdminFactory(), team_id=region["region"].pk, start=start, end=end, today=d("2025-03-15")
+    )
+    assert "Ann Able" in {row["rep"]["name"] for row in as_admin.rows}
+    assert overview.total["won_revenue"] == sum(row["won_revenue"] for row in as_admin.rows)
+    assert overview.total["target"] == Decimal("4000.00")  # no quota of its own: its members' 4 × 1,000
+    beta = selectors.team_overview(user=boss, team_id=region["beta"].pk, start=start, end=end, today=d("2025-03-15"))
+    assert beta.total["target"] == Decimal("5000.00")  # its own quota wins over its members'
+    assert overview.total["open_pipeline"] > 0
+    assert overview.total["sales_cycle_days"] is not None
+    assert sum(week["deals_won"] for week in overview.series) >= 4  # February's deal is in the series
+
+
+def test_a_manager_cannot_read_another_team(region):
+    other = TeamFactory(name="Elsewhere", manager=UserFactory(username="elsewhere"))
+    with pytest.raises(selectors.PermissionDenied):
+        selectors.team_overview(user=other.manager, team_id=region["alpha"].pk, start=d("2025-03-01"), end=d("2025-03-31"))
