@@ -75,10 +75,7 @@ def expected_status(endpoint: str, op: str, role: str, which: str) -> int:
 # One test per endpoint × role × own/other; its operations run in turn, each rolled back to
 # the same starting data (building the data once per case keeps the matrix fast).
 CASES = [
-    (endpoint, role, which)
-    for endpoint in OPS
-    for role in ROLES
-    for which in (["own"] if endpoint == "pipelines" else WHICH)
+    (endpoint, role, which) for endpoint in OPS for role in ROLES for which in (["own"] if endpoint == "pipelines" else WHICH)
 ]
 
 
