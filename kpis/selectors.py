@@ -251,19 +251,23 @@ def kpi_table(
     group_by: str,
     team_id: int | None = None,
     today: dt.date | None = None,
+    rep_ids: Iterable[int] | None = None,
 ) -> list[dict[str, Any]]:
     """Every KPI of docs/kpis.md per rep or per team for start..end (see the module docstring).
 
     ``team_id`` keeps, for group_by="rep", the reps who belonged to that team (or its
     sub-teams) during the period, with their figures while they belonged to it; for
-    group_by="team", that team and its sub-teams. Raises PermissionDenied for a team
+    group_by="team", that team and its sub-teams. ``rep_ids`` (group_by="rep" only) keeps only
+    those reps' rows (a rep page needs one, not the team's). Raises PermissionDenied for a team
     ``user`` may not see. A constant number of queries whatever the number of rows.
     """
     if group_by not in ("rep", "team"):
         raise ValueError("group_by must be 'rep' or 'team'")
     today = today or timezone.localdate()
     if group_by == "rep":
-        return _rep_table(user=user, start=start, end=end, team_id=team_id, today=today)
+        return _rep_table(user=user, start=start, end=end, team_id=team_id, today=today, rep_ids=rep_ids)
+    if rep_ids is not None:
+        raise ValueError("rep_ids only applies to group_by='rep'")
     return _team_table(user=user, start=start, end=end, team_id=team_id, today=today)
 
 
@@ -373,9 +377,13 @@ def _check_team(user: Any, team_id: int, teams: Mapping[int, Team]) -> Team:
     return team
 
 
-def _rep_table(*, user: Any, start: dt.date, end: dt.date, team_id: int | None, today: dt.date) -> list[dict[str, Any]]:
+def _rep_table(
+    *, user: Any, start: dt.date, end: dt.date, team_id: int | None, today: dt.date, rep_ids: Iterable[int] | None
+) -> list[dict[str, Any]]:
     rows_qs = KpiDay.objects.filter(day__gte=start, day__lte=end)
     reps_qs = access.visible_reps(user).select_related("user")
+    if rep_ids is not None:
+        reps_qs = reps_qs.filter(pk__in=list(rep_ids))
     if team_id is not None:
         teams, subtree = _team_tree()
         _check_team(user, team_id, teams)

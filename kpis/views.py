@@ -367,8 +367,10 @@ def rep_detail(request: HttpRequest, rep_id: int) -> HttpResponse:
     period = picker.period
     # As their manager (or an admin) the figures are those of the rep's team; the rep sees their own.
     team_id = rep.team_id if rep.team_id and access.can_manage_rep(user, rep) else None
-    rows = selectors.kpi_table(user=user, start=period.start, end=period.end, group_by="rep", team_id=team_id, today=today)
-    row = next((r for r in rows if r["rep"]["id"] == rep.pk), None)
+    rows = selectors.kpi_table(
+        user=user, start=period.start, end=period.end, group_by="rep", team_id=team_id, today=today, rep_ids=[rep.pk]
+    )
+    row = rows[0] if rows else None
     series = selectors.weekly_series(user=user, rep_id=rep.pk, weeks=12, until=min(period.end, today))
     by_stage, by_month = reads.pipeline_snapshot(user=user, rep_ids=[rep.pk])
 

@@ -81,3 +81,13 @@ def test_a_manager_cannot_read_another_team(region):
     other = TeamFactory(name="Elsewhere", manager=UserFactory(username="elsewhere"))
     with pytest.raises(selectors.PermissionDenied):
         selectors.team_overview(user=other.manager, team_id=region["alpha"].pk, start=d("2025-03-01"), end=d("2025-03-31"))
+
+
+def test_kpi_table_for_some_reps_gives_their_rows_of_the_whole_table(region):
+    boss, start, end = region["boss"], d("2025-03-01"), d("2025-03-31")
+    whole = selectors.kpi_table(user=boss, start=start, end=end, group_by="rep", team_id=region["alpha"].pk)
+    wanted = whole[1]["rep"]["id"]
+    some = selectors.kpi_table(user=boss, start=start, end=end, group_by="rep", team_id=region["alpha"].pk, rep_ids=[wanted])
+    assert some == [whole[1]]
+    with pytest.raises(ValueError):
+        selectors.kpi_table(user=boss, start=start, end=end, group_by="team", rep_ids=[wanted])
