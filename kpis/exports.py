@@ -124,6 +124,11 @@ class Column:
         return self.kind in NUMERIC_KINDS
 
 
+def fixed(key: str, label: Any, kind: Kind = Kind.TEXT, **options: Any) -> Column:
+    """A column of a table shown in its own order (no sort links in its header)."""
+    return Column(key, label, kind, sortable=False, **options)
+
+
 @dataclass
 class Table:
     """A captioned table of rows (dicts), with an optional totals row; sortable by column key."""

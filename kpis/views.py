@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from kpis import charts, selectors
 from kpis import dashboard_selectors as reads
-from kpis.exports import Column, Kind, Table, csv_response, valid_sort
+from kpis.exports import Column, Kind, Table, csv_response, fixed, valid_sort
 from kpis.periods import PERIOD_KIND_LABELS, Period, PeriodKind, period_from_params
 from reps import access
 from reps.access import Role, role_of
@@ -175,7 +175,7 @@ def team_columns(link_query: str) -> list[Column]:
         Column("win_rate", _("Win rate"), Kind.PERCENT),
         Column("offer_to_close", _("Offer → close"), Kind.PERCENT),
         Column("contact_to_offer", _("Contact → offer"), Kind.PERCENT),
-        Column("plan", _("Activities done / planned"), Kind.TEXT, get=_activity_plan, sortable=False),
+        fixed("plan", _("Activities done / planned"), Kind.TEXT, get=_activity_plan),
         Column("plan_completion", _("Plan done"), Kind.PERCENT),
         Column("csat", _("CSAT"), Kind.SCORE),
         Column("complaints", _("Complaints"), Kind.INT),
@@ -188,9 +188,9 @@ def funnel_table(row: Mapping[str, Any] | None) -> Table:
         "funnel",
         _("Funnel: contacts to won deals, with the conversion from the step before"),
         [
-            Column("label", _("Step"), Kind.TEXT, sortable=False),
-            Column("value", _("Count"), Kind.INT, sortable=False),
-            Column("conversion", _("Conversion"), Kind.PERCENT, sortable=False),
+            fixed("label", _("Step"), Kind.TEXT),
+            fixed("value", _("Count"), Kind.INT),
+            fixed("conversion", _("Conversion"), Kind.PERCENT),
         ],
         steps,
     )
@@ -201,13 +201,13 @@ def trends_table(series: Sequence[Mapping[str, Any]]) -> Table:
         "trends",
         _("Weekly trends"),
         [
-            Column("week", _("Week of"), Kind.DATE, sortable=False),
-            Column("won_revenue", _("Won revenue"), Kind.MONEY, sortable=False),
-            Column("deals_won", _("Deals won"), Kind.INT, sortable=False),
-            Column("offers_submitted", _("Offers"), Kind.INT, sortable=False),
-            Column("discovery_meetings", _("Discovery meetings"), Kind.INT, sortable=False),
-            Column("proposal_meetings", _("Proposal meetings"), Kind.INT, sortable=False),
-            Column("contacts", _("Contacts"), Kind.INT, sortable=False),
+            fixed("week", _("Week of"), Kind.DATE),
+            fixed("won_revenue", _("Won revenue"), Kind.MONEY),
+            fixed("deals_won", _("Deals won"), Kind.INT),
+            fixed("offers_submitted", _("Offers"), Kind.INT),
+            fixed("discovery_meetings", _("Discovery meetings"), Kind.INT),
+            fixed("proposal_meetings", _("Proposal meetings"), Kind.INT),
+            fixed("contacts", _("Contacts"), Kind.INT),
         ],
         series,
     )
@@ -215,11 +215,11 @@ def trends_table(series: Sequence[Mapping[str, Any]]) -> Table:
 
 def pipeline_tables(by_stage: Sequence[Mapping[str, Any]], by_month: Sequence[Mapping[str, Any]]) -> tuple[Table, Table]:
     money = [
-        Column("count", _("Deals"), Kind.INT, sortable=False),
-        Column("amount", _("Amount"), Kind.MONEY, sortable=False),
-        Column("weighted", _("Weighted"), Kind.MONEY, sortable=False),
+        fixed("count", _("Deals"), Kind.INT),
+        fixed("amount", _("Amount"), Kind.MONEY),
+        fixed("weighted", _("Weighted"), Kind.MONEY),
     ]
-    stage = Table("pipeline_stage", _("Open pipeline by stage"), [Column("stage", _("Stage"), sortable=False), *money], by_stage)
+    stage = Table("pipeline_stage", _("Open pipeline by stage"), [fixed("stage", _("Stage")), *money], by_stage)
     month = Table(
         "pipeline_month",
         _("Open pipeline by expected close month"),
@@ -337,10 +337,10 @@ def _attainment_table(rows: Sequence[Mapping[str, Any]]) -> Table:
         "attainment",
         _("Attainment per rep (80 % = close, 100 % = on target)"),
         [
-            Column("name", _("Rep"), get=_name, sortable=False),
-            Column("attainment", _("Attainment"), Kind.PERCENT, sortable=False),
-            Column("pace", _("Pace"), Kind.PERCENT, sortable=False),
-            Column("band", _("Band"), Kind.BAND, sortable=False),
+            fixed("name", _("Rep"), get=_name),
+            fixed("attainment", _("Attainment"), Kind.PERCENT),
+            fixed("pace", _("Pace"), Kind.PERCENT),
+            fixed("band", _("Band"), Kind.BAND),
         ],
         [row for row in rows if row.get("attainment") is not None],
     )
@@ -395,66 +395,16 @@ def rep_detail(request: HttpRequest, rep_id: int) -> HttpResponse:
     ]
 
     week = Period.containing(PeriodKind.WEEK, today)
-    plan_table = Table(
-        "activity_plan",
-        _("Activities planned and done, this week (from %(monday)s) and next") % {"monday": week.start.isoformat()},
-        [
-            Column("label", _("Kind"), sortable=False),
-            Column("target", _("Weekly target"), Kind.INT, sortable=False),
-            Column("planned_this", _("Planned this week"), Kind.INT, sortable=False),
-            Column("planned_done_this", _("Of those done"), Kind.INT, sortable=False),
-            Column("done_this", _("Done this week"), Kind.INT, sortable=False),
-            Column("planned_next", _("Planned next week"), Kind.INT, sortable=False),
-        ],
-        reads.activity_plan(user=user, rep=rep, week_start=week.start),
-        empty=_("Nothing planned or done this week or next, and no weekly target set."),
-    )
-    overdue = [
-        {
-            "name": o.name,
-            "account": o.account.name if o.account else "",
-            "stage": o.stage.name,
-            "next_step": o.next_step,
-            "due": o.next_step_date,
-            "days_late": (today - o.next_step_date).days,
-            "amount": o.amount,
-        }
-        for o in reads.overdue_next_steps(user=user, rep=rep, today=today)
-    ]
-    overdue_table = Table(
-        "overdue",
-        _("Overdue next steps"),
-        [
-            Column("name", _("Opportunity"), sortable=False),
-            Column("account", _("Account"), sortable=False),
-            Column("stage", _("Stage"), sortable=False),
-            Column("next_step", _("Next step"), sortable=False),
-            Column("due", _("Due"), Kind.DATE, sortable=False),
-            Column("days_late", _("Days late"), Kind.INT, sortable=False),
-            Column("amount", _("Amount"), Kind.MONEY, sortable=False),
-        ],
-        overdue,
-        empty=_("No overdue next steps."),
-    )
+    plan_table = activity_plan_table(reads.activity_plan(user=user, rep=rep, week_start=week.start), week)
+    overdue_table = overdue_table_of(reads.overdue_next_steps(user=user, rep=rep, today=today), today)
     open_qs = reads.open_opportunities(user=user, rep=rep, today=today)
-    export = request.GET.get("export")
-    page = Paginator(open_qs, OPEN_DEALS_PER_PAGE).get_page(request.GET.get("page")) if export != "open_deals" else None
-    open_rows = [_open_deal_row(o, today) for o in (open_qs if page is None else page.object_list)]
-    open_table = Table(
-        "open_deals",
-        _("Open opportunities by stage"),
-        [
-            Column("stage", _("Stage"), sortable=False),
-            Column("name", _("Opportunity"), sortable=False),
-            Column("account", _("Account"), sortable=False),
-            Column("amount", _("Amount"), Kind.MONEY, sortable=False),
-            Column("days_in_stage", _("Days in stage"), Kind.INT, sortable=False),
-            Column("expected_close", _("Expected close"), Kind.DATE, sortable=False),
-            Column("next_step", _("Next step"), sortable=False),
-        ],
-        open_rows,
-        empty=_("No open opportunities."),
+    # The CSV has every open deal; the page shows them a page at a time.
+    page = (
+        Paginator(open_qs, OPEN_DEALS_PER_PAGE).get_page(request.GET.get("page"))
+        if request.GET.get("export") != "open_deals"
+        else None
     )
+    open_table = open_deals_table(open_qs if page is None else page.object_list, today)
     tables = [figures_table, open_table, overdue_table, plan_table, *(c["table"] for c in charts_)]
     exported = _export(request, picker, tables, f"rep-{rep.name}-{period.start}")
     if exported is not None:
@@ -480,16 +430,72 @@ def rep_detail(request: HttpRequest, rep_id: int) -> HttpResponse:
     )
 
 
-def _open_deal_row(opportunity: Any, today: dt.date) -> dict[str, Any]:
+def activity_plan_table(rows: Sequence[Mapping[str, Any]], week: Period) -> Table:
+    return Table(
+        "activity_plan",
+        _("Activities planned and done, this week (from %(monday)s) and next") % {"monday": week.start.isoformat()},
+        [
+            fixed("label", _("Kind")),
+            fixed("target", _("Weekly target"), Kind.INT),
+            fixed("planned_this", _("Planned this week"), Kind.INT),
+            fixed("planned_done_this", _("Of those done"), Kind.INT),
+            fixed("done_this", _("Done this week"), Kind.INT),
+            fixed("planned_next", _("Planned next week"), Kind.INT),
+        ],
+        rows,
+        empty=_("Nothing planned or done this week or next, and no weekly target set."),
+    )
+
+
+def overdue_table_of(opportunities: Iterable[Any], today: dt.date) -> Table:
+    return Table(
+        "overdue",
+        _("Overdue next steps"),
+        [
+            fixed("name", _("Opportunity")),
+            fixed("account", _("Account"), get=_account_name),
+            fixed("stage", _("Stage"), get=lambda o: o["opportunity"].stage.name),
+            fixed("next_step", _("Next step")),
+            fixed("due", _("Due"), Kind.DATE, get=lambda o: o["opportunity"].next_step_date),
+            fixed("days_late", _("Days late"), Kind.INT, get=lambda o: (today - o["opportunity"].next_step_date).days),
+            fixed("amount", _("Amount"), Kind.MONEY),
+        ],
+        [_opportunity_row(o) for o in opportunities],
+        empty=_("No overdue next steps."),
+    )
+
+
+def open_deals_table(opportunities: Iterable[Any], today: dt.date) -> Table:
+    return Table(
+        "open_deals",
+        _("Open opportunities by stage"),
+        [
+            fixed("stage", _("Stage"), get=lambda o: o["opportunity"].stage.name),
+            fixed("name", _("Opportunity")),
+            fixed("account", _("Account"), get=_account_name),
+            fixed("amount", _("Amount"), Kind.MONEY),
+            fixed("days_in_stage", _("Days in stage"), Kind.INT, get=lambda o: reads.days_in_stage(o["opportunity"], today)),
+            fixed("expected_close", _("Expected close"), Kind.DATE, get=lambda o: o["opportunity"].expected_close_date),
+            fixed("next_step", _("Next step")),
+        ],
+        [_opportunity_row(o) for o in opportunities],
+        empty=_("No open opportunities."),
+    )
+
+
+def _opportunity_row(opportunity: Any) -> dict[str, Any]:
+    """A table row of an opportunity: its plain fields, and the object for the columns that reach further."""
     return {
-        "stage": opportunity.stage.name,
+        "opportunity": opportunity,
         "name": opportunity.name,
-        "account": opportunity.account.name if opportunity.account else "",
         "amount": opportunity.amount,
-        "days_in_stage": reads.days_in_stage(opportunity, today),
-        "expected_close": opportunity.expected_close_date,
         "next_step": opportunity.next_step,
     }
+
+
+def _account_name(row: Mapping[str, Any]) -> str:
+    account = row["opportunity"].account
+    return account.name if account else ""
 
 
 # --- weekly team meeting --------------------------------------------------------------------
@@ -568,13 +574,13 @@ def team_meeting(request: HttpRequest) -> HttpResponse:
         "pipeline_changes",
         _("Pipeline changes"),
         [
-            Column("rep", _("Rep"), sortable=False),
-            Column("change", _("Change"), sortable=False),
-            Column("name", _("Opportunity"), sortable=False),
-            Column("account", _("Account"), sortable=False),
-            Column("stage", _("Stage now"), sortable=False),
-            Column("amount", _("Amount"), Kind.MONEY, sortable=False),
-            Column("expected_close", _("Expected close"), Kind.DATE, sortable=False),
+            fixed("rep", _("Rep")),
+            fixed("change", _("Change")),
+            fixed("name", _("Opportunity")),
+            fixed("account", _("Account")),
+            fixed("stage", _("Stage now")),
+            fixed("amount", _("Amount"), Kind.MONEY),
+            fixed("expected_close", _("Expected close"), Kind.DATE),
         ],
         change_rows,
         empty=_("No new, advanced, slipped, won or lost deals this week."),
@@ -583,11 +589,11 @@ def team_meeting(request: HttpRequest) -> HttpResponse:
         "meetings",
         _("Discovery and proposal meetings"),
         [
-            Column("rep", _("Rep"), sortable=False),
-            Column("date", _("Date"), Kind.DATE, sortable=False),
-            Column("kind", _("Kind"), sortable=False),
-            Column("subject", _("Subject"), sortable=False),
-            Column("account", _("Account"), sortable=False),
+            fixed("rep", _("Rep")),
+            fixed("date", _("Date"), Kind.DATE),
+            fixed("kind", _("Kind")),
+            fixed("subject", _("Subject")),
+            fixed("account", _("Account")),
         ],
         [
             {
@@ -643,8 +649,8 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
         ranked = sorted((r for r in rows_ if r.get(key) is not None), key=lambda r: (-r[key], _name(r)))
         return [{**r, "rank": index} for index, r in enumerate(ranked[:LEADERBOARD_SIZE], start=1)]
 
-    name = Column("name", _("Rep"), get=_name, link=lambda row: _rep_url(row, link), sortable=False)
-    rank = Column("rank", _("Rank"), Kind.TEXT, sortable=False)  # the row's header cell: aligned like one
+    name = fixed("name", _("Rep"), get=_name, link=lambda row: _rep_url(row, link))
+    rank = fixed("rank", _("Rank"), Kind.TEXT)  # the row's header cell: aligned like one
     boards = [
         Table(
             "attainment",
@@ -652,8 +658,8 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
             [
                 rank,
                 name,
-                Column("attainment", _("Attainment"), Kind.PERCENT, sortable=False),
-                Column("band", _("Band"), Kind.BAND, sortable=False),
+                fixed("attainment", _("Attainment"), Kind.PERCENT),
+                fixed("band", _("Band"), Kind.BAND),
             ],
             top("attainment", rows),
             empty=_("No quota covers this period. Pick the month or quarter of the quotas."),
@@ -664,8 +670,8 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
             [
                 rank,
                 name,
-                Column("won_revenue", _("Won revenue"), Kind.MONEY, sortable=False),
-                Column("deals_won", _("Deals won"), Kind.INT, sortable=False),
+                fixed("won_revenue", _("Won revenue"), Kind.MONEY),
+                fixed("deals_won", _("Deals won"), Kind.INT),
             ],
             top("won_revenue", [r for r in rows if r.get("won_revenue")]),
             empty=_("No deals won in this period yet."),
@@ -676,8 +682,8 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
             [
                 rank,
                 name,
-                Column("contacts", _("Contacts"), Kind.INT, sortable=False),
-                Column("discovery_meetings", _("Discovery meetings"), Kind.INT, sortable=False),
+                fixed("contacts", _("Contacts"), Kind.INT),
+                fixed("discovery_meetings", _("Discovery meetings"), Kind.INT),
             ],
             top("contacts", [r for r in rows if r.get("contacts")]),
             empty=_("No activities logged as done in this period yet."),
