@@ -18,17 +18,13 @@ from typing import Any
 
 from django.db.models import (
     Count,
-    DecimalField,
     Exists,
-    ExpressionWrapper,
     F,
     OuterRef,
     Q,
     QuerySet,
     Sum,
-    Value,
 )
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from kpis.models import ActivityTarget
@@ -40,19 +36,12 @@ from reps.models import (
     Opportunity,
     OpportunityStageChange,
     Rep,
+    Stage,
     StageKind,
     Team,
 )
 
 ZERO = Decimal("0.00")
-
-
-def _weighted() -> Sum:
-    """Sum of amount × stage probability / 100, in SQL and exact (numeric): the weighted pipeline."""
-    each = ExpressionWrapper(
-        F("amount") * F("stage__probability") / Value(Decimal(100)), output_field=DecimalField(max_digits=20, decimal_places=4)
-    )
-    return Sum(each)
 
 
 # --- teams ----------------------------------------------------------------------------------
@@ -109,35 +98,48 @@ def pipeline_snapshot(
 ) -> tuple[list[dict], list[dict]]:
     """Open pipeline now, by stage (pipeline order) and by expected close month (None: no date).
 
-    One query grouped by stage and month; the two views of it are sums of those few groups.
-    Each row: ``count``, ``amount`` and ``weighted`` (amount × stage probability).
+    One query grouped by stage and expected close date (plain columns: no per-row arithmetic
+    in SQL), one for those stages; the two views are sums of those groups in Python. Each
+    row: ``count``, ``amount`` and ``weighted`` (amount × stage probability, exact: the
+    probability is the same for every deal of a stage).
     """
     groups = list(
         _open_opportunities(user, rep_ids=rep_ids, team_ids=team_ids)
-        .annotate(month=TruncMonth("expected_close_date"))
-        .values("stage_id", "stage__name", "stage__order", "pipeline__name", "month")
-        .annotate(count=Count("pk"), weighted=_weighted(), total=Sum("amount"))
+        .values("stage_id", "expected_close_date")
+        .annotate(count=Count("pk"), total=Sum("amount"))
         .order_by()
     )
-    several_pipelines = len({group["pipeline__name"] for group in groups}) > 1
+    stages = (
+        {
+            stage["pk"]: stage
+            for stage in Stage.objects.filter(pk__in={group["stage_id"] for group in groups}).values(
+                "pk", "name", "order", "probability", "pipeline__name"
+            )
+        }
+        if groups
+        else {}
+    )
+    several_pipelines = len({stage["pipeline__name"] for stage in stages.values()}) > 1
     by_stage: dict[tuple, dict] = {}
     by_month: dict[Any, dict] = {}
     for group in groups:
-        name = group["stage__name"]
-        if several_pipelines:
-            name = f"{group['pipeline__name']}: {name}"
-        stage_key = (group["pipeline__name"], group["stage__order"], group["stage_id"])
-        month = group["month"].date() if isinstance(group["month"], dt.datetime) else group["month"]
+        stage = stages[group["stage_id"]]
+        name = f"{stage['pipeline__name']}: {stage['name']}" if several_pipelines else stage["name"]
+        stage_key = (stage["pipeline__name"], stage["order"], stage["pk"])
+        day = group["expected_close_date"]
+        month = day.replace(day=1) if day else None
+        amount = group["total"] or ZERO
+        weighted = amount * stage["probability"] / 100
         for bucket, key, label in ((by_stage, stage_key, {"stage": name}), (by_month, month, {"month": month})):
             row = bucket.setdefault(key, {**label, "count": 0, "amount": ZERO, "weighted": Decimal(0)})
             row["count"] += group["count"]
-            row["amount"] += group["total"] or ZERO
-            row["weighted"] += group["weighted"] or ZERO
-    stages = [by_stage[key] for key in sorted(by_stage)]
+            row["amount"] += amount
+            row["weighted"] += weighted
+    stages_rows = [by_stage[key] for key in sorted(by_stage)]
     months = [by_month[key] for key in sorted(by_month, key=lambda m: (m is None, m or dt.date.min))]
-    for row in (*stages, *months):
+    for row in (*stages_rows, *months):
         row["weighted"] = Decimal(row["weighted"]).quantize(ZERO)
-    return stages, months
+    return stages_rows, months
 
 
 def open_opportunities(*, user: Any, rep: Rep, today: dt.date) -> QuerySet[Opportunity]:

@@ -142,15 +142,30 @@ def owner_ranges_sql(opportunity_filter: str, params: list[Any]) -> tuple[str, l
     return sql, [*changed_params, *changed_params, *params]
 
 
+def _candidates(condition: str, params: list[Any], rep_ids: Sequence[int] | None) -> tuple[str, list[Any]]:
+    """``condition`` narrowed to the opportunities any of ``rep_ids`` may be credited for: those
+    they own now or were ever handed (the credited owner is one of these), so that a read for a
+    few reps does not compute the credit of every deal. ``o`` is the opportunity's alias."""
+    if rep_ids is None:
+        return condition, params
+    owner_f, owner_p = _in("o.owner_id", rep_ids)
+    handed_f, handed_p = _in("oc_c.to_owner_id", rep_ids)
+    narrowed = (
+        f"({condition} AND ({owner_f} OR o.id IN"
+        f" (SELECT oc_c.opportunity_id FROM reps_opportunityownerchange oc_c WHERE {handed_f})))"
+    )
+    return narrowed, [*params, *owner_p, *handed_p]
+
+
 def opportunity_events_sql(dates: DateFilter, rep_ids: Sequence[int] | None, *, won_only: bool = False) -> tuple[str, list[Any]]:
     """One row per opportunity event (created, offer reached, won/lost) with the rep credited.
 
     Columns: rep_id, day, cycle_days (won deals only), then every count column. With
     ``won_only``, only the won events.
     """
-    created_f, created_p = dates.sql("o.created_date")
-    offer_f, offer_p = dates.sql("o.offer_date")
-    close_f, close_p = dates.sql("o.close_date")
+    created_f, created_p = _candidates(*dates.sql("o.created_date"), rep_ids)
+    offer_f, offer_p = _candidates(*dates.sql("o.offer_date"), rep_ids)
+    close_f, close_p = _candidates(*dates.sql("o.close_date"), rep_ids)
     won, lost = StageKind.WON.value, StageKind.LOST.value
     cycle = days_between("o.close_date", "o.created_date")
     parts: list[str] = []
@@ -192,7 +207,10 @@ def opportunity_events_sql(dates: DateFilter, rep_ids: Sequence[int] | None, *, 
     if dates.days is None and dates.since is None:
         opp_filter, opp_params = "1=1", []
     elif won_only:
-        opp_filter = f"oc.opportunity_id IN (SELECT o2.id FROM reps_opportunity o2 WHERE {close_f.replace('o.', 'o2.')})"
+        opp_filter = (
+            "oc.opportunity_id IN (SELECT o2.id FROM reps_opportunity o2 JOIN reps_stage s2 ON s2.id = o2.stage_id"
+            f" WHERE s2.kind = '{won}' AND {close_f.replace('o.', 'o2.')})"
+        )
         opp_params = list(close_p)
     else:
         opp_filter = (

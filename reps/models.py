@@ -244,6 +244,8 @@ class Opportunity(models.Model):
             models.Index(fields=["owner", "created_date"]),
             models.Index(fields=["owner", "offer_date"]),
             models.Index(fields=["owner", "expected_close_date"]),
+            # the KPI engine's won deals of a period, whoever owned them (median sales cycle)
+            models.Index(fields=["close_date"]),
         ]
 
     def __str__(self) -> str:

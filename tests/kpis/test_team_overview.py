@@ -11,7 +11,7 @@ from kpis.models import Quota
 from kpis.services import kpi_recompute
 from reps import services
 from tests.factories import AdminFactory, TeamFactory, UserFactory
-from tests.kpis.dashboard_helpers import march_team
+from tests.kpis.dashboard_helpers import make_rep, march_team
 from tests.kpis.kpi_helpers import d, done, move, opp
 
 pytestmark = pytest.mark.django_db
@@ -32,6 +32,11 @@ def region():
     opp(alpha.cem, "2025-03-03", stage_name="Negotiation", amount="900.00", expected_close_date=d("2025-03-28"))
     opp(beta.bob, "2025-03-04", stage_name="Proposal", amount="400.00", expected_close_date=d("2025-03-25"))
     services.rep_move_team(rep=alpha.ann, team=outside, on_date=d("2025-03-16"))
+    # Dan was in Alpha only before March: his February deal is in the series, not in the period.
+    dan = make_rep(alpha.team, "Dan", "Dale")
+    february = opp(dan, "2025-01-27", stage_name="Proposal", amount="300.00")
+    move(february, "Won", "2025-02-11")
+    services.rep_move_team(rep=dan, team=outside, on_date=d("2025-02-20"))
     done(alpha.ann, "discovery_meeting", "2025-03-20")  # in the outside team by then: not the region's
     late = opp(alpha.ann, "2025-03-21", stage_name="Proposal", amount="250.00")
     move(late, "Won", "2025-03-24")
@@ -42,7 +47,10 @@ def region():
 @pytest.mark.parametrize("team_key", ["region", "alpha", "beta"])
 @pytest.mark.parametrize("today", ["2025-03-15", "2025-04-10"])
 @pytest.mark.parametrize("who", ["boss", "admin"])
-def test_team_overview_equals_the_separate_reads(region, team_key, today, who):
+@pytest.mark.parametrize("narrow", [True, False], ids=["team-sized", "organisation-sized"])
+def test_team_overview_equals_the_separate_reads(region, team_key, today, who, narrow, monkeypatch):
+    if not narrow:  # as for a team too large to narrow the won deals to its members'
+        monkeypatch.setattr(selectors, "NARROW_CYCLES_UP_TO", 0)
     user = region["boss"] if who == "boss" else AdminFactory()
     team = region[team_key]
     start, end, day = d("2025-03-01"), d("2025-03-31"), d(today)
@@ -74,7 +82,8 @@ def test_the_fixture_exercises_what_it_should(region):
     assert beta.total["target"] == Decimal("5000.00")  # its own quota wins over its members'
     assert overview.total["open_pipeline"] > 0
     assert overview.total["sales_cycle_days"] is not None
-    assert sum(week["deals_won"] for week in overview.series) >= 4  # February's deal is in the series
+    assert sum(week["deals_won"] for week in overview.series) >= 5  # February's two deals are in the series
+    assert "Dan Dale" not in {row["rep"]["name"] for row in as_admin.rows}  # not a member in March
 
 
 def test_a_manager_cannot_read_another_team(region):
