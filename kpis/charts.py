@@ -46,6 +46,9 @@ def _layout(**extra: Any) -> dict[str, Any]:
         "plot_bgcolor": "#ffffff",
         "autosize": True,
         "showlegend": False,
+        # plotly.py's default template is a large dict deep-copied into every figure (most of a
+        # figure's build time) and sent with it; our layout sets what we want from it.
+        "template": "none",
     }
     layout.update(extra)
     return layout

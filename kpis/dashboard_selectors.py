@@ -85,7 +85,9 @@ def team_and_below(team_id: int, teams: Iterable[Team]) -> set[int]:
 
 
 def _open_opportunities(user: Any, *, rep_ids: Sequence[int] | None = None, team_ids: Iterable[int] | None = None) -> QuerySet:
-    queryset = scope(Opportunity.objects.filter(stage__kind=StageKind.OPEN), user, "owner")
+    # The open stages as a subquery, not a join: the pipeline index then serves on its own.
+    open_stages = Stage.objects.filter(kind=StageKind.OPEN).values("pk")
+    queryset = scope(Opportunity.objects.filter(stage_id__in=open_stages), user, "owner")
     if rep_ids is not None:
         queryset = queryset.filter(owner_id__in=rep_ids)
     if team_ids is not None:
@@ -106,7 +108,7 @@ def pipeline_snapshot(
     groups = list(
         _open_opportunities(user, rep_ids=rep_ids, team_ids=team_ids)
         .values("stage_id", "expected_close_date")
-        .annotate(count=Count("pk"), total=Sum("amount"))
+        .annotate(count=Count("*"), total=Sum("amount"))  # COUNT(*): read from the index alone
         .order_by()
     )
     stages = (

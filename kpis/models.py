@@ -147,6 +147,29 @@ class KpiDay(models.Model):
         return f"{self.rep_id} {self.day}"
 
 
+class KpiWonCycle(models.Model):
+    """How many deals a rep won on a local day after a sales cycle of ``cycle_days`` (creation
+    to close): the counts the median sales cycle of any period, rep or team is taken from.
+
+    Written with the KpiDay rows, by ``kpis.services`` only.
+    """
+
+    rep = models.ForeignKey(Rep, verbose_name=_("rep"), on_delete=models.CASCADE, related_name="kpi_won_cycles")
+    day = models.DateField(_("day"))
+    cycle_days = models.IntegerField(_("sales cycle (days)"))
+    deals = models.PositiveIntegerField(_("deals"))
+
+    class Meta:
+        ordering = ["rep", "day", "cycle_days"]
+        verbose_name = _("KPI won-deal cycle")
+        verbose_name_plural = _("KPI won-deal cycles")
+        constraints = [models.UniqueConstraint(fields=["rep", "day", "cycle_days"], name="kpiwoncycle_unique")]
+        indexes = [models.Index(fields=["day"])]
+
+    def __str__(self) -> str:
+        return f"{self.rep_id} {self.day}: {self.deals} × {self.cycle_days} d"
+
+
 class KpiStatus(models.Model):
     """When the KPI rows of a rep were last recomputed (shown on the pages that show KPIs)."""
 

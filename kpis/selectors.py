@@ -88,8 +88,6 @@ ZERO_MONEY = Decimal("0.00")
 
 _SUMS = {name: Sum(name) for name in sql.COUNT_COLUMNS}
 
-NARROW_CYCLES_UP_TO = 100  # reps: see team_overview
-
 
 # --- arithmetic on aggregated figures -------------------------------------------------------
 
@@ -305,14 +303,7 @@ def team_overview(
     ids = sorted(subtree[team_id])
     weeks, first, last = _week_range(min(end, today), weeks)
 
-    first_day, last_day = min(start, first), max(end, last)  # the period and the series' weeks
-    memberships = list(
-        TeamMembership.objects.filter(_members_overlapping(ids, first_day, last_day)).values_list(
-            "rep_id", "start_date", "end_date"
-        )
-    )
-    ever_ids = sorted({rep_id for rep_id, _since, _until in memberships})
-    member_ids = {rep_id for rep_id, since, until in memberships if since <= end and (until is None or until >= start)}
+    member_ids = set(TeamMembership.objects.filter(_members_overlapping(ids, start, end)).values_list("rep_id", flat=True))
     reps = list(
         access.visible_reps(user)
         .filter(pk__in=member_ids)
@@ -326,10 +317,7 @@ def team_overview(
         row["rep_id"]: row for row in in_team.filter(day__gte=start, day__lte=end).order_by().values("rep_id").annotate(**_SUMS)
     }
     # One histogram for the period and the weeks of the series.
-    # Narrowing the deals to the members' pays for a team; for a whole organisation the
-    # filter costs more than it saves (bench/dashboard.py).
-    narrow_to = ever_ids if len(ever_ids) <= NARROW_CYCLES_UP_TO else None
-    histogram = sql.won_cycle_histogram(start=first_day, end=last_day, rep_ids=narrow_to, team_ids=ids, group_by="rep")
+    histogram = sql.won_cycle_histogram(start=min(start, first), end=max(end, last), rep_ids=None, team_ids=ids, group_by="rep")
     cycles: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     total_cycles: dict[int, int] = defaultdict(int)
     for rep_id, day, cycle, count in histogram:

@@ -316,6 +316,7 @@ def upsert_days(*, dates: DateFilter, rep_ids: Sequence[int] | None, computed_at
             f"DELETE FROM kpis_kpiday WHERE computed_at <> %s AND {day_f} AND {rep_f}",
             [stamp, *day_p, *rep_p],
         )
+        write_won_cycles(cursor, dates, rep_ids)
         cursor.execute(
             f"""INSERT INTO kpis_kpistatus (rep_id, computed_at)
             SELECT r.id, %s FROM reps_rep r WHERE {status_rep_f}
@@ -323,6 +324,21 @@ def upsert_days(*, dates: DateFilter, rep_ids: Sequence[int] | None, computed_at
             [stamp, *status_rep_p],
         )
     return written
+
+
+def write_won_cycles(cursor: Any, dates: DateFilter, rep_ids: Sequence[int] | None) -> None:
+    """Replace the won-deal cycle counts (kpis_kpiwoncycle) of ``rep_ids`` on ``dates``."""
+    day_f, day_p = dates.sql("day")
+    rep_f, rep_p = _in("rep_id", rep_ids)
+    cursor.execute(f"DELETE FROM kpis_kpiwoncycle WHERE {day_f} AND {rep_f}", [*day_p, *rep_p])
+    won, won_p = opportunity_events_sql(dates, rep_ids, won_only=True)
+    cursor.execute(
+        f"""INSERT INTO kpis_kpiwoncycle (rep_id, day, cycle_days, deals)
+        SELECT w.rep_id, w.day, w.cycle_days, COUNT(*) FROM ({won}) w
+        WHERE w.day IS NOT NULL AND w.cycle_days IS NOT NULL
+        GROUP BY w.rep_id, w.day, w.cycle_days""",
+        won_p,
+    )
 
 
 def won_cycle_histogram(
@@ -333,7 +349,8 @@ def won_cycle_histogram(
     team_ids: Sequence[int] | None = None,
     group_by: str = "team",
 ) -> list[tuple[int, dt.date, int, int]]:
-    """(group id, day, cycle days, deals) of the deals won in ``start..end``.
+    """(group id, day, cycle days, deals) of the deals won in ``start..end``, from the stored
+    counts (kpis_kpiwoncycle, written with the daily rows).
 
     The group is the credited rep. With ``team_ids``, only the deals won while the rep
     belonged to one of those teams count, and the group is that team (``group_by="team"``)
@@ -341,19 +358,20 @@ def won_cycle_histogram(
     """
     if group_by not in ("team", "rep"):
         raise ValueError("group_by must be 'team' or 'rep'")
-    won, won_p = opportunity_events_sql(DateFilter(since=start, until=end), rep_ids, won_only=True)
+    rep_f, rep_p = _in("c.rep_id", rep_ids)
     if team_ids is None:
-        sql = f"""SELECT w.rep_id, w.day, w.cycle_days, COUNT(*) FROM ({won}) w
-            GROUP BY w.rep_id, w.day, w.cycle_days"""
-        params = won_p
+        sql = f"""SELECT c.rep_id, c.day, c.cycle_days, c.deals FROM kpis_kpiwoncycle c
+            WHERE c.day BETWEEN %s AND %s AND {rep_f}"""
+        params = [_date(start), _date(end), *rep_p]
     else:
-        group = "m.team_id" if group_by == "team" else "w.rep_id"
+        group = "m.team_id" if group_by == "team" else "c.rep_id"
         team_f, team_p = _in("m.team_id", team_ids)
-        sql = f"""SELECT {group}, w.day, w.cycle_days, COUNT(*) FROM ({won}) w
-            JOIN reps_teammembership m ON m.rep_id = w.rep_id AND m.start_date <= w.day
-                AND (m.end_date IS NULL OR w.day <= m.end_date)
-            WHERE {team_f} GROUP BY {group}, w.day, w.cycle_days"""
-        params = [*won_p, *team_p]
+        sql = f"""SELECT {group}, c.day, c.cycle_days, SUM(c.deals) FROM kpis_kpiwoncycle c
+            JOIN reps_teammembership m ON m.rep_id = c.rep_id AND m.start_date <= c.day
+                AND (m.end_date IS NULL OR c.day <= m.end_date)
+            WHERE c.day BETWEEN %s AND %s AND {rep_f} AND {team_f}
+            GROUP BY {group}, c.day, c.cycle_days"""
+        params = [_date(start), _date(end), *rep_p, *team_p]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()

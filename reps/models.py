@@ -246,6 +246,8 @@ class Opportunity(models.Model):
             models.Index(fields=["owner", "expected_close_date"]),
             # the KPI engine's won deals of a period, whoever owned them (median sales cycle)
             models.Index(fields=["close_date"]),
+            # the open pipeline of a team by stage and close date, read from the index alone
+            models.Index(fields=["stage", "owner"], include=["expected_close_date", "amount"], name="opportunity_pipeline_idx"),
         ]
 
     def __str__(self) -> str:
