@@ -71,28 +71,65 @@ def rows_html(rows: Iterable[Sequence[Cell]]) -> SafeString:
     )
 
 
-def format_value(value: Any, kind: Kind) -> Cell:
-    """One value as a cell of ``kind``; ``None`` is undefined ("—" on the page, empty in CSV)."""
-    if value is None or value == "":
-        return Cell(UNDEFINED if kind in NUMERIC_KINDS | {Kind.BAND} else "", "", None, kind)
-    if kind == Kind.MONEY:
-        amount = Decimal(value).quantize(Decimal("0.01"))
-        return Cell(f"{amount:,.2f}", f"{amount:.2f}", amount, kind)
-    if kind == Kind.PERCENT:
-        percent = (Decimal(value) * 100).quantize(Decimal("0.1"))
-        return Cell(f"{percent} %", f"{percent}", percent, kind)
-    if kind == Kind.SCORE:
-        score = Decimal(value).quantize(Decimal("0.01"))
-        return Cell(f"{score}", f"{score}", score, kind)
-    if kind == Kind.INT:
-        return Cell(f"{int(value)}", f"{int(value)}", int(value), kind)
-    if kind == Kind.BAND:
-        label = str(BAND_LABELS.get(str(value), value))
-        return Cell(label, label, str(value), kind, css=f"band band-{value}")
-    if kind == Kind.DATE:
-        return Cell(value.isoformat(), value.isoformat(), value, kind)
+CENT = Decimal("0.01")
+TENTH = Decimal("0.1")
+_UNDEFINED_SHOWN = {kind: UNDEFINED if kind in NUMERIC_KINDS | {Kind.BAND} else "" for kind in Kind}
+
+
+def _money(value: Any, kind: Kind) -> Cell:
+    amount = Decimal(value).quantize(CENT)
+    return Cell(f"{amount:,.2f}", f"{amount:.2f}", amount, kind)
+
+
+def _percent(value: Any, kind: Kind) -> Cell:
+    percent = (Decimal(value) * 100).quantize(TENTH)
+    text = f"{percent}"
+    return Cell(f"{text} %", text, percent, kind)
+
+
+def _score(value: Any, kind: Kind) -> Cell:
+    score = Decimal(value).quantize(CENT)
+    text = f"{score}"
+    return Cell(text, text, score, kind)
+
+
+def _int(value: Any, kind: Kind) -> Cell:
+    number = int(value)
+    text = f"{number}"
+    return Cell(text, text, number, kind)
+
+
+def _band(value: Any, kind: Kind) -> Cell:
+    label = str(BAND_LABELS.get(str(value), value))
+    return Cell(label, label, str(value), kind, css=f"band band-{value}")
+
+
+def _date(value: Any, kind: Kind) -> Cell:
+    text = value.isoformat()
+    return Cell(text, text, value, kind)
+
+
+def _text(value: Any, kind: Kind) -> Cell:
     text = str(value)
     return Cell(text, _csv_safe(text), text.lower(), kind)
+
+
+_FORMATS: dict[Kind, Callable[[Any, Kind], Cell]] = {
+    Kind.MONEY: _money,
+    Kind.PERCENT: _percent,
+    Kind.SCORE: _score,
+    Kind.INT: _int,
+    Kind.BAND: _band,
+    Kind.DATE: _date,
+    Kind.TEXT: _text,
+}
+
+
+def format_value(value: Any, kind: Kind) -> Cell:
+    """One value as a cell of ``kind``; ``None`` is undefined ("—" on the page, empty in CSV)."""
+    if value is None or (isinstance(value, str) and not value):
+        return Cell(_UNDEFINED_SHOWN[kind], "", None, kind)
+    return _FORMATS[kind](value, kind)
 
 
 def _csv_safe(text: str) -> str:

@@ -35,7 +35,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import DecimalField, ExpressionWrapper, F, Max, Q, Sum
-from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from kpis import sql
@@ -87,6 +86,8 @@ TENTH = Decimal("0.1")
 ZERO_MONEY = Decimal("0.00")
 
 _SUMS = {name: Sum(name) for name in sql.COUNT_COLUMNS}
+# What a table row needs of a rep (its id and Rep.name): hundreds of rows a page.
+_REP_NAME_FIELDS = ("pk", "user__first_name", "user__last_name", "user__username")
 
 
 # --- arithmetic on aggregated figures -------------------------------------------------------
@@ -303,11 +304,14 @@ def team_overview(
     ids = sorted(subtree[team_id])
     weeks, first, last = _week_range(min(end, today), weeks)
 
-    member_ids = set(TeamMembership.objects.filter(_members_overlapping(ids, start, end)).values_list("rep_id", flat=True))
+    member_ids = set(
+        TeamMembership.objects.filter(_members_overlapping(ids, start, end)).order_by().values_list("rep_id", flat=True)
+    )
     reps = list(
         access.visible_reps(user)
         .filter(pk__in=member_ids)
         .select_related("user")
+        .only(*_REP_NAME_FIELDS)
         .annotate(computed_at=F("kpi_status__computed_at"))
     )
     rep_ids = [rep.pk for rep in reps]
@@ -327,13 +331,17 @@ def team_overview(
 
     rep_quotas: dict[int, Decimal] = {}
     team_target: Decimal | None = None
-    for rep_id, quota_team_id, target in Quota.objects.filter(
-        Q(rep_id__in=member_ids) | Q(team_id=team_id),
-        metric=QuotaMetric.WON_REVENUE,
-        activity_kind="",
-        start_date=start,
-        end_date=end,
-    ).values_list("rep_id", "team_id", "target"):
+    for rep_id, quota_team_id, target in (
+        Quota.objects.filter(
+            Q(rep_id__in=member_ids) | Q(team_id=team_id),
+            metric=QuotaMetric.WON_REVENUE,
+            activity_kind="",
+            start_date=start,
+            end_date=end,
+        )
+        .order_by()
+        .values_list("rep_id", "team_id", "target")
+    ):
         if quota_team_id == team_id:
             team_target = target
         elif rep_id is not None:
@@ -381,7 +389,7 @@ def _rep_table(
     *, user: Any, start: dt.date, end: dt.date, team_id: int | None, today: dt.date, rep_ids: Iterable[int] | None
 ) -> list[dict[str, Any]]:
     rows_qs = KpiDay.objects.filter(day__gte=start, day__lte=end)
-    reps_qs = access.visible_reps(user).select_related("user")
+    reps_qs = access.visible_reps(user).select_related("user").only(*_REP_NAME_FIELDS)
     if rep_ids is not None:
         reps_qs = reps_qs.filter(pk__in=list(rep_ids))
     if team_id is not None:
@@ -628,8 +636,12 @@ def _series(
     rows_qs: Any, cycle_rows: Iterable[tuple[int, dt.date, int, int]], *, first: dt.date, weeks: int
 ) -> list[dict[str, Any]]:
     """The weekly figures from the daily rows of the weeks (one query) and their won-deal cycles."""
-    by_week = {row["week"]: row for row in rows_qs.annotate(week=TruncWeek("day")).order_by().values("week").annotate(**_SUMS)}
-    by_week = {(w.date() if isinstance(w, dt.datetime) else w): row for w, row in by_week.items()}
+    # Summed per day in SQL (a plain column: truncating every row to its week cost more) and
+    # per week here, from at most 7 × weeks rows.
+    by_week: dict[dt.date, dict[str, Any]] = defaultdict(dict)
+    for row in rows_qs.order_by().values("day").annotate(**_SUMS):
+        day = row.pop("day")
+        _add(by_week[day - dt.timedelta(days=day.weekday())], row)
     cycles: dict[dt.date, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for _group, day, cycle, count in cycle_rows:
         cycles[day - dt.timedelta(days=day.weekday())][cycle] += count
