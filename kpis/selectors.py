@@ -16,11 +16,16 @@ Interface (the dashboard work builds on it):
   one dict per ISO week (``week`` = its Monday), oldest first, with the weekly counts.
 - ``last_computed_at(*, rep_ids=None) -> datetime | None``: when the rows were last written.
 
-The counts are read from the stored daily rows (kpis.models.KpiDay), which the services
-recompute after every change (on commit). Tests that write through reps.services must let the
-on-commit callbacks run (``django_capture_on_commit_callbacks(execute=True)``) or call
-``kpis.services.kpi_recompute()`` before reading. The quota and pipeline figures and the
-median are read live from the base tables, since they depend on "today" or are not sums.
+- ``team_overview(*, user, team_id, start, end, today=None, weeks=12, teams=None)``: the rep
+  rows, the team total, the weekly series and the freshness of one team at once (the team
+  dashboard), equal to the reads above.
+
+The counts are read from the stored daily rows (kpis.models.KpiDay) and the medians from the
+stored won-deal cycle counts (kpis.models.KpiWonCycle), which the services recompute after
+every change (on commit). Tests that write through reps.services must let the on-commit
+callbacks run (``django_capture_on_commit_callbacks(execute=True)``) or call
+``kpis.services.kpi_recompute()`` before reading. The quota and pipeline figures are read live
+from the base tables, since they depend on "today".
 """
 
 from __future__ import annotations
