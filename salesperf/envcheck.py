@@ -44,6 +44,15 @@ def read_bool(name: str, *, default: bool) -> bool:
     raise AssertionError  # unreachable, for type checkers
 
 
+def read_int(name: str, *, default: int, low: int, high: int) -> int:
+    value = _raw(name)
+    if not value:
+        return default
+    if not value.isdigit() or not low <= int(value) <= high:
+        fail(name, f"expected a whole number from {low} to {high}, got {value!r}")
+    return int(value)
+
+
 def read_list(name: str, *, default: list[str]) -> list[str]:
     value = _raw(name)
     if value is None:

@@ -148,6 +148,9 @@ from kpis import schedule as kpi_schedule  # noqa: E402  (no models: safe to imp
 KPI_NIGHTLY_WEEKS = kpi_schedule.read_nightly_weeks()
 CELERY_BEAT_SCHEDULE: dict = kpi_schedule.beat_schedule()
 
+# Coaching time is shown as a share of the working time: working days × this many hours.
+COACHING_WORKDAY_HOURS = envcheck.read_int("COACHING_WORKDAY_HOURS", default=8, low=1, high=24)
+
 # REST API
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

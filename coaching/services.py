@@ -1,0 +1,137 @@
+"""Every write to the coaching records goes through these functions.
+
+Who may write is checked by the callers (views and API, through ``coaching.rules``); these
+validate the records themselves: a coach must be someone who may manage the rep, feedback has
+all three parts, texts are trimmed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coaching.models import ActionItem, CoachingFeedback, CoachingSession, SessionKind, SessionStatus
+from reps import access
+from reps.models import Rep
+
+SESSION_FIELDS = {"kind", "scheduled_for", "minutes", "status", "shared_notes", "private_notes"}
+ACTION_FIELDS = {"title", "due_date"}
+
+
+def _save(obj: Any) -> Any:
+    obj.full_clean()
+    obj.save()
+    return obj
+
+
+def _trimmed(fields: dict[str, Any]) -> dict[str, Any]:
+    return {key: value.strip() if isinstance(value, str) else value for key, value in fields.items()}
+
+
+def _check_coach(coach: Any, rep: Rep) -> None:
+    if not access.can_manage_rep(coach, rep):
+        raise ValidationError({"rep": _("You may only coach the reps of the teams you manage.")})
+
+
+@transaction.atomic
+def session_create(
+    *,
+    rep: Rep,
+    coach: Any,
+    scheduled_for: dt.datetime,
+    kind: str = SessionKind.ONE_TO_ONE,
+    minutes: int = 30,
+    status: str = SessionStatus.PLANNED,
+    shared_notes: str = "",
+    private_notes: str = "",
+) -> CoachingSession:
+    _check_coach(coach, rep)
+    session = CoachingSession(
+        rep=rep,
+        coach=coach,
+        kind=kind,
+        scheduled_for=scheduled_for,
+        minutes=minutes,
+        status=status,
+        **_trimmed({"shared_notes": shared_notes, "private_notes": private_notes}),
+    )
+    return _save(session)
+
+
+@transaction.atomic
+def session_update(*, session: CoachingSession, **fields: Any) -> CoachingSession:
+    """Change what ``SESSION_FIELDS`` names (notes, when, length, status, kind)."""
+    unknown = set(fields) - SESSION_FIELDS
+    if unknown:
+        raise ValueError(f"not session fields: {sorted(unknown)}")
+    for name, value in _trimmed(fields).items():
+        setattr(session, name, value)
+    return _save(session)
+
+
+def session_delete(*, session: CoachingSession) -> None:
+    session.delete()
+
+
+@transaction.atomic
+def feedback_give(
+    *,
+    rep: Rep,
+    given_by: Any,
+    problem: str,
+    consequence: str,
+    improvement: str,
+    session: CoachingSession | None = None,
+    date: dt.date | None = None,
+) -> CoachingFeedback:
+    """Record 3-part feedback; each part is required (blank after trimming is refused)."""
+    _check_coach(given_by, rep)
+    if session is not None and session.rep_id != rep.pk:
+        raise ValidationError({"session": _("This session is with another rep.")})
+    parts = _trimmed({"problem": problem, "consequence": consequence, "improvement": improvement})
+    feedback = CoachingFeedback(rep=rep, given_by=given_by, session=session, date=date or timezone.localdate(), **parts)
+    return _save(feedback)
+
+
+def feedback_delete(*, feedback: CoachingFeedback) -> None:
+    feedback.delete()
+
+
+@transaction.atomic
+def action_item_create(
+    *, rep: Rep, created_by: Any, title: str, due_date: dt.date | None = None, session: CoachingSession | None = None
+) -> ActionItem:
+    _check_coach(created_by, rep)
+    if session is not None and session.rep_id != rep.pk:
+        raise ValidationError({"session": _("This session is with another rep.")})
+    item = ActionItem(rep=rep, created_by=created_by, session=session, due_date=due_date, title=title.strip())
+    return _save(item)
+
+
+@transaction.atomic
+def action_item_update(*, item: ActionItem, **fields: Any) -> ActionItem:
+    unknown = set(fields) - ACTION_FIELDS
+    if unknown:
+        raise ValueError(f"not action item fields: {sorted(unknown)}")
+    for name, value in _trimmed(fields).items():
+        setattr(item, name, value)
+    return _save(item)
+
+
+def action_item_set_done(*, item: ActionItem, done: bool, at: dt.datetime | None = None) -> ActionItem:
+    """Mark done (now, or ``at``) or open again; marking a done item done keeps its date."""
+    if done and item.done_at is None:
+        item.done_at = at or timezone.now()
+    elif not done:
+        item.done_at = None
+    item.save(update_fields=["done_at"])
+    return item
+
+
+def action_item_delete(*, item: ActionItem) -> None:
+    item.delete()
