@@ -24,6 +24,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from coaching import selectors as coaching
 from kpis import charts, selectors
 from kpis import dashboard_selectors as reads
 from kpis.exports import Column, Kind, Table, csv_response, fixed, valid_sort
@@ -409,6 +410,7 @@ def rep_detail(request: HttpRequest, rep_id: int) -> HttpResponse:
     week = Period.containing(PeriodKind.WEEK, today)
     plan_table = activity_plan_table(reads.activity_plan(user=user, rep=rep, week_start=week.start), week)
     overdue_table = overdue_table_of(reads.overdue_next_steps(user=user, rep=rep, today=today), today)
+    review_table = deals_to_review_table(coaching.deals_to_review(user=user, rep_ids=[rep.pk], today=today).get(rep.pk, []))
     open_qs = reads.open_opportunities(user=user, rep=rep, today=today)
     # The CSV has every open deal; the page shows them a page at a time.
     page = (
@@ -417,7 +419,7 @@ def rep_detail(request: HttpRequest, rep_id: int) -> HttpResponse:
         else None
     )
     open_table = open_deals_table(open_qs if page is None else page.object_list, today)
-    tables = [figures_table, open_table, overdue_table, plan_table, *(c["table"] for c in charts_)]
+    tables = [figures_table, review_table, open_table, overdue_table, plan_table, *(c["table"] for c in charts_)]
     exported = _export(request, picker, tables, f"rep-{rep.name}-{period.start}")
     if exported is not None:
         return exported
@@ -433,6 +435,7 @@ def rep_detail(request: HttpRequest, rep_id: int) -> HttpResponse:
             "charts": charts_,
             "plan_table": plan_table,
             "overdue_table": overdue_table,
+            "review_table": review_table,
             "open_table": open_table,
             "page": page,
             "is_own": getattr(access.rep_of(user), "pk", None) == rep.pk,
@@ -474,6 +477,25 @@ def overdue_table_of(opportunities: Iterable[Any], today: dt.date) -> Table:
         ],
         [_opportunity_row(o) for o in opportunities],
         empty=_("No overdue next steps."),
+    )
+
+
+def deals_to_review_table(reviews: Iterable[Any]) -> Table:
+    return Table(
+        "review",
+        _("Deals worth a review"),
+        [
+            fixed("name", _("Opportunity"), link=lambda row: reverse("opportunity_detail", args=[row["opportunity"].pk])),
+            fixed("stage", _("Stage"), get=lambda row: row["opportunity"].stage.name),
+            fixed("amount", _("Amount"), Kind.MONEY),
+            fixed("days_in_stage", _("Days in stage"), Kind.INT),
+            fixed("reasons", _("Why"), get=lambda row: "; ".join(row["reasons"])),
+        ],
+        [
+            {**_opportunity_row(review.opportunity), "days_in_stage": review.days_in_stage, "reasons": review.reasons}
+            for review in reviews
+        ],
+        empty=_("No deal needs a review: every open deal has a next step on time and an expected close date ahead."),
     )
 
 

@@ -65,6 +65,26 @@ def test_rep_page_lists_open_deals_by_stage_with_days_in_stage_and_overdue_next_
     assert overdue["Deal 2025-03-21 Discovery"]["Next step"] == "Send deck"
 
 
+def test_rep_page_flags_the_deals_worth_a_review_with_the_reasons(client):
+    world = march_team()
+    today = timezone.localdate()
+    opp(
+        world.ann,
+        "2025-03-21",
+        stage_name="Discovery",
+        amount="50.00",
+        next_step="Send deck",
+        next_step_date=today - dt.timedelta(days=3),
+        expected_close_date=today + dt.timedelta(days=9),
+    )
+    client.force_login(world.team.manager)
+    review = by_first_cell(html_table(client.get(rep_url(world.ann), MARCH).content, "table-review"))
+    assert review["Deal 2025-03-21 Discovery"]["Why"] == "next step 3 days overdue"
+    # Ann's Negotiation deal (expected 2025-04-15, long past) is flagged too; her won and lost deals are not open.
+    assert "expected close date has passed" in review["Deal 2025-03-20 Negotiation"]["Why"]
+    assert len(review) == 2
+
+
 def test_rep_page_shows_activities_planned_this_week_and_next(client):
     world = march_team()
     today = timezone.localdate()
@@ -82,7 +102,9 @@ def test_rep_page_shows_activities_planned_this_week_and_next(client):
     assert plan["Email"]["Planned next week"] == "1"
 
 
-@pytest.mark.parametrize("table", ["figures", "open_deals", "overdue", "activity_plan", "funnel", "trends", "pipeline_stage"])
+@pytest.mark.parametrize(
+    "table", ["figures", "review", "open_deals", "overdue", "activity_plan", "funnel", "trends", "pipeline_stage"]
+)
 def test_rep_page_tables_export_as_csv(client, table):
     world = march_team()
     client.force_login(world.team.manager)
