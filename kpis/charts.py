@@ -226,42 +226,46 @@ def trends_figure(series: Sequence[Mapping[str, Any]]) -> go.Figure:
 # --- pipeline -------------------------------------------------------------------------------
 
 
-def pipeline_by_stage_figure(rows: Sequence[Mapping[str, Any]]) -> go.Figure:
-    """Open pipeline per stage (in pipeline order): amount and probability-weighted amount.
-
-    Rows: ``{"stage": name, "amount", "weighted", "count"}`` as given by
-    ``kpis.dashboard_selectors.pipeline_by_stage``.
-    """
-    stages = [str(row["stage"]) for row in rows]
-    data = [
-        {
-            "type": "bar",
-            "name": _("Amount"),
-            "x": stages,
-            "y": [_number(row["amount"]) for row in rows],
-            "marker": {"color": LIGHT},
-            "text": [str(row.get("count", "")) for row in rows],
-            "hovertemplate": "%{x}: %{y:,.2f}<extra></extra>",
-        },
-        {
-            "type": "bar",
-            "name": _("Weighted"),
-            "x": stages,
-            "y": [_number(row["weighted"]) for row in rows],
-            "marker": {"color": ACCENT},
-            "hovertemplate": "%{x}: %{y:,.2f}<extra></extra>",
-        },
-    ]
+def _pipeline_bars(labels: list[str], rows: Sequence[Mapping[str, Any]], *, counts: bool, xaxis: dict[str, Any]) -> go.Figure:
+    """Amount and probability-weighted amount of open deals, as grouped bars per label."""
+    amount = {
+        "type": "bar",
+        "name": _("Amount"),
+        "x": labels,
+        "y": [_number(row["amount"]) for row in rows],
+        "marker": {"color": LIGHT},
+        "hovertemplate": "%{x}: %{y:,.2f}<extra></extra>",
+    }
+    if counts:
+        amount["text"] = [str(row.get("count", "")) for row in rows]
+    weighted = {
+        "type": "bar",
+        "name": _("Weighted"),
+        "x": labels,
+        "y": [_number(row["weighted"]) for row in rows],
+        "marker": {"color": ACCENT},
+        "hovertemplate": "%{x}: %{y:,.2f}<extra></extra>",
+    }
     layout = _layout(
         height=300,
         barmode="group",
         showlegend=True,
         legend={"orientation": "h", "y": 1.12},
         margin={"l": 8, "r": 8, "t": 30, "b": 8},
-        xaxis={"automargin": True},
+        xaxis={"automargin": True, **xaxis},
         yaxis={"automargin": True, "rangemode": "tozero", "gridcolor": "#eef1f4"},
     )
-    return _figure(data, layout)
+    return _figure([amount, weighted], layout)
+
+
+def pipeline_by_stage_figure(rows: Sequence[Mapping[str, Any]]) -> go.Figure:
+    """Open pipeline per stage (in pipeline order): amount (with the number of deals) and
+    probability-weighted amount.
+
+    Rows: ``{"stage": name, "amount", "weighted", "count"}`` as given by
+    ``kpis.dashboard_selectors.pipeline_snapshot``.
+    """
+    return _pipeline_bars([str(row["stage"]) for row in rows], rows, counts=True, xaxis={})
 
 
 def pipeline_by_month_figure(rows: Sequence[Mapping[str, Any]]) -> go.Figure:
@@ -271,31 +275,4 @@ def pipeline_by_month_figure(rows: Sequence[Mapping[str, Any]]) -> go.Figure:
     "count"}``; the undated ones are shown as "No date".
     """
     months = [row["month"].strftime("%Y-%m") if row.get("month") else _("No date") for row in rows]
-    data = [
-        {
-            "type": "bar",
-            "name": _("Amount"),
-            "x": months,
-            "y": [_number(row["amount"]) for row in rows],
-            "marker": {"color": LIGHT},
-            "hovertemplate": "%{x}: %{y:,.2f}<extra></extra>",
-        },
-        {
-            "type": "bar",
-            "name": _("Weighted"),
-            "x": months,
-            "y": [_number(row["weighted"]) for row in rows],
-            "marker": {"color": ACCENT},
-            "hovertemplate": "%{x}: %{y:,.2f}<extra></extra>",
-        },
-    ]
-    layout = _layout(
-        height=300,
-        barmode="group",
-        showlegend=True,
-        legend={"orientation": "h", "y": 1.12},
-        margin={"l": 8, "r": 8, "t": 30, "b": 8},
-        xaxis={"type": "category", "automargin": True},
-        yaxis={"automargin": True, "rangemode": "tozero", "gridcolor": "#eef1f4"},
-    )
-    return _figure(data, layout)
+    return _pipeline_bars(months, rows, counts=False, xaxis={"type": "category"})
