@@ -9,6 +9,7 @@ from salesperf.views import healthz
 api_v1 = [
     path("", include("reps.api.urls")),
     path("", include("kpis.api.urls")),
+    path("", include("coaching.api.urls")),
 ]
 
 urlpatterns = [

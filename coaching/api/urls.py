@@ -1,0 +1,14 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from coaching.api import views
+
+router = SimpleRouter()
+router.register("coaching-sessions", views.CoachingSessionViewSet, basename="api-coaching-session")
+router.register("coaching-feedback", views.CoachingFeedbackViewSet, basename="api-coaching-feedback")
+router.register("action-items", views.ActionItemViewSet, basename="api-action-item")
+
+urlpatterns = [
+    path("coaching-time/", views.CoachingTimeApi.as_view(), name="coaching-time"),
+    *router.urls,
+]

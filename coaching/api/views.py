@@ -1,0 +1,205 @@
+"""REST API v1 of coaching: sessions, 3-part feedback, action items and coaching time.
+
+Reading follows ``coaching.rules`` (the rep and whoever may coach them); a record outside the
+user's scope answers 404, one they see but may not change 403. Writes go through the
+serializers to ``coaching.services``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from coaching import rules, selectors, services
+from coaching.api import serializers
+from coaching.models import ActionItem, CoachingFeedback, CoachingSession, SessionKind, SessionStatus
+from reps import access
+from reps.api.views import HasSalesRole, SalesAPI
+from reps.filters import DateInput, IdFilter
+
+COACHES_ONLY = _("Only the rep's managers may do this.")
+
+# --- filters (API only: the coaching pages pick a rep and a period their own way) ----------
+
+
+class SessionFilter(django_filters.FilterSet):
+    rep = IdFilter(label=_("Rep id"), field_name="rep_id")
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=SessionKind.choices)
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=SessionStatus.choices)
+    scheduled_after = django_filters.DateFilter(
+        label=_("From"), field_name="scheduled_for", lookup_expr="date__gte", widget=DateInput
+    )
+    scheduled_before = django_filters.DateFilter(
+        label=_("Until"), field_name="scheduled_for", lookup_expr="date__lte", widget=DateInput
+    )
+
+    class Meta:
+        model = CoachingSession
+        fields = ["rep", "kind", "status", "scheduled_after", "scheduled_before"]
+
+
+class FeedbackFilter(django_filters.FilterSet):
+    rep = IdFilter(label=_("Rep id"), field_name="rep_id")
+    session = IdFilter(label=_("Session id"), field_name="session_id")
+
+    class Meta:
+        model = CoachingFeedback
+        fields = ["rep", "session"]
+
+
+class ActionItemFilter(django_filters.FilterSet):
+    rep = IdFilter(label=_("Rep id"), field_name="rep_id")
+    session = IdFilter(label=_("Session id"), field_name="session_id")
+    done = django_filters.BooleanFilter(label=_("Done"), field_name="done_at", lookup_expr="isnull", exclude=True)
+
+    class Meta:
+        model = ActionItem
+        fields = ["rep", "session", "done"]
+
+
+# --- shared ---------------------------------------------------------------------------------
+
+
+def may_coach_someone(user: Any) -> bool:
+    return access.is_admin(user) or bool(access.managed_team_ids(user))
+
+
+class CoachingAPI(SalesAPI):
+    """Reads for whoever sees the rep; writes only for those who may coach the rep."""
+
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # A rep is refused before their input is even read: no field error may suggest otherwise.
+        if not may_coach_someone(request.user):
+            raise PermissionDenied(COACHES_ONLY)
+        return super().create(request, *args, **kwargs)  # type: ignore[misc]
+
+    def check_object_permissions(self, request: Request, obj: Any) -> None:
+        super().check_object_permissions(request, obj)  # type: ignore[misc]
+        if request.method in permissions.SAFE_METHODS:
+            return
+        if self.action == "done":  # type: ignore[attr-defined]
+            allowed = rules.can_tick_action_item(request.user, obj)
+        else:
+            allowed = rules.can_coach(request.user, obj.rep)
+        if not allowed:
+            raise PermissionDenied(COACHES_ONLY)
+
+
+# --- viewsets -------------------------------------------------------------------------------
+
+
+class CoachingSessionViewSet(CoachingAPI, viewsets.ModelViewSet):
+    """Coaching sessions: weekly one-to-ones, pre-call strategy, debriefs, deal reviews, joint visits.
+
+    ``private_notes`` is present only for the rep's managers and admins. The one-to-one agenda,
+    built from the rep's numbers: ``GET /coaching-sessions/{id}/agenda/``.
+    """
+
+    serializer_class = serializers.CoachingSessionSerializer
+    filterset_class = SessionFilter
+    ordering_fields = ["scheduled_for", "id"]
+    ordering = ["-scheduled_for", "-id"]
+    queryset = CoachingSession.objects.none()
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return rules.visible_sessions(self.request.user).select_related("rep")
+
+    def perform_destroy(self, instance: CoachingSession) -> None:
+        services.session_delete(session=instance)
+
+    @extend_schema(
+        responses={200: serializers.AgendaSerializer},
+        summary="The one-to-one agenda of a session",
+        description=(
+            "Built from the rep's numbers around the session's date: last week's figures and activity "
+            "plan, this and next week's plan, the quota period's figures, the open pipeline by stage, "
+            "overdue next steps, the deals most worth a review, open action items, recent feedback and "
+            "the satisfaction of the four weeks before. Money and ratios are strings, dates ISO."
+        ),
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def agenda(self, request: Request, pk: str | None = None) -> Response:
+        session = self.get_object()
+        agenda = selectors.agenda(user=request.user, session=session)
+        return Response(serializers.AgendaSerializer(agenda, context=self.get_serializer_context()).data)
+
+
+class CoachingFeedbackViewSet(CoachingAPI, viewsets.ModelViewSet):
+    """3-part feedback (problem, consequence, how to improve). Given feedback is a record: no update."""
+
+    serializer_class = serializers.CoachingFeedbackSerializer
+    filterset_class = FeedbackFilter
+    ordering_fields = ["date", "id"]
+    ordering = ["-date", "-id"]
+    queryset = CoachingFeedback.objects.none()
+    http_method_names = ["get", "post", "delete", "head", "options"]
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return rules.visible_feedback(self.request.user).select_related("rep")
+
+    def perform_destroy(self, instance: CoachingFeedback) -> None:
+        services.feedback_delete(feedback=instance)
+
+
+class ActionItemViewSet(CoachingAPI, viewsets.ModelViewSet):
+    """Action items a rep agreed to do. The rep (and their managers) tick them with ``POST …/done/``."""
+
+    serializer_class = serializers.ActionItemSerializer
+    filterset_class = ActionItemFilter
+    ordering_fields = ["due_date", "done_at", "id"]
+    queryset = ActionItem.objects.none()
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return rules.visible_action_items(self.request.user).select_related("rep")
+
+    def perform_destroy(self, instance: ActionItem) -> None:
+        services.action_item_delete(item=instance)
+
+    @extend_schema(
+        request=serializers.ActionItemDoneSerializer,
+        responses={200: serializers.ActionItemSerializer},
+        summary="Mark an action item done, or open again",
+        description="Allowed to the rep it is for and to their managers. Marking a done item done keeps its date.",
+        filters=False,
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def done(self, request: Request, pk: str | None = None) -> Response:
+        item = self.get_object()
+        data = serializers.ActionItemDoneSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        item = services.action_item_set_done(item=item, done=data.validated_data["done"])
+        return Response(self.get_serializer(item).data)
+
+
+# --- coaching time --------------------------------------------------------------------------
+
+
+class CoachingTimeApi(APIView):
+    """Per coach: minutes of the sessions held in start..end and their share of the working time."""
+
+    permission_classes = [HasSalesRole]
+
+    @extend_schema(
+        parameters=[serializers.CoachingTimeInputSerializer],
+        responses=serializers.CoachingTimeRowSerializer(many=True),
+        summary="Coaching time per coach",
+    )
+    def get(self, request: Request) -> Response:
+        if not may_coach_someone(request.user):
+            raise PermissionDenied(_("Coaching time is for managers and admins."))
+        params = serializers.CoachingTimeInputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        rows = selectors.coaching_time(user=request.user, start=params.validated_data["start"], end=params.validated_data["end"])
+        return Response(serializers.CoachingTimeRowSerializer(rows, many=True).data)
