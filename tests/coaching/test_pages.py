@@ -1,0 +1,480 @@
+"""Coaching pages: who may see and do what, the private notes, planning a session, feedback,
+action items, and the overview's query count."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from coaching import services
+from coaching.models import ActionItem, CoachingFeedback, CoachingSession, SessionStatus
+from reps.models import Rep, TeamMembership
+from tests.factories import RepFactory
+
+pytestmark = pytest.mark.django_db
+
+# Who is who in the coaching world, as the users that log in.
+ROLES = ["rep", "teammate", "manager", "other_manager", "admin", "nobody"]
+
+
+def user_of(cworld, role: str):
+    return {
+        "rep": cworld.rep.user,
+        "teammate": cworld.teammate.user,
+        "manager": cworld.manager,
+        "other_manager": cworld.other_rep.team.manager,
+        "admin": cworld.admin,
+        "nobody": cworld.nobody,
+    }[role]
+
+
+def as_(client, cworld, role: str):
+    client.force_login(user_of(cworld, role))
+    return client
+
+
+def future_local(days: int = 2, hour: int = 10) -> str:
+    day = timezone.localdate() + dt.timedelta(days=days)
+    return f"{day.isoformat()}T{hour:02d}:00"
+
+
+# --- who may see and do what ----------------------------------------------------------------
+
+HOME = {"rep": 200, "teammate": 200, "manager": 200, "other_manager": 200, "admin": 200, "nobody": 403}
+CREATE = {"rep": 403, "teammate": 403, "manager": 200, "other_manager": 200, "admin": 200, "nobody": 403}
+# The session of ``rep`` (team A): its rep and its coaches see it; a teammate and another team's manager do not.
+DETAIL = {"rep": 200, "teammate": 404, "manager": 200, "other_manager": 404, "admin": 200, "nobody": 404}
+# Posting to it: the rep sees but may not coach (403); who may not see gets 404.
+COACH_POST = {"rep": 403, "teammate": 404, "manager": 400, "other_manager": 404, "admin": 400, "nobody": 404}
+TICK = {"rep": 302, "teammate": 404, "manager": 302, "other_manager": 404, "admin": 302, "nobody": 404}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_home_access(client, cworld, role):
+    assert as_(client, cworld, role).get(reverse("coaching_home")).status_code == HOME[role]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_session_create_page_access(client, cworld, role):
+    assert as_(client, cworld, role).get(reverse("coaching_session_create")).status_code == CREATE[role]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_session_create_post_access(client, cworld, role):
+    response = as_(client, cworld, role).post(reverse("coaching_session_create"), {})
+    assert response.status_code == (400 if CREATE[role] == 200 else 403)  # an empty form is refused, not saved
+    assert CoachingSession.objects.count() == 6
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_session_detail_access(client, cworld, role):
+    response = as_(client, cworld, role).get(reverse("coaching_session_detail", args=[cworld.held["rep"].pk]))
+    assert response.status_code == DETAIL[role]
+
+
+@pytest.mark.parametrize("name", ["coaching_session_edit", "coaching_feedback_create", "coaching_action_create"])
+@pytest.mark.parametrize("role", ROLES)
+def test_coaching_posts_access(client, cworld, role, name):
+    """An empty post: 400 (form errors) for a coach, 403 for the rep, 404 for who may not see."""
+    response = as_(client, cworld, role).post(reverse(name, args=[cworld.held["rep"].pk]), {})
+    assert response.status_code == COACH_POST[role]
+
+
+@pytest.mark.parametrize("name", ["coaching_session_edit", "coaching_feedback_create", "coaching_action_create"])
+def test_coaching_posts_refuse_get(client, cworld, name):
+    response = as_(client, cworld, "manager").get(reverse(name, args=[cworld.held["rep"].pk]))
+    assert response.status_code == 405
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_action_done_access(client, cworld, role):
+    item = cworld.actions["rep"]
+    response = as_(client, cworld, role).post(reverse("coaching_action_done", args=[item.pk]), {"done": "1"})
+    assert response.status_code == TICK[role]
+    item.refresh_from_db()
+    assert item.is_done == (TICK[role] == 302)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("coaching_home"),
+        reverse("coaching_session_create"),
+        "/coaching/sessions/1/",
+    ],
+)
+def test_anonymous_is_sent_to_login(client, cworld, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("name", ["coaching_session_edit", "coaching_feedback_create", "coaching_action_create"])
+def test_anonymous_posts_are_sent_to_login(client, cworld, name):
+    response = client.post(reverse(name, args=[cworld.held["rep"].pk]), {})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    response = client.post(reverse("coaching_action_done", args=[cworld.actions["rep"].pk]), {"done": "1"})
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_the_navigation_links_to_coaching(client, cworld):
+    assert f'href="{reverse("coaching_home")}"' in as_(client, cworld, "rep").get(reverse("my_week")).content.decode()
+
+
+# --- private notes --------------------------------------------------------------------------
+
+
+def test_rep_never_sees_the_private_notes(client, cworld):
+    as_(client, cworld, "rep")
+    for url in (reverse("coaching_session_detail", args=[cworld.held["rep"].pk]), reverse("coaching_home")):
+        page = client.get(url).content.decode()
+        assert "Private notes of rep" not in page
+    page = client.get(reverse("coaching_session_detail", args=[cworld.held["rep"].pk])).content.decode()
+    assert "Shared notes of rep" in page
+    assert "Give feedback in three parts" not in page  # no coaching forms for the rep
+    assert reverse("coaching_feedback_create", args=[cworld.held["rep"].pk]) not in page
+
+
+@pytest.mark.parametrize("role", ["manager", "admin"])
+def test_coaches_see_the_private_notes(client, cworld, role):
+    page = as_(client, cworld, role).get(reverse("coaching_session_detail", args=[cworld.held["rep"].pk])).content.decode()
+    assert "Private notes of rep" in page
+    assert "Shared notes of rep" in page
+
+
+# --- the pages' content ---------------------------------------------------------------------
+
+
+def test_manager_home_shows_coaching_time_reps_and_sessions(client, cworld):
+    response = as_(client, cworld, "manager").get(reverse("coaching_home"), {"period": "month"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "ideally half" in page
+    assert [r.pk for r in response.context["reps"]] == sorted([cworld.rep.pk, cworld.teammate.pk], key=_rep_order)
+    assert f'href="{reverse("rep_detail", args=[cworld.rep.pk])}"' in page
+    assert f"{reverse('coaching_session_create')}?rep={cworld.rep.pk}" in page
+    assert cworld.other_rep.name not in page  # another team's rep
+    assert reverse("coaching_session_detail", args=[cworld.planned["rep"].pk]) in page
+    rows = response.context["time_rows"]
+    assert [row["coach"]["id"] for row in rows] == [cworld.manager.pk]  # their own row only
+
+
+def _rep_order(pk):
+    rep = Rep.objects.select_related("user").get(pk=pk)
+    return (rep.user.first_name, rep.user.last_name, rep.user.username)
+
+
+def test_manager_home_shows_time_in_hours_and_minutes(client, cworld):
+    services.session_create(
+        rep=cworld.rep,
+        coach=cworld.manager,
+        scheduled_for=timezone.now() - dt.timedelta(minutes=5),
+        minutes=90,
+        status=SessionStatus.HELD,
+    )
+    page = as_(client, cworld, "manager").get(reverse("coaching_home")).content.decode()
+    assert "1 h 30 min" in page  # this week: the 90-minute session (the one of six days ago may be last week)
+
+
+def test_manager_home_flags_a_rep_without_a_recent_one_to_one(client, cworld):
+    CoachingSession.objects.filter(rep=cworld.rep).update(scheduled_for=timezone.now() - dt.timedelta(days=30))
+    response = as_(client, cworld, "manager").get(reverse("coaching_home"))
+    flagged = {rep.pk: rep.needs_one_to_one for rep in response.context["reps"]}
+    assert flagged[cworld.rep.pk] is True
+    assert "No one-to-one for over a week" in response.content.decode()
+
+
+def test_manager_home_for_a_team_they_do_not_manage_is_refused(client, cworld):
+    response = as_(client, cworld, "manager").get(reverse("coaching_home"), {"team": cworld.other_rep.team_id})
+    assert response.status_code == 403
+
+
+def test_admin_home_shows_every_coach(client, cworld):
+    services.session_create(
+        rep=cworld.other_rep,
+        coach=cworld.other_rep.team.manager,
+        scheduled_for=timezone.now(),
+        minutes=30,
+        status=SessionStatus.HELD,
+    )
+    services.session_create(
+        rep=cworld.rep, coach=cworld.manager, scheduled_for=timezone.now(), minutes=30, status=SessionStatus.HELD
+    )
+    response = as_(client, cworld, "admin").get(reverse("coaching_home"))
+    coaches = {row["coach"]["id"] for row in response.context["time_rows"]}
+    assert coaches == {cworld.manager.pk, cworld.other_rep.team.manager_id}
+
+
+def test_rep_home_lists_their_sessions_actions_and_feedback_only(client, cworld):
+    response = as_(client, cworld, "rep").get(reverse("coaching_home"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Action of rep" in page
+    assert "Problem of rep" in page and "Consequence of rep" in page and "Improvement of rep" in page
+    assert "Action of teammate" not in page and "Problem of teammate" not in page
+    assert reverse("coaching_session_detail", args=[cworld.planned["rep"].pk]) in page
+    assert reverse("coaching_session_detail", args=[cworld.planned["teammate"].pk]) not in page
+
+
+def test_session_page_shows_the_agenda_sections(client, cworld):
+    response = as_(client, cworld, "manager").get(reverse("coaching_session_detail", args=[cworld.held["rep"].pk]))
+    page = response.content.decode()
+    for heading in (
+        "1. Last week",
+        "2. This week and next",
+        "3. Attainment against quota",
+        "4. Order book",
+        "5. Deals worth a review",
+        "6. Open action items",
+        "7. Recent feedback",
+        "8. Customer satisfaction",
+    ):
+        assert heading in page
+    assert "No quota covers this date" in page  # the world has no quotas
+    # the deal of rep has no next step: it is worth a review, with a link to it
+    assert reverse("opportunity_detail", args=[cworld.opportunities["rep"].pk]) in page
+    assert "no next step" in page
+    assert "Deal of teammate" not in page
+
+
+# --- planning a session ---------------------------------------------------------------------
+
+
+def test_manager_plans_a_one_to_one(client, cworld):
+    as_(client, cworld, "manager")
+    page = client.get(reverse("coaching_session_create"), {"rep": cworld.rep.pk}).content.decode()
+    assert f'<option value="{cworld.rep.pk}" selected>' in page
+    assert 'type="datetime-local"' in page
+    data = {
+        "rep": cworld.rep.pk,
+        "kind": "one_to_one",
+        "scheduled_for": future_local(),
+        "minutes": "45",
+        "status": "planned",
+        "shared_notes": "Bring the pipeline",
+        "private_notes": "Watch the discounts",
+    }
+    response = client.post(reverse("coaching_session_create"), data)
+    session = CoachingSession.objects.get(shared_notes="Bring the pipeline")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("coaching_session_detail", args=[session.pk])
+    assert (session.rep, session.coach, session.minutes, session.private_notes) == (
+        cworld.rep,
+        cworld.manager,
+        45,
+        "Watch the discounts",
+    )
+    assert "Planned" in client.get(response["Location"]).content.decode()
+
+
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"rep": "other"}, "rep"),  # a rep of a team they do not manage
+        ({"minutes": "3"}, "minutes"),
+        ({"minutes": "500"}, "minutes"),
+        ({"scheduled_for": ""}, "scheduled_for"),
+        ({"scheduled_for": "not a date"}, "scheduled_for"),
+        ({"kind": "party"}, "kind"),
+    ],
+)
+def test_planning_with_bad_input_shows_an_error_and_saves_nothing(client, cworld, changes, field):
+    as_(client, cworld, "manager")
+    data = {"rep": cworld.rep.pk, "kind": "one_to_one", "scheduled_for": future_local(), "minutes": "30", "status": "planned"}
+    data.update(changes)
+    if data["rep"] == "other":
+        data["rep"] = cworld.other_rep.pk
+    response = client.post(reverse("coaching_session_create"), data)
+    assert response.status_code == 400
+    assert response.context["form"].errors[field]
+    assert 'class="errorlist' in response.content.decode()
+    assert CoachingSession.objects.count() == 6
+
+
+def test_preselecting_a_rep_the_manager_may_not_coach_is_refused(client, cworld):
+    as_(client, cworld, "manager")
+    assert client.get(reverse("coaching_session_create"), {"rep": cworld.other_rep.pk}).status_code == 403
+    assert client.get(reverse("coaching_session_create"), {"rep": "abc"}).status_code == 403
+    assert client.get(reverse("coaching_session_create"), {"rep": "999999"}).status_code == 403
+
+
+def test_rep_choices_are_the_active_reps_of_the_managed_teams(client, cworld):
+    inactive = RepFactory(team=cworld.team, is_active=False)
+    form = as_(client, cworld, "manager").get(reverse("coaching_session_create")).context["form"]
+    assert set(form.fields["rep"].queryset) == {cworld.rep, cworld.teammate}
+    assert inactive not in form.fields["rep"].queryset
+    admin_form = as_(client, cworld, "admin").get(reverse("coaching_session_create")).context["form"]
+    assert set(admin_form.fields["rep"].queryset) == {cworld.rep, cworld.teammate, cworld.other_rep}
+
+
+# --- the session's forms --------------------------------------------------------------------
+
+
+def test_manager_marks_the_session_held_with_notes(client, cworld):
+    session = cworld.planned["rep"]
+    data = {
+        "kind": "one_to_one",
+        "scheduled_for": timezone.localtime(session.scheduled_for).strftime("%Y-%m-%dT%H:%M"),
+        "minutes": "50",
+        "status": "held",
+        "shared_notes": "We agreed on three calls a day",
+        "private_notes": "Confidence is low",
+    }
+    response = as_(client, cworld, "manager").post(reverse("coaching_session_edit", args=[session.pk]), data)
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert (session.status, session.minutes, session.private_notes) == ("held", 50, "Confidence is low")
+
+
+def test_editing_with_bad_minutes_shows_an_error_and_keeps_the_session(client, cworld):
+    session = cworld.planned["rep"]
+    data = {"kind": "one_to_one", "scheduled_for": future_local(), "minutes": "0", "status": "held"}
+    response = as_(client, cworld, "manager").post(reverse("coaching_session_edit", args=[session.pk]), data)
+    assert response.status_code == 400
+    assert response.context["edit_form"].errors["minutes"]
+    session.refresh_from_db()
+    assert (session.status, session.minutes) == ("planned", 30)
+
+
+def test_manager_gives_3_part_feedback(client, cworld):
+    session = cworld.held["rep"]
+    data = {"problem": "Talked over the client", "consequence": "Missed the pain", "improvement": "Ask, then listen"}
+    response = as_(client, cworld, "manager").post(reverse("coaching_feedback_create", args=[session.pk]), data)
+    assert response.status_code == 302
+    feedback = CoachingFeedback.objects.get(problem="Talked over the client")
+    assert (feedback.rep, feedback.session, feedback.given_by) == (cworld.rep, session, cworld.manager)
+    assert "Ask, then listen" in client.get(response["Location"]).content.decode()
+
+
+@pytest.mark.parametrize("missing", ["problem", "consequence", "improvement"])
+def test_feedback_with_a_missing_part_is_refused(client, cworld, missing):
+    data = {"problem": "P", "consequence": "C", "improvement": "I", missing: "   "}
+    response = as_(client, cworld, "manager").post(reverse("coaching_feedback_create", args=[cworld.held["rep"].pk]), data)
+    assert response.status_code == 400
+    assert response.context["feedback_form"].errors[missing]
+    assert 'class="errorlist' in response.content.decode()
+    assert CoachingFeedback.objects.count() == 3
+
+
+def test_manager_adds_an_action_item(client, cworld):
+    session = cworld.held["rep"]
+    due = (timezone.localdate() + dt.timedelta(days=7)).isoformat()
+    response = as_(client, cworld, "manager").post(
+        reverse("coaching_action_create", args=[session.pk]), {"title": "Call back ACME", "due_date": due}
+    )
+    assert response.status_code == 302
+    item = ActionItem.objects.get(title="Call back ACME")
+    assert (item.rep, item.session, item.due_date.isoformat()) == (cworld.rep, session, due)
+
+
+def test_an_action_item_without_title_is_refused(client, cworld):
+    response = as_(client, cworld, "manager").post(reverse("coaching_action_create", args=[cworld.held["rep"].pk]), {})
+    assert response.status_code == 400
+    assert response.context["action_form"].errors["title"]
+    assert ActionItem.objects.count() == 3
+
+
+# --- action items ---------------------------------------------------------------------------
+
+
+def test_rep_marks_their_action_item_done_and_opens_it_again(client, cworld):
+    item = cworld.actions["rep"]
+    as_(client, cworld, "rep")
+    home = reverse("coaching_home")
+    response = client.post(reverse("coaching_action_done", args=[item.pk]), {"done": "1", "next": home})
+    assert response.status_code == 302 and response["Location"] == home
+    item.refresh_from_db()
+    assert item.is_done
+    page = client.get(home).content.decode()
+    assert "<s>Action of rep</s>" in page  # listed under done
+    assert "Open again" in page
+    client.post(reverse("coaching_action_done", args=[item.pk]), {"done": "0"})
+    item.refresh_from_db()
+    assert not item.is_done
+
+
+def test_rep_cannot_tick_another_reps_action_item(client, cworld):
+    item = cworld.actions["teammate"]
+    response = as_(client, cworld, "rep").post(reverse("coaching_action_done", args=[item.pk]), {"done": "1"})
+    assert response.status_code == 404
+    item.refresh_from_db()
+    assert not item.is_done
+
+
+def test_ticking_goes_back_to_the_session_and_ignores_a_foreign_next(client, cworld):
+    item = cworld.actions["rep"]
+    response = as_(client, cworld, "rep").post(
+        reverse("coaching_action_done", args=[item.pk]), {"done": "1", "next": "https://evil.example/"}
+    )
+    assert response["Location"] == reverse("coaching_session_detail", args=[item.session_id])
+
+
+def test_ticking_with_a_bad_value_is_a_400(client, cworld):
+    item = cworld.actions["rep"]
+    response = as_(client, cworld, "rep").post(reverse("coaching_action_done", args=[item.pk]), {"done": "yes"})
+    assert response.status_code == 400
+    item.refresh_from_db()
+    assert not item.is_done
+
+
+def test_action_done_refuses_get(client, cworld):
+    assert as_(client, cworld, "rep").get(reverse("coaching_action_done", args=[cworld.actions["rep"].pk])).status_code == 405
+
+
+# --- queries --------------------------------------------------------------------------------
+
+
+def _add_reps(cworld, count: int) -> None:
+    for _n in range(count):
+        rep = RepFactory(team=cworld.team)
+        held = services.session_create(
+            rep=rep,
+            coach=cworld.manager,
+            scheduled_for=timezone.now() - dt.timedelta(days=2),
+            status=SessionStatus.HELD,
+            private_notes="secret",
+        )
+        services.session_create(rep=rep, coach=cworld.manager, scheduled_for=timezone.now() + dt.timedelta(days=2))
+        services.action_item_create(rep=rep, created_by=cworld.manager, session=held, title="Do it")
+
+
+def test_home_makes_as_many_queries_for_6_reps_as_for_2(client, cworld):
+    as_(client, cworld, "manager")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("coaching_home")).status_code == 200
+        return len(captured)
+
+    assert TeamMembership.objects.filter(team=cworld.team).count() == 2
+    two = queries()
+    _add_reps(cworld, 4)
+    six = queries()
+    assert len(client.get(reverse("coaching_home")).context["reps"]) == 6
+    assert six == two
+
+
+def test_rep_home_makes_as_many_queries_for_many_records_as_for_few(client, cworld):
+    as_(client, cworld, "rep")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("coaching_home")).status_code == 200
+        return len(captured)
+
+    few = queries()
+    for n in range(4):
+        held = services.session_create(
+            rep=cworld.rep, coach=cworld.manager, scheduled_for=timezone.now() - dt.timedelta(days=n + 1), status="held"
+        )
+        services.action_item_create(rep=cworld.rep, created_by=cworld.manager, session=held, title=f"Item {n}")
+        services.feedback_give(
+            rep=cworld.rep, given_by=cworld.manager, session=held, problem="p", consequence="c", improvement="i"
+        )
+    assert queries() == few
