@@ -1,0 +1,81 @@
+"""Django admin of coaching: admins only, change lists without a query per row, search and filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from coaching import services
+
+pytestmark = pytest.mark.django_db
+
+CHANGELISTS = ["coachingsession", "coachingfeedback", "actionitem"]
+
+
+def changelist(model: str) -> str:
+    return reverse(f"admin:coaching_{model}_changelist")
+
+
+def add_rows(cworld, count: int) -> None:
+    now = timezone.now()
+    for i in range(count):
+        for key in ("rep", "teammate", "other_rep"):
+            rep = cworld.world.rep_named(key)
+            coach = rep.team.manager
+            session = services.session_create(rep=rep, coach=coach, scheduled_for=now - dt.timedelta(days=7 * i + 14))
+            services.feedback_give(rep=rep, given_by=coach, session=session, problem=f"p{i}", consequence="c", improvement="i")
+            services.action_item_create(rep=rep, created_by=coach, session=session, title=f"Action {i}")
+
+
+def queries_of(client, url: str, params: dict | None = None) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params or {})
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+# Session, user, teams of the filter, count (filtered and all), page rows; with a date
+# hierarchy also its first/last date and its days: the same whatever the number of rows.
+PINNED = {"coachingsession": 8, "coachingfeedback": 8, "actionitem": 6}
+
+
+def test_change_lists_do_not_query_per_row(client, cworld):
+    client.force_login(cworld.admin)
+    few = {model: queries_of(client, changelist(model)) for model in CHANGELISTS}  # 2, 1 and 1 per rep
+    add_rows(cworld, 4)
+    many = {model: queries_of(client, changelist(model)) for model in CHANGELISTS}
+    assert many == few == PINNED
+
+
+def test_only_admins_reach_the_coaching_admin(client, cworld):
+    for user in (cworld.manager, cworld.rep.user, cworld.nobody):
+        client.force_login(user)
+        response = client.get(changelist("coachingsession"))
+        assert response.status_code == 302  # to the admin login: staff only
+        assert "/admin/login/" in response["Location"]
+
+
+def test_the_admin_sees_private_notes_and_edits_a_session(client, cworld):
+    client.force_login(cworld.admin)
+    session = cworld.held["rep"]
+    response = client.get(reverse("admin:coaching_coachingsession_change", args=[session.pk]))
+    assert response.status_code == 200
+    assert "Private notes of rep" in response.content.decode()
+
+
+def test_search_and_filters(client, cworld):
+    client.force_login(cworld.admin)
+    response = client.get(changelist("coachingsession"), {"q": "rita", "status__exact": "held"})
+    assert [row.pk for row in response.context["cl"].result_list] == [cworld.held["rep"].pk]
+    response = client.get(changelist("coachingfeedback"), {"q": "Problem of teammate"})
+    assert [row.pk for row in response.context["cl"].result_list] == [cworld.feedback["teammate"].pk]
+    services.action_item_set_done(item=cworld.actions["other_rep"], done=True)
+    response = client.get(changelist("actionitem"), {"done": "yes"})
+    assert [row.pk for row in response.context["cl"].result_list] == [cworld.actions["other_rep"].pk]
+    response = client.get(changelist("actionitem"), {"done": "no"})
+    assert response.context["cl"].result_count == 2
