@@ -23,6 +23,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
+from coaching.models import ActionItem, CoachingFeedback, CoachingSession, SessionKind, SessionStatus
 from kpis.models import ActivityTarget, Quota, QuotaMetric
 from reps.models import (
     Account,
@@ -160,6 +161,65 @@ NEXT_STEPS = [
 ]
 LOST_REASONS = ["Price", "Chose a competitor", "No budget", "No decision", "Timing"]
 
+COACHING_WEEKS = 8  # weeks of one-to-ones before this one
+ONE_TO_ONE_NOTES = [
+    "Went through last week's numbers and the plan for this week.",
+    "Pipeline review: two deals need a next step; agreed on the proposal follow-ups.",
+    "Activity below target on calls; blocked two mornings for prospecting.",
+    "Good week: a large deal won. Talked about what made it work.",
+    "Forecast check: moved one deal to next quarter, committed the rest.",
+]
+PRIVATE_NOTES = [
+    "Seems tired; ask about workload next time.",
+    "Ready for larger accounts in a quarter or two.",
+    "Overestimates late-stage deals: check the evidence with each one.",
+    "",
+    "",
+]
+EXTRA_SESSIONS = [
+    # kind, minutes, notes
+    (SessionKind.PRE_CALL, 20, "Prepared the discovery call: questions on budget, timing and the decision process."),
+    (SessionKind.DEBRIEF, 15, "Debriefed the proposal meeting: the price came up early; practise handling it."),
+    (SessionKind.DEAL_REVIEW, 30, "Reviewed the largest open deal: who decides, what is the next step and when."),
+    (SessionKind.FIELD_VISIT, 120, "Joint visit to a key account; the rep led, the manager observed."),
+]
+FEEDBACK_TEXTS = [
+    (
+        "In the discovery call you presented the product before asking about the customer's problem.",
+        "The customer did not say what hurts, so the proposal will be generic and easy to compare on price.",
+        "Open with three questions about their current process and let them talk for the first ten minutes.",
+    ),
+    (
+        "Three deals in Proposal have had no next step for more than two weeks.",
+        "The forecast counts them, but nothing moves them forward: the pipeline looks better than it is.",
+        "End every customer meeting with a dated next step and log it the same day.",
+    ),
+    (
+        "You planned twelve calls last week and made five.",
+        "Fewer conversations now means fewer offers next month and a quarter behind target.",
+        "Block two mornings a week for calls and plan them on Friday for the week after.",
+    ),
+    (
+        "When the customer asked for a discount you agreed at once.",
+        "The deal closed at a lower margin and the customer learnt that the first price is not the real one.",
+        "Ask what the discount is for and trade it for something: a longer term, a reference, a faster signature.",
+    ),
+    (
+        "The proposal went out without the customer's success criteria.",
+        "The decision maker could not see how it answers their problem and asked for another round.",
+        "Write the customer's own words on their goals on the first page of every proposal.",
+    ),
+]
+ACTION_TITLES = [
+    "Book discovery meetings with three new accounts",
+    "Add a dated next step to every open deal",
+    "Send the proposal follow-ups agreed last week",
+    "Ask two happy customers for a reference",
+    "Update the expected close dates of the slipped deals",
+    "Prepare the questions for the next discovery call",
+    "Call back the customer who complained",
+]
+
 
 @dataclass
 class DemoSummary:
@@ -183,6 +243,9 @@ def has_sales_data() -> bool:
 @transaction.atomic
 def reset_sales_data() -> None:
     """Delete every sales record and the users that belong to the sales team (not other admins)."""
+    ActionItem.objects.all().delete()
+    CoachingFeedback.objects.all().delete()
+    CoachingSession.objects.all().delete()
     Quota.objects.all().delete()
     ActivityTarget.objects.all().delete()
     CustomerFeedback.objects.all().delete()
@@ -594,6 +657,102 @@ class DemoBuilder:
         Quota.objects.bulk_create(quotas, batch_size=BATCH)
         self.summary.quotas = len(quotas)
 
+    # --- coaching ---------------------------------------------------------------------------
+
+    def build_coaching(self) -> None:
+        """Weekly one-to-ones with the team's manager over the last weeks (most held, some
+        cancelled) and one planned next week, a few other sessions, 3-part feedback on some
+        held one-to-ones and the action items agreed in them (most done, some open or overdue).
+        Three bulk inserts whatever the number of reps."""
+        rng = self.rng
+        this_monday = self.today - dt.timedelta(days=self.today.weekday())
+        first_monday = max(this_monday - dt.timedelta(weeks=COACHING_WEEKS), self.start)
+        sessions: list[CoachingSession] = []
+        one_to_ones: list[CoachingSession] = []  # held ones, for feedback and actions
+        for rep in self.reps:
+            coach = rep.team.manager
+            weekday, hour = rng.randint(0, 4), rng.choice([9, 10, 11, 14, 15, 16])
+            monday = first_monday
+            while monday <= this_monday + dt.timedelta(weeks=1):
+                day = monday + dt.timedelta(days=weekday)
+                monday += dt.timedelta(weeks=1)
+                if day < self.today:
+                    status = SessionStatus.CANCELLED if rng.random() < 0.12 else SessionStatus.HELD
+                else:
+                    status = SessionStatus.PLANNED
+                held = status == SessionStatus.HELD
+                session = CoachingSession(
+                    rep=rep,
+                    coach=coach,
+                    kind=SessionKind.ONE_TO_ONE,
+                    scheduled_for=self.at(day, hour),
+                    minutes=rng.choice([30, 45, 45, 60]) if held else 45,
+                    status=status,
+                    shared_notes=rng.choice(ONE_TO_ONE_NOTES) if held else "",
+                    private_notes=rng.choice(PRIVATE_NOTES) if held else "",
+                    created_at=self.at(day - dt.timedelta(days=7), 8),
+                )
+                sessions.append(session)
+                if held:
+                    one_to_ones.append(session)
+            for _ in range(rng.randint(1, 3)):
+                kind, minutes, notes = rng.choice(EXTRA_SESSIONS)
+                day = first_monday + dt.timedelta(days=rng.randint(0, max((self.today - first_monday).days - 1, 0)))
+                if day.weekday() >= 5 or day >= self.today:
+                    continue
+                sessions.append(
+                    CoachingSession(
+                        rep=rep,
+                        coach=coach,
+                        kind=kind,
+                        scheduled_for=self.at(day, rng.choice([8, 13, 16])),
+                        minutes=minutes,
+                        status=SessionStatus.HELD,
+                        shared_notes=notes,
+                        created_at=self.at(day, 7),
+                    )
+                )
+        CoachingSession.objects.bulk_create(sessions, batch_size=BATCH)  # sets the pks the rows below use
+
+        feedback, actions = [], []
+        for session in one_to_ones:
+            day = session.scheduled_for.date()
+            if rng.random() < 0.35:
+                problem, consequence, improvement = rng.choice(FEEDBACK_TEXTS)
+                feedback.append(
+                    CoachingFeedback(
+                        rep=session.rep,
+                        given_by=session.coach,
+                        session=session,
+                        date=day,
+                        problem=problem,
+                        consequence=consequence,
+                        improvement=improvement,
+                        created_at=session.scheduled_for + dt.timedelta(minutes=session.minutes),
+                    )
+                )
+            for title in rng.sample(ACTION_TITLES, rng.choice([0, 1, 1, 2])):
+                due = day + dt.timedelta(days=rng.randint(3, 10))
+                done_at = None
+                if due < self.today and rng.random() < 0.8:  # the rest stay open: overdue
+                    done_at = self.at(max(day, due - dt.timedelta(days=rng.randint(0, 3))), rng.randint(9, 17))
+                    done_at = max(done_at, session.scheduled_for + dt.timedelta(minutes=session.minutes))
+                actions.append(
+                    ActionItem(
+                        rep=session.rep,
+                        created_by=session.coach,
+                        session=session,
+                        title=title,
+                        due_date=due,
+                        done_at=done_at,
+                        created_at=session.scheduled_for + dt.timedelta(minutes=session.minutes),
+                    )
+                )
+        CoachingFeedback.objects.bulk_create(feedback, batch_size=BATCH)
+        ActionItem.objects.bulk_create(actions, batch_size=BATCH)
+        self.summary.counts.update(coaching_sessions=len(sessions), coaching_feedback=len(feedback), action_items=len(actions))
+        self.progress(f"{len(sessions)} coaching sessions, {len(feedback)} feedback, {len(actions)} action items")
+
     def build(self) -> DemoSummary:
         self.build_people()
         self.build_catalogue()
@@ -601,6 +760,7 @@ class DemoBuilder:
         self.build_activities()
         self.build_feedback()
         self.build_targets_and_quotas()
+        self.build_coaching()
         return self.summary
 
 

@@ -1,0 +1,112 @@
+"""``seed_demo``'s coaching history: with the reps' own managers, deterministic, reset with the rest."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import F
+from django.test.utils import CaptureQueriesContext
+
+from coaching.models import ActionItem, CoachingFeedback, CoachingSession, SessionKind, SessionStatus
+from reps import demo
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.date(2026, 11, 25)  # a Wednesday
+
+
+def seed(*extra: str, reps: int = 4, weeks: int = 10) -> None:
+    call_command(
+        "seed_demo", "--reps", str(reps), "--weeks", str(weeks), "--seed", "1", "--password", "x", "--today", str(TODAY), *extra
+    )
+
+
+def fingerprint() -> dict:
+    return {
+        "sessions": list(
+            CoachingSession.objects.order_by("rep__user__username", "scheduled_for", "kind").values_list(
+                "rep__user__username", "coach__username", "kind", "status", "scheduled_for", "minutes", "shared_notes"
+            )
+        ),
+        "feedback": list(
+            CoachingFeedback.objects.order_by("rep__user__username", "date", "problem").values_list(
+                "rep__user__username", "date", "problem"
+            )
+        ),
+        "actions": list(
+            ActionItem.objects.order_by("rep__user__username", "due_date", "title").values_list(
+                "rep__user__username", "title", "due_date", "done_at"
+            )
+        ),
+    }
+
+
+def test_every_rep_has_weekly_one_to_ones_with_their_own_manager():
+    seed()
+    sessions = CoachingSession.objects.all()
+    assert sessions.exists()
+    assert not sessions.exclude(coach=F("rep__team__manager")).exists()
+    assert not CoachingFeedback.objects.exclude(given_by=F("rep__team__manager")).exists()
+    assert not ActionItem.objects.exclude(created_by=F("rep__team__manager")).exists()
+    one_to_ones = sessions.filter(kind=SessionKind.ONE_TO_ONE)
+    for rep_id in sessions.values_list("rep", flat=True).distinct():
+        mine = one_to_ones.filter(rep_id=rep_id)
+        assert mine.filter(status=SessionStatus.HELD).count() >= 5  # most of the last eight weeks
+        next_monday = TODAY + dt.timedelta(days=7 - TODAY.weekday())
+        assert mine.filter(status=SessionStatus.PLANNED, scheduled_for__date__gte=next_monday).count() == 1
+    assert sessions.filter(
+        kind__in=[SessionKind.PRE_CALL, SessionKind.DEBRIEF, SessionKind.DEAL_REVIEW, SessionKind.FIELD_VISIT]
+    ).exists()
+    assert not sessions.filter(status=SessionStatus.PLANNED, scheduled_for__date__lt=TODAY).exists()
+    assert not sessions.filter(status=SessionStatus.HELD, scheduled_for__date__gte=TODAY).exists()
+    assert (
+        sessions.filter(status=SessionStatus.HELD, kind=SessionKind.ONE_TO_ONE, minutes__range=(30, 60)).count()
+        == one_to_ones.filter(status=SessionStatus.HELD).count()
+    )
+
+
+def test_feedback_has_three_parts_and_actions_are_mostly_done_some_overdue():
+    seed(reps=12)
+    assert CoachingFeedback.objects.exists()
+    assert not CoachingFeedback.objects.filter(problem="").exists()
+    assert not CoachingFeedback.objects.filter(session__status__in=[SessionStatus.CANCELLED, SessionStatus.PLANNED]).exists()
+    done = ActionItem.objects.filter(done_at__isnull=False).count()
+    open_ = ActionItem.objects.filter(done_at__isnull=True)
+    assert done > open_.count() > 0
+    assert open_.filter(due_date__lt=TODAY).exists()  # overdue
+    assert open_.filter(due_date__gte=TODAY).exists()  # due soon
+
+
+def test_the_same_seed_gives_the_same_coaching_history():
+    seed()
+    first = fingerprint()
+    seed("--reset")
+    assert fingerprint() == first
+    assert len(first["sessions"]) == CoachingSession.objects.count()
+
+
+def test_reset_deletes_the_coaching_rows():
+    seed()
+    demo.reset_sales_data()
+    assert not CoachingSession.objects.exists()
+    assert not CoachingFeedback.objects.exists()
+    assert not ActionItem.objects.exists()
+
+
+def test_coaching_is_written_in_bulk():
+    def coaching_queries(reps: int) -> list[str]:
+        builder = demo.DemoBuilder(rep_count=reps, weeks=10, seed=1, password="x", today=TODAY)
+        builder.build_people()
+        with CaptureQueriesContext(connection) as queries:
+            builder.build_coaching()
+        demo.reset_sales_data()
+        return [query["sql"] for query in queries]
+
+    assert len(coaching_queries(3)) == 3  # sessions, feedback, action items
+    # More rows only split an insert where the database limits the size of one statement (SQLite).
+    many = coaching_queries(30)
+    assert len(many) < 10
+    assert all(sql.startswith("INSERT") for sql in many)
