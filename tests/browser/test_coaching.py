@@ -1,0 +1,105 @@
+"""A one-to-one in headless Chromium: the manager plans it from Coaching, goes through the agenda,
+writes 3-part feedback and an action item and marks it held; the rep then sees it (without the
+private notes) and ticks the action item done. Screenshots at desktop and phone width."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.utils import timezone
+
+from coaching.models import ActionItem, CoachingFeedback, CoachingSession, SessionStatus
+from tests.coaching.world import make_coaching_world
+from tests.conftest import browser_login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def cworld():
+    return make_coaching_world()
+
+
+def test_a_one_to_one_from_plan_to_done_action(page, phone_page, cworld, artifacts_dir):
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    manager = cworld.manager
+    browser_login(page, manager.username)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Coaching").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text().startswith("Coaching")
+    assert page.get_by_text("ideally half").count() == 1
+
+    # Plan a one-to-one with Rita from her row
+    with page.expect_navigation():
+        page.get_by_role("link", name=re.compile(r"^Plan a one-to-one\s+with Rita Rep$")).click()
+    assert page.get_by_label(re.compile(r"^Rep:?$")).input_value() == str(cworld.rep.pk)
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    page.get_by_label("When").fill(f"{tomorrow.isoformat()}T10:30")
+    page.get_by_label("Length (minutes)").fill("40")
+    page.get_by_label("Private notes").fill("Secret: worried about her motivation")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save").click()
+    session = CoachingSession.objects.get(private_notes="Secret: worried about her motivation")
+    assert page.url.endswith(f"/coaching/sessions/{session.pk}/")
+    assert page.get_by_role("status").inner_text().startswith("Planned")
+
+    # The agenda is there, built from Rita's numbers
+    agenda = page.locator("section.agenda")
+    assert agenda.get_by_role("heading", name="Agenda").count() == 1
+    assert agenda.get_by_role("link", name="Deal of rep").count() == 1  # a deal worth a review
+    assert agenda.get_by_text("No quota covers this date").count() == 1
+
+    # 3-part feedback
+    page.get_by_label("Problem").fill("Jumped to the demo before the pain was clear")
+    page.get_by_label("Consequence").fill("The customer did not see the value")
+    page.get_by_label("How to improve").fill("Ask three discovery questions first")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save feedback").click()
+    assert CoachingFeedback.objects.filter(session=session, improvement="Ask three discovery questions first").exists()
+
+    # an action item
+    page.get_by_label(re.compile(r"^Action:?$")).fill("Send the recap to ACME")
+    page.get_by_label("Due date").fill((tomorrow + dt.timedelta(days=3)).isoformat())
+    with page.expect_navigation():
+        page.get_by_role("button", name="Add action").click()
+    item = ActionItem.objects.get(title="Send the recap to ACME")
+    assert item.session == session
+
+    # held
+    page.get_by_label(re.compile(r"^Status:?$")).select_option("held")
+    page.get_by_label("Notes shared with the rep").fill("Good progress on discovery")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save session").click()
+    session.refresh_from_db()
+    assert session.status == SessionStatus.HELD
+    assert page.locator("#session-status").inner_text() == "Held"
+    assert page.locator("p.notes", has_text="Secret: worried about her motivation").count() == 1  # the manager sees them
+    page.screenshot(path=str(artifacts_dir / "coaching-session-desktop.png"), full_page=True)
+    page.goto("/coaching/")
+    page.screenshot(path=str(artifacts_dir / "coaching-desktop.png"), full_page=True)
+    assert errors == []
+
+    # The rep, from a phone
+    phone = phone_page
+    browser_login(phone, cworld.rep.user.username)
+    phone.goto("/coaching/")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
+    assert phone.get_by_text("Ask three discovery questions first").count() == 1
+    phone.goto(f"/coaching/sessions/{session.pk}/")
+    content = phone.content()
+    assert "Good progress on discovery" in content
+    assert "worried about her motivation" not in content
+    assert phone.get_by_role("button", name="Save feedback").count() == 0
+    with phone.expect_navigation():
+        phone.locator("#actions").get_by_role("button", name=re.compile(r"^Done\s*: Send the recap to ACME$")).click()
+    item.refresh_from_db()
+    assert item.is_done
+    reopen = phone.locator("#actions").get_by_role("button", name=re.compile(r"^Open again\s*: Send the recap to ACME$"))
+    assert reopen.count() == 1
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.screenshot(path=str(artifacts_dir / "coaching-session-phone.png"), full_page=True)
+    phone.goto("/coaching/")
+    phone.screenshot(path=str(artifacts_dir / "coaching-rep-phone.png"), full_page=True)
