@@ -4,6 +4,7 @@ action items, and the overview's query count."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from coaching import services
 from coaching.models import ActionItem, CoachingFeedback, CoachingSession, SessionStatus
+from reps import services as rep_services
 from reps.models import Rep, TeamMembership
 from tests.factories import RepFactory
 
@@ -476,5 +478,24 @@ def test_rep_home_makes_as_many_queries_for_many_records_as_for_few(client, cwor
         services.action_item_create(rep=cworld.rep, created_by=cworld.manager, session=held, title=f"Item {n}")
         services.feedback_give(
             rep=cworld.rep, given_by=cworld.manager, session=held, problem="p", consequence="c", improvement="i"
+        )
+    assert queries() == few
+
+
+def test_session_page_makes_as_many_queries_for_many_records_as_for_few(client, cworld):
+    session = cworld.held["rep"]
+    as_(client, cworld, "manager")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("coaching_session_detail", args=[session.pk])).status_code == 200
+        return len(captured)
+
+    few = queries()
+    for n in range(4):
+        rep_services.opportunity_create(owner=cworld.rep, name=f"Deal {n}", amount=Decimal("10.00"))
+        services.action_item_create(rep=cworld.rep, created_by=cworld.manager, session=session, title=f"Item {n}")
+        services.feedback_give(
+            rep=cworld.rep, given_by=cworld.manager, session=session, problem="p", consequence="c", improvement="i"
         )
     assert queries() == few
