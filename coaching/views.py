@@ -92,7 +92,7 @@ def coaching_home(request: HttpRequest) -> HttpResponse:
     action items and the feedback they received."""
     role = role_of(request.user)
     if role == Role.NONE:
-        raise PermissionDenied(_("Coaching is for reps and their managers."))
+        return render(request, "reps/no_role.html", status=403)
     if role == Role.REP:
         return _rep_home(request)
     return _manager_home(request, role)

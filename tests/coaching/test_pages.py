@@ -58,7 +58,10 @@ TICK = {"rep": 302, "teammate": 404, "manager": 302, "other_manager": 404, "admi
 
 @pytest.mark.parametrize("role", ROLES)
 def test_home_access(client, cworld, role):
-    assert as_(client, cworld, role).get(reverse("coaching_home")).status_code == HOME[role]
+    response = as_(client, cworld, role).get(reverse("coaching_home"))
+    assert response.status_code == HOME[role]
+    if role == "nobody":
+        assert "No access yet" in response.content.decode()
 
 
 @pytest.mark.parametrize("role", ROLES)
