@@ -152,6 +152,12 @@ class ActionItemSerializer(serializers.ModelSerializer):
 class ActionItemDoneSerializer(serializers.Serializer):
     done = serializers.BooleanField(help_text=_("true: mark it done (now); false: open it again."))
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # A form post without the field would read as false and silently open the item again.
+        if "done" not in self.initial_data:
+            raise serializers.ValidationError({"done": [_("Say whether it is done: true or false.")]})
+        return attrs
+
 
 # --- coaching time --------------------------------------------------------------------------
 

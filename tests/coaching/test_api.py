@@ -186,6 +186,8 @@ def test_a_rep_ticks_their_own_action_item_and_opens_it_again(api, cworld):
     response = api.post(f"{ACTIONS}{item.pk}/done/", {"done": False}, format="json")
     assert response.json()["is_done"] is False
     assert api.post(f"{ACTIONS}{item.pk}/done/", {}, format="json").status_code == 400
+    response = api.post(f"{ACTIONS}{item.pk}/done/", {})  # a form without the field is not "false"
+    assert response.status_code == 400 and "done" in response.json()
 
 
 def test_a_rep_cannot_tick_a_teammates_action_item(api, cworld):
