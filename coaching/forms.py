@@ -9,11 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from coaching import selectors
 from coaching.models import ActionItem, CoachingFeedback, CoachingSession
-from reps.access import is_admin, managed_team_ids
 from reps.forms import DateInput, ServiceModelForm
 from reps.models import Rep
 
@@ -23,15 +22,6 @@ class DateTimeInput(forms.DateTimeInput):
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
-
-
-def coachable_reps(user: Any) -> QuerySet[Rep]:
-    """The active reps ``user`` may coach: those of the teams they manage (and below); all for an admin.
-
-    Seen is not enough: a rep sees themselves but does not coach themselves.
-    """
-    reps = Rep.objects.filter(is_active=True).select_related("user", "team")
-    return reps if is_admin(user) else reps.filter(team_id__in=managed_team_ids(user))
 
 
 class SessionEditForm(ServiceModelForm):
@@ -64,7 +54,7 @@ class SessionCreateForm(SessionEditForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["rep"].queryset = coachable_reps(user)
+        self.fields["rep"].queryset = selectors.coachable_reps(user)
         self.fields["rep"].label_from_instance = lambda rep: f"{rep.name} ({rep.team.name})" if rep.team else rep.name
         self.fields["rep"].error_messages["invalid_choice"] = _("Choose one of the reps of the teams you manage.")
         self.fields["scheduled_for"].error_messages["required"] = _("Say when the session takes place (date and time).")

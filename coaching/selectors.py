@@ -52,9 +52,17 @@ def working_minutes(start: dt.date, end: dt.date) -> int:
     return kpi.working_days(start, end) * settings.COACHING_WORKDAY_HOURS * 60
 
 
-def coaching_time(*, user: Any, start: dt.date, end: dt.date, coach_ids: Iterable[int] | None = None) -> list[dict[str, Any]]:
-    """Per coach: the minutes of the sessions they held in start..end (of the reps ``user`` may
-    see), how many, and their share of the working time of the period. One query.
+def coaching_time(
+    *,
+    user: Any,
+    start: dt.date,
+    end: dt.date,
+    coach_ids: Iterable[int] | None = None,
+    team_ids: Iterable[int] | None = None,
+) -> list[dict[str, Any]]:
+    """Per coach: the minutes of the sessions they held in start..end (with the reps ``user``
+    may see; with the reps now in ``team_ids`` if given), how many, and their share of the
+    working time of the period. One query.
 
     Rows: ``coach`` ({"id", "name"}), ``minutes``, ``sessions``, ``one_to_ones``, ``share``
     (a ratio, None for a period without working days); most coaching first.
@@ -62,6 +70,8 @@ def coaching_time(*, user: Any, start: dt.date, end: dt.date, coach_ids: Iterabl
     held = rules.visible_sessions(user).filter(_in_days(start, end), status=SessionStatus.HELD)
     if coach_ids is not None:
         held = held.filter(coach_id__in=list(coach_ids))
+    if team_ids is not None:
+        held = held.filter(rep__team_id__in=list(team_ids))
     groups = (
         held.order_by()
         .values("coach_id", "coach__first_name", "coach__last_name", "coach__username")
@@ -91,22 +101,29 @@ def coaching_time(*, user: Any, start: dt.date, end: dt.date, coach_ids: Iterabl
 # --- the reps' coaching status --------------------------------------------------------------
 
 
+def coachable_reps(user: Any) -> QuerySet[Rep]:
+    """The active reps ``user`` may coach: those of the teams they manage (and below); all for
+    an admin. Seeing is not enough: a rep sees themselves but does not coach themselves."""
+    reps = Rep.objects.filter(is_active=True).select_related("user", "team")
+    return reps if access.is_admin(user) else reps.filter(team_id__in=access.managed_team_ids(user))
+
+
 def reps_coaching_status(*, user: Any, team_ids: Iterable[int] | None, today: dt.date) -> list[Rep]:
     """The active reps ``user`` may coach (in ``team_ids`` if given), each annotated with
     ``last_one_to_one`` (the last held), ``next_session`` (the next planned from today),
     ``open_actions`` and ``overdue_actions``, and flagged ``needs_one_to_one`` when the last
     one-to-one is older than a week (or there was none). One query."""
     sessions = CoachingSession.objects.filter(rep=OuterRef("pk")).order_by()
-    last_held = sessions.filter(kind=SessionKind.ONE_TO_ONE, status=SessionStatus.HELD).values("rep")
+    last_held = sessions.filter(
+        kind=SessionKind.ONE_TO_ONE, status=SessionStatus.HELD, scheduled_for__lt=_day_start(today + dt.timedelta(days=1))
+    ).values("rep")
     upcoming = sessions.filter(status=SessionStatus.PLANNED, scheduled_for__gte=_day_start(today)).values("rep")
     actions = ActionItem.objects.filter(rep=OuterRef("pk"), done_at__isnull=True).order_by().values("rep")
-    queryset = access.visible_reps(user).filter(is_active=True)
-    if not access.is_admin(user):
-        queryset = queryset.filter(team_id__in=access.managed_team_ids(user))  # coached, not only seen
+    queryset = coachable_reps(user)
     if team_ids is not None:
         queryset = queryset.filter(team_id__in=list(team_ids))
     reps = list(
-        queryset.select_related("user", "team").annotate(
+        queryset.annotate(
             last_one_to_one=Subquery(last_held.annotate(last=Max("scheduled_for")).values("last")),
             next_session=Subquery(upcoming.annotate(first=Min("scheduled_for")).values("first")),
             open_actions=Coalesce(Subquery(actions.annotate(n=Count("pk")).values("n")), 0),
@@ -272,6 +289,7 @@ __all__ = [
     "Agenda",
     "DealToReview",
     "agenda",
+    "coachable_reps",
     "coaching_time",
     "deals_to_review",
     "reps_coaching_status",

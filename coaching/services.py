@@ -29,6 +29,18 @@ def _save(obj: Any) -> Any:
     return obj
 
 
+def _check_held_in_the_past(session: CoachingSession) -> None:
+    """Held means it took place: today at the latest (coaching time counts what was done)."""
+    if (
+        session.status == SessionStatus.HELD
+        and session.scheduled_for
+        and timezone.localdate(session.scheduled_for) > timezone.localdate()
+    ):
+        raise ValidationError(
+            {"status": _("A session on a later day cannot be held yet: change its date, or mark it held once it took place.")}
+        )
+
+
 def _trimmed(fields: dict[str, Any]) -> dict[str, Any]:
     return {key: value.strip() if isinstance(value, str) else value for key, value in fields.items()}
 
@@ -60,6 +72,7 @@ def session_create(
         status=status,
         **_trimmed({"shared_notes": shared_notes, "private_notes": private_notes}),
     )
+    _check_held_in_the_past(session)
     return _save(session)
 
 
@@ -71,6 +84,7 @@ def session_update(*, session: CoachingSession, **fields: Any) -> CoachingSessio
         raise ValueError(f"not session fields: {sorted(unknown)}")
     for name, value in _trimmed(fields).items():
         setattr(session, name, value)
+    _check_held_in_the_past(session)
     return _save(session)
 
 

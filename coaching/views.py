@@ -112,9 +112,10 @@ def _manager_home(request: HttpRequest, role: Role) -> HttpResponse:
         kinds=[PeriodKind.WEEK, PeriodKind.MONTH],
     )
     period = picker.period
-    # A manager sees their own coaching time; an admin everyone's.
+    # A manager sees their own coaching time; an admin that of everyone coaching the team.
     coach_ids = None if role == Role.ADMIN else [user.pk]
-    time_rows = selectors.coaching_time(user=user, start=period.start, end=period.end, coach_ids=coach_ids)
+    team_ids = reads.team_and_below(team.pk, teams) if team is not None else None
+    time_rows = selectors.coaching_time(user=user, start=period.start, end=period.end, coach_ids=coach_ids, team_ids=team_ids)
     if role != Role.ADMIN and not time_rows:
         name = user.get_full_name() or user.get_username()
         time_rows = [{"coach": {"id": user.pk, "name": name}, "minutes": 0, "sessions": 0, "one_to_ones": 0, "share": None}]
@@ -125,8 +126,7 @@ def _manager_home(request: HttpRequest, role: Role) -> HttpResponse:
         row["share_text"] = _percent(row["share"])
 
     context: dict[str, Any] = {"picker": picker, "period": period, "team": team, "today": today, "time_rows": time_rows}
-    if team is not None:
-        team_ids = reads.team_and_below(team.pk, teams)
+    if team_ids is not None:
         context["reps"] = selectors.reps_coaching_status(user=user, team_ids=team_ids, today=today)
         sessions = selectors.sessions_of(user=user).filter(rep__team_id__in=team_ids).defer("private_notes")
         context["upcoming"], context["recent_page"] = _upcoming_and_recent(request, sessions, today)
@@ -175,7 +175,7 @@ def coaching_session_create(request: HttpRequest) -> HttpResponse:
     initial: dict[str, Any] = {"scheduled_for": _next_slot()}
     raw_rep = request.GET.get("rep", "").strip()
     if raw_rep:
-        if not raw_rep.isdigit() or not forms.coachable_reps(user).filter(pk=int(raw_rep)).exists():
+        if not raw_rep.isdigit() or not selectors.coachable_reps(user).filter(pk=int(raw_rep)).exists():
             raise PermissionDenied(_("You may only plan sessions with the reps of the teams you manage."))
         initial["rep"] = int(raw_rep)
     form = forms.SessionCreateForm(request.POST or None, user=user, initial=initial)

@@ -200,7 +200,7 @@ def test_manager_home_for_a_team_they_do_not_manage_is_refused(client, cworld):
     assert response.status_code == 403
 
 
-def test_admin_home_shows_every_coach(client, cworld):
+def test_admin_home_shows_every_coach_of_the_team(client, cworld):
     services.session_create(
         rep=cworld.other_rep,
         coach=cworld.other_rep.team.manager,
@@ -211,9 +211,10 @@ def test_admin_home_shows_every_coach(client, cworld):
     services.session_create(
         rep=cworld.rep, coach=cworld.manager, scheduled_for=timezone.now(), minutes=30, status=SessionStatus.HELD
     )
-    response = as_(client, cworld, "admin").get(reverse("coaching_home"))
-    coaches = {row["coach"]["id"] for row in response.context["time_rows"]}
-    assert coaches == {cworld.manager.pk, cworld.other_rep.team.manager_id}
+    admin = as_(client, cworld, "admin")
+    for team, coach in ((cworld.team, cworld.manager), (cworld.other_team, cworld.other_rep.team.manager)):
+        response = admin.get(reverse("coaching_home"), {"team": team.pk})
+        assert {row["coach"]["id"] for row in response.context["time_rows"]} == {coach.pk}  # who coaches that team
 
 
 def test_rep_home_lists_their_sessions_actions_and_feedback_only(client, cworld):
@@ -322,10 +323,10 @@ def test_rep_choices_are_the_active_reps_of_the_managed_teams(client, cworld):
 
 
 def test_manager_marks_the_session_held_with_notes(client, cworld):
-    session = cworld.planned["rep"]
+    session = cworld.planned["rep"]  # planned for tomorrow, held today instead
     data = {
         "kind": "one_to_one",
-        "scheduled_for": timezone.localtime(session.scheduled_for).strftime("%Y-%m-%dT%H:%M"),
+        "scheduled_for": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
         "minutes": "50",
         "status": "held",
         "shared_notes": "We agreed on three calls a day",
@@ -335,6 +336,16 @@ def test_manager_marks_the_session_held_with_notes(client, cworld):
     assert response.status_code == 302
     session.refresh_from_db()
     assert (session.status, session.minutes, session.private_notes) == ("held", 50, "Confidence is low")
+
+
+def test_a_session_on_a_later_day_cannot_be_marked_held(client, cworld):
+    session = cworld.planned["rep"]
+    data = {"kind": "one_to_one", "scheduled_for": future_local(), "minutes": "30", "status": "held"}
+    response = as_(client, cworld, "manager").post(reverse("coaching_session_edit", args=[session.pk]), data)
+    assert response.status_code == 400
+    assert response.context["edit_form"].errors["status"]
+    session.refresh_from_db()
+    assert session.status == "planned"
 
 
 def test_editing_with_bad_minutes_shows_an_error_and_keeps_the_session(client, cworld):

@@ -46,10 +46,20 @@ def test_a_session_lasts_5_to_480_minutes(cworld, minutes):
 
 
 def test_notes_are_trimmed_and_the_update_takes_only_session_fields(cworld):
-    session = services.session_update(session=cworld.planned["rep"], shared_notes="  agreed  ", status=SessionStatus.HELD)
+    session = services.session_update(session=cworld.held["rep"], shared_notes="  agreed  ", status=SessionStatus.HELD)
     assert session.shared_notes == "agreed" and session.status == SessionStatus.HELD
     with pytest.raises(ValueError):
         services.session_update(session=session, rep=cworld.teammate)
+
+
+def test_a_session_on_a_later_day_cannot_be_held_yet(cworld):
+    with pytest.raises(ValidationError) as error:
+        services.session_update(session=cworld.planned["rep"], status=SessionStatus.HELD)
+    assert "status" in error.value.message_dict
+    later_today = services.session_create(
+        rep=cworld.rep, coach=cworld.manager, scheduled_for=timezone.now(), status=SessionStatus.HELD
+    )  # held a little earlier than planned: fine
+    assert later_today.pk
 
 
 @pytest.mark.parametrize("blank", ["problem", "consequence", "improvement"])
