@@ -252,8 +252,13 @@ def test_the_admin_gets_private_notes(api, cworld):
 
 def test_a_manager_holds_a_session_and_records_feedback_and_an_action(api, cworld):
     login(api, cworld, "manager")
-    session = cworld.planned["rep"]
-    response = api.patch(f"{SESSIONS}{session.pk}/", {"status": "held", "minutes": 50}, format="json")
+    session = cworld.planned["rep"]  # tomorrow: it cannot be held yet
+    response = api.patch(f"{SESSIONS}{session.pk}/", {"status": "held"}, format="json")
+    assert response.status_code == 400 and "status" in response.json()
+    session.refresh_from_db()
+    assert session.status == "planned"
+    earlier = (timezone.now() - dt.timedelta(hours=1)).isoformat()
+    response = api.patch(f"{SESSIONS}{session.pk}/", {"status": "held", "minutes": 50, "scheduled_for": earlier}, format="json")
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "held" and response.json()["minutes"] == 50
     payload = {**create_payload(cworld, FEEDBACK, "rep"), "session": session.pk}
