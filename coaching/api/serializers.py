@@ -167,6 +167,12 @@ MAX_COACHING_TIME_DAYS = 366
 class CoachingTimeInputSerializer(serializers.Serializer):
     start = serializers.DateField(help_text=_("First day of the period (YYYY-MM-DD)."))
     end = serializers.DateField(help_text=_("Last day of the period, inclusive (YYYY-MM-DD)."))
+    team = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text=_("Only sessions with the reps of this team and its sub-teams."),
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["end"] < attrs["start"]:

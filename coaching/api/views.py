@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 from coaching import rules, selectors, services
 from coaching.api import serializers
 from coaching.models import ActionItem, CoachingFeedback, CoachingSession, SessionKind, SessionStatus
+from kpis import dashboard_selectors as reads
 from reps import access
 from reps.api.views import HasSalesRole, SalesAPI
 from reps.filters import DateInput, IdFilter
@@ -201,5 +202,12 @@ class CoachingTimeApi(APIView):
             raise PermissionDenied(_("Coaching time is for managers and admins."))
         params = serializers.CoachingTimeInputSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        rows = selectors.coaching_time(user=request.user, start=params.validated_data["start"], end=params.validated_data["end"])
+        data: dict[str, Any] = params.validated_data
+        team_ids = None
+        if "team" in data:
+            teams = reads.team_choices(request.user)
+            if data["team"] not in {team.pk for team in teams}:
+                raise ValidationError({"team": [_("No team with id %(id)d that you may see.") % {"id": data["team"]}]})
+            team_ids = reads.team_and_below(data["team"], teams)
+        rows = selectors.coaching_time(user=request.user, start=data["start"], end=data["end"], team_ids=team_ids)
         return Response(serializers.CoachingTimeRowSerializer(rows, many=True).data)

@@ -573,3 +573,17 @@ def test_coaching_time_bad_dates_are_a_400(api, cworld, params, field):
         response = api.get(TIME, {"start": "2025-01-01", "end": "2026-01-02"})
     assert response.status_code == 400
     assert field in response.json()
+
+
+def test_coaching_time_of_one_team(api, cworld):
+    today = timezone.localdate()
+    params = {"start": (today - dt.timedelta(days=13)).isoformat(), "end": today.isoformat()}
+    login(api, cworld, "admin")
+    rows = api.get(TIME, {**params, "team": cworld.other_team.pk}).json()
+    assert [(row["coach"]["id"], row["minutes"]) for row in rows] == [(cworld.other_rep.team.manager.pk, 45)]
+    manager = login(APIClient(), cworld, "manager")
+    assert [row["minutes"] for row in manager.get(TIME, {**params, "team": cworld.team.pk}).json()] == [90]
+    for team in (cworld.other_team.pk, 10**6, "abc"):  # another manager's team, none, not a number
+        response = manager.get(TIME, {**params, "team": team})
+        assert response.status_code == 400
+        assert "team" in response.json()
