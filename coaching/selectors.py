@@ -32,7 +32,8 @@ from reps import access
 from reps.models import Opportunity, Rep, StageKind
 
 DEALS_TO_REVIEW = 3  # per rep: a manager cannot review every deal, two or three they can
-STALLED_MIN_DAYS = 14  # a deal is stalled after twice its stage's median days, and at least this
+STALLED_MIN_DAYS = 14  # a deal is stalled after twice its stage's median days, and at least this,
+STALLED_ANYWAY_DAYS = 45  # or after this long in one stage whatever the others do (a rep whose deals all crawl)
 ONE_TO_ONE_EVERY_DAYS = 7  # weekly one-to-ones: a rep without one for longer is flagged
 
 
@@ -155,7 +156,8 @@ def deals_to_review(
 
     A deal earns points for a next step that is overdue or missing, an expected close date
     that has passed or is missing, being stalled (longer in its stage than twice the median of
-    the open deals in that stage here, and at least two weeks), and being one of the rep's
+    the open deals in that stage here and at least two weeks, or over 45 days whatever the
+    others do), and being one of the rep's
     three largest in a late stage (probability 50 % or more). Deals with no point are not
     flagged; ties go to the larger amount. One query.
     """
@@ -168,7 +170,10 @@ def deals_to_review(
     by_stage: dict[int, list[int]] = defaultdict(list)
     for deal in deals:
         by_stage[deal.stage_id].append(days[deal.pk])
-    stalled_after = {stage: max(STALLED_MIN_DAYS, 2 * statistics.median(values)) for stage, values in by_stage.items()}
+    stalled_after = {
+        stage: min(STALLED_ANYWAY_DAYS, max(STALLED_MIN_DAYS, 2 * statistics.median(values)))
+        for stage, values in by_stage.items()
+    }
     largest: dict[int, set[int]] = defaultdict(set)
     for deal in deals:  # ordered by amount within each rep
         if len(largest[deal.owner_id]) < 3 and deal.amount > 0:

@@ -133,6 +133,20 @@ def test_a_stalled_deal_is_flagged_against_its_stages_median(cworld):
     assert all(deal not in [r.opportunity for r in flagged] for deal in fresh)
 
 
+def test_a_deal_over_45_days_in_a_stage_is_stalled_even_if_all_the_reps_deals_are(cworld):
+    today = timezone.localdate()
+    rep = cworld.teammate
+    cworld.opportunities["teammate"].delete()
+    slow = []
+    for days in (60, 60, 80):
+        deal = _deal(rep, f"Slow {days}", next_step="Call", next_step_date=today, expected_close_date=today)
+        deal.stage_changed_at = timezone.now() - dt.timedelta(days=days)
+        deal.save()
+        slow.append(deal)
+    flagged = selectors.deals_to_review(user=cworld.manager, rep_ids=[rep.pk], today=today)[rep.pk]
+    assert {review.opportunity for review in flagged} == set(slow)
+
+
 def test_deals_to_review_are_scoped(cworld):
     today = timezone.localdate()
     found = selectors.deals_to_review(user=cworld.manager, rep_ids=[cworld.other_rep.pk], today=today)
