@@ -79,7 +79,8 @@ def test_rep_page_flags_the_deals_worth_a_review_with_the_reasons(client):
     )
     client.force_login(world.team.manager)
     review = by_first_cell(html_table(client.get(rep_url(world.ann), MARCH).content, "table-review"))
-    assert review["Deal 2025-03-21 Discovery"]["Why"] == "next step 3 days overdue"
+    days = (today - dt.date(2025, 3, 21)).days  # created, and in its stage, since March 2025
+    assert review["Deal 2025-03-21 Discovery"]["Why"] == f"next step 3 days overdue; {days} days in Discovery (stalled)"
     # Ann's Negotiation deal (expected 2025-04-15, long past) is flagged too; her won and lost deals are not open.
     assert "expected close date has passed" in review["Deal 2025-03-20 Negotiation"]["Why"]
     assert len(review) == 2
