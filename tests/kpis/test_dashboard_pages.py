@@ -86,6 +86,15 @@ def test_rep_page_flags_the_deals_worth_a_review_with_the_reasons(client):
     assert len(review) == 2
 
 
+def test_rep_page_links_a_manager_to_plan_a_one_to_one_but_not_the_rep(client):
+    world = march_team()
+    link = f'href="/coaching/sessions/new/?rep={world.ann.pk}"'
+    client.force_login(world.team.manager)
+    assert link in client.get(rep_url(world.ann)).content.decode()
+    client.force_login(world.ann.user)
+    assert link not in client.get(rep_url(world.ann)).content.decode()
+
+
 def test_rep_page_shows_activities_planned_this_week_and_next(client):
     world = march_team()
     today = timezone.localdate()
