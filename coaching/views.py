@@ -9,9 +9,10 @@ may not see answers 404), writes go through ``coaching.services``; who may coach
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,7 +22,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -30,10 +30,10 @@ from coaching.models import CoachingSession, SessionStatus
 from kpis import dashboard_selectors as reads
 from kpis.exports import Column, Kind, Table, fixed, format_value
 from kpis.periods import Period, PeriodKind
-from kpis.views import Picker, activity_plan_table, pipeline_tables
+from kpis.views import Picker, activity_plan_table, pipeline_tables, team_of_request
 from reps.access import Role, rep_of, role_of
 from reps.forms import add_service_errors
-from reps.models import Team
+from reps.views import next_url
 
 PAGE_SIZE = 25
 UPCOMING_SHOWN = 25
@@ -60,25 +60,6 @@ def _manager_or_admin(request: HttpRequest) -> Role:
     return role
 
 
-def _team_of_request(request: HttpRequest, teams: Sequence[Team]) -> Team | None:
-    """The team in ``?team=`` (403 for one the user does not manage), or the user's first team."""
-    raw = request.GET.get("team", "").strip()
-    if not raw:
-        return teams[0] if teams else None
-    by_id = {str(team.pk): team for team in teams}
-    if raw not in by_id:
-        raise PermissionDenied(_("You may only see the coaching of the teams you manage."))
-    return by_id[raw]
-
-
-def _next_url(request: HttpRequest, default: str) -> str:
-    """``next`` if it points into this site (as in reps/views.py), else ``default``."""
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return default
-
-
 def _start_of(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
@@ -102,7 +83,7 @@ def _manager_home(request: HttpRequest, role: Role) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
     teams = reads.team_choices(user)
-    team = _team_of_request(request, teams)
+    team = team_of_request(request, teams, _("You may only see the coaching of the teams you manage."))
     picker = Picker(
         request,
         today=today,
@@ -374,33 +355,42 @@ def coaching_session_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def coaching_feedback_create(request: HttpRequest, pk: int) -> HttpResponse:
-    session = _coached_session(request, pk)
-    form = forms.CoachingFeedbackForm(request.POST)
-    if form.is_valid():
-        try:
-            services.feedback_give(rep=session.rep, given_by=request.user, session=session, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Feedback saved."))
-            return redirect(reverse("coaching_session_detail", args=[session.pk]) + "#feedback")
-    return _render_detail(request, session, feedback_form=form, status=400)
+    def give(session: CoachingSession, data: dict[str, Any]) -> Any:
+        return services.feedback_give(rep=session.rep, given_by=request.user, session=session, **data)
+
+    return _add_to_session(request, pk, forms.CoachingFeedbackForm, give, _("Feedback saved."), "feedback")
 
 
 @login_required
 @require_POST
 def coaching_action_create(request: HttpRequest, pk: int) -> HttpResponse:
+    def create(session: CoachingSession, data: dict[str, Any]) -> Any:
+        return services.action_item_create(rep=session.rep, created_by=request.user, session=session, **data)
+
+    return _add_to_session(request, pk, forms.ActionItemForm, create, _("Action item added."), "action")
+
+
+def _add_to_session(
+    request: HttpRequest,
+    pk: int,
+    form_class: type[django_forms.Form],
+    write: Callable[[CoachingSession, dict[str, Any]], Any],
+    saved: str,
+    what: str,
+) -> HttpResponse:
+    """Feedback or an action item from a form on the session page; errors show on that form."""
     session = _coached_session(request, pk)
-    form = forms.ActionItemForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            services.action_item_create(rep=session.rep, created_by=request.user, session=session, **form.cleaned_data)
+            write(session, form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("Action item added."))
-            return redirect(reverse("coaching_session_detail", args=[session.pk]) + "#actions")
-    return _render_detail(request, session, action_form=form, status=400)
+            messages.success(request, saved)
+            anchor = "#feedback" if what == "feedback" else "#actions"
+            return redirect(reverse("coaching_session_detail", args=[session.pk]) + anchor)
+    return _render_detail(request, session, status=400, **{f"{what}_form": form})
 
 
 # --- action items ---------------------------------------------------------------------------
@@ -422,4 +412,4 @@ def coaching_action_done(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Open again: %(action)s.") % {"action": item.title})
     default = reverse("coaching_session_detail", args=[item.session_id]) if item.session_id else reverse("coaching_home")
-    return redirect(_next_url(request, default))
+    return redirect(next_url(request, default))

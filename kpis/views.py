@@ -124,14 +124,14 @@ class Picker:
         return self.query(export=table)
 
 
-def _team_of_request(request: HttpRequest, teams: Sequence[Team]) -> Team | None:
-    """The team in ``?team=``, or the user's top team; 403 for a team they may not see."""
+def team_of_request(request: HttpRequest, teams: Sequence[Team], refusal: str | None = None) -> Team | None:
+    """The team in ``?team=``, or the user's top team; 403 (with ``refusal``) for a team they may not see."""
     raw = request.GET.get("team", "").strip()
     if not raw:
         return teams[0] if teams else None
     by_id = {str(team.pk): team for team in teams}
     if raw not in by_id:
-        raise PermissionDenied(_("You may only see the dashboards of the teams you manage."))
+        raise PermissionDenied(refusal or _("You may only see the dashboards of the teams you manage."))
     return by_id[raw]
 
 
@@ -289,7 +289,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
     teams = reads.team_choices(user)
-    team = _team_of_request(request, teams)
+    team = team_of_request(request, teams)
     picker = Picker(request, today=today, teams=teams, team=team)
     context: dict[str, Any] = {"picker": picker, "period": picker.period, "team": team, "today": today}
     if team is None:
@@ -550,7 +550,7 @@ def team_meeting(request: HttpRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
     teams = reads.team_choices(user)
-    team = _team_of_request(request, teams)
+    team = team_of_request(request, teams)
     picker = Picker(
         request, today=today, teams=teams, team=team, default=Period.containing(PeriodKind.WEEK, today), kinds=[PeriodKind.WEEK]
     )
@@ -671,7 +671,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("The leaderboard is for reps and their managers."))
     today = timezone.localdate()
     teams = reads.team_choices(user) if role in (Role.MANAGER, Role.ADMIN) else []
-    team = _team_of_request(request, teams) if teams else None
+    team = team_of_request(request, teams) if teams else None
     picker = Picker(request, today=today, teams=teams, team=team)
     period = picker.period
     rows = selectors.kpi_table(

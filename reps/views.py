@@ -60,7 +60,8 @@ def _paginate(request: HttpRequest, queryset: QuerySet) -> Page:
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _next_url(request: HttpRequest, default: str) -> str:
+def next_url(request: HttpRequest, default: str) -> str:
+    """``next`` (POST or GET) if it points into this site, else ``default``: no open redirect."""
     target = request.POST.get("next") or request.GET.get("next")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
@@ -124,7 +125,7 @@ def activity_quick_add(request: HttpRequest) -> HttpResponse:
                 _("Saved: %(kind)s %(status)s.")
                 % {"kind": activity.get_kind_display(), "status": activity.get_status_display().lower()},
             )
-            return redirect(_next_url(request, reverse("my_week")))
+            return redirect(next_url(request, reverse("my_week")))
     return render(request, "reps/my_week.html", _week_context(request, rep, form), status=400)
 
 
@@ -138,7 +139,7 @@ def activity_done(request: HttpRequest, pk: int) -> HttpResponse:
     if activity.status != ActivityStatus.DONE:
         services.activity_mark_done(activity=activity)
         messages.success(request, _("Marked as done: %(activity)s.") % {"activity": activity})
-    return redirect(_next_url(request, reverse("my_week")))
+    return redirect(next_url(request, reverse("my_week")))
 
 
 # --- opportunities ------------------------------------------------------------------------
@@ -278,7 +279,7 @@ def opportunity_move(request: HttpRequest, pk: int) -> HttpResponse:
                 forms.add_service_errors(form, error)
             else:
                 messages.success(request, _("%(name)s moved to %(stage)s.") % {"name": opportunity.name, "stage": stage.name})
-                return redirect(_next_url(request, reverse("opportunity_detail", args=[opportunity.pk])))
+                return redirect(next_url(request, reverse("opportunity_detail", args=[opportunity.pk])))
     status = 400 if request.method == "POST" else 200
     return render(request, "reps/opportunity_move.html", {"form": form, "opportunity": opportunity}, status=status)
 
