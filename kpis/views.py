@@ -70,6 +70,11 @@ class Picker:
         for team in teams:
             team.option_label = "\u2003" * getattr(team, "depth", 0) + team.name  # type: ignore[attr-defined]
 
+    @property
+    def has_custom(self) -> bool:
+        """Whether the page offers a custom range (and so an end date to pick)."""
+        return any(kind == PeriodKind.CUSTOM for kind, _label in self.kinds)
+
     def query(self, **changes: Any) -> str:
         """The current page's query string with ``changes`` applied (None removes a key)."""
         params: dict[str, Any] = {}

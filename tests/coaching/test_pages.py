@@ -161,6 +161,7 @@ def test_manager_home_shows_coaching_time_reps_and_sessions(client, cworld):
     assert response.status_code == 200
     page = response.content.decode()
     assert "ideally half" in page
+    assert 'name="end"' not in page  # weeks and months only: no end date to pick
     assert [r.pk for r in response.context["reps"]] == sorted([cworld.rep.pk, cworld.teammate.pk], key=_rep_order)
     assert f'href="{reverse("rep_detail", args=[cworld.rep.pk])}"' in page
     assert f"{reverse('coaching_session_create')}?rep={cworld.rep.pk}" in page

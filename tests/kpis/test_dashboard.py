@@ -195,3 +195,10 @@ def test_pipeline_tables_show_the_open_deals_by_stage_and_close_month(client):
     content = client.get(URL, MARCH).content
     assert html_table(content, "table-pipeline_stage")[1:] == [["Negotiation", "1", "800.00", "600.00"]]
     assert html_table(content, "table-pipeline_month")[1:] == [["2025-04", "1", "800.00", "600.00"]]
+
+
+def test_only_pages_with_a_custom_range_offer_an_end_date(client):
+    world = march_team()
+    client.force_login(world.team.manager)
+    assert 'name="end"' in client.get("/dashboard/", MARCH).content.decode()
+    assert 'name="end"' not in client.get("/team-meeting/").content.decode()  # weeks only
