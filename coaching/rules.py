@@ -3,14 +3,18 @@
 - A rep sees their own sessions (without the private notes), feedback and action items, and
   marks their own action items done or open.
 - A manager of the rep's team (and an admin) sees everything of the rep, private notes
-  included, and plans sessions, writes notes and feedback, and sets action items.
+  included (a new manager inherits the coaching history), and plans sessions, writes notes
+  and feedback, and sets action items.
+- A coach always sees the sessions they held, notes included, even once the rep has moved on.
+- Nobody coaches themselves: a team lead who also sells is coached by their own manager, and
+  never reads the private notes about themselves.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from coaching.models import ActionItem, CoachingFeedback, CoachingSession
 from reps import access
@@ -18,7 +22,12 @@ from reps.models import Rep
 
 
 def visible_sessions(user: Any) -> QuerySet[CoachingSession]:
-    return access.scope(CoachingSession.objects.all(), user, "rep")
+    if not user.is_authenticated:
+        return CoachingSession.objects.none()
+    if access.is_admin(user):
+        return CoachingSession.objects.all()
+    # (Q() | x would be x alone: an admin's empty filter is handled above.)
+    return CoachingSession.objects.filter(access.rep_filter(user, "rep") | Q(coach_id=user.pk))
 
 
 def visible_feedback(user: Any) -> QuerySet[CoachingFeedback]:
@@ -29,13 +38,20 @@ def visible_action_items(user: Any) -> QuerySet[ActionItem]:
     return access.scope(ActionItem.objects.all(), user, "rep")
 
 
+def _is_self(user: Any, rep_id: int) -> bool:
+    own = access.rep_of(user)
+    return own is not None and own.pk == rep_id
+
+
 def can_coach(user: Any, rep: Rep) -> bool:
     """Plan sessions with, write notes and feedback for, and set action items of ``rep``."""
-    return access.can_manage_rep(user, rep)
+    return access.can_manage_rep(user, rep) and not _is_self(user, rep.pk)
 
 
 def can_see_private_notes(user: Any, session: CoachingSession) -> bool:
-    return access.can_manage_rep(user, session.rep)
+    if _is_self(user, session.rep_id):
+        return False
+    return session.coach_id == user.pk or access.can_manage_rep(user, session.rep)
 
 
 def can_tick_action_item(user: Any, item: ActionItem) -> bool:

@@ -12,7 +12,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
@@ -32,8 +32,8 @@ from reps import access
 from reps.models import Opportunity, Rep, StageKind
 
 DEALS_TO_REVIEW = 3  # per rep: a manager cannot review every deal, two or three they can
-STALLED_MIN_DAYS = 14  # a deal is stalled after twice its stage's median days, and at least this,
-STALLED_ANYWAY_DAYS = 45  # or after this long in one stage whatever the others do (a rep whose deals all crawl)
+STALLED_MIN_DAYS = 14  # a deal is stalled after twice its stage's median days if at least this long,
+STALLED_ANYWAY_DAYS = 45  # or after more than this in one stage whatever the others do (all deals crawl)
 ONE_TO_ONE_EVERY_DAYS = 7  # weekly one-to-ones: a rep without one for longer is flagged
 
 
@@ -92,7 +92,9 @@ def coaching_time(
                 "minutes": group["minutes"],
                 "sessions": group["sessions"],
                 "one_to_ones": group["one_to_ones"],
-                "share": (Decimal(group["minutes"]) / available).quantize(kpi.RATIO) if available else None,
+                "share": (Decimal(group["minutes"]) / available).quantize(kpi.RATIO, rounding=ROUND_HALF_UP)
+                if available
+                else None,
             }
         )
     rows.sort(key=lambda row: (-row["minutes"], row["coach"]["name"]))
@@ -105,7 +107,7 @@ def coaching_time(
 def coachable_reps(user: Any) -> QuerySet[Rep]:
     """The active reps ``user`` may coach: those of the teams they manage (and below); all for
     an admin. Seeing is not enough: a rep sees themselves but does not coach themselves."""
-    reps = Rep.objects.filter(is_active=True).select_related("user", "team")
+    reps = Rep.objects.filter(is_active=True).exclude(user_id=user.pk).select_related("user", "team")  # not oneself
     return reps if access.is_admin(user) else reps.filter(team_id__in=access.managed_team_ids(user))
 
 
@@ -170,10 +172,7 @@ def deals_to_review(
     by_stage: dict[int, list[int]] = defaultdict(list)
     for deal in deals:
         by_stage[deal.stage_id].append(days[deal.pk])
-    stalled_after = {
-        stage: min(STALLED_ANYWAY_DAYS, max(STALLED_MIN_DAYS, 2 * statistics.median(values)))
-        for stage, values in by_stage.items()
-    }
+    twice_median = {stage: 2 * statistics.median(values) for stage, values in by_stage.items()}
     largest: dict[int, set[int]] = defaultdict(set)
     for deal in deals:  # ordered by amount within each rep
         if len(largest[deal.owner_id]) < 3 and deal.amount > 0:
@@ -195,7 +194,8 @@ def deals_to_review(
         elif deal.expected_close_date is None:
             review.reasons.append(_("no expected close date"))
             review.score += 1
-        if review.days_in_stage > stalled_after[deal.stage_id]:
+        days_here = review.days_in_stage
+        if (days_here > twice_median[deal.stage_id] and days_here >= STALLED_MIN_DAYS) or days_here > STALLED_ANYWAY_DAYS:
             review.reasons.append(
                 _("%(days)d days in %(stage)s (stalled)") % {"days": review.days_in_stage, "stage": deal.stage.name}
             )

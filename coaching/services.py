@@ -15,7 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coaching import rules
 from coaching.models import ActionItem, CoachingFeedback, CoachingSession, SessionKind, SessionStatus
+from kpis.periods import EARLIEST_DAY, LATEST_DAY
 from reps import access
 from reps.models import Rep
 
@@ -29,25 +31,30 @@ def _save(obj: Any) -> Any:
     return obj
 
 
-def _check_held_in_the_past(session: CoachingSession) -> None:
-    """Held means it took place: today at the latest (coaching time counts what was done)."""
-    if (
-        session.status == SessionStatus.HELD
-        and session.scheduled_for
-        and timezone.localdate(session.scheduled_for) > timezone.localdate()
-    ):
-        raise ValidationError(
-            {"status": _("A session on a later day cannot be held yet: change its date, or mark it held once it took place.")}
-        )
-
-
 def _trimmed(fields: dict[str, Any]) -> dict[str, Any]:
     return {key: value.strip() if isinstance(value, str) else value for key, value in fields.items()}
 
 
 def _check_coach(coach: Any, rep: Rep) -> None:
-    if not access.can_manage_rep(coach, rep):
+    if not rules.can_coach(coach, rep):
+        own = access.rep_of(coach)
+        if own is not None and own.pk == rep.pk:
+            raise ValidationError({"rep": _("You cannot coach yourself: your own manager coaches you.")})
         raise ValidationError({"rep": _("You may only coach the reps of the teams you manage.")})
+
+
+def _check_when(session: CoachingSession) -> None:
+    """A real date (the agenda looks at the weeks around it), and held means it took place:
+    today at the latest (coaching time counts what was done)."""
+    if session.scheduled_for is None:
+        return
+    day = timezone.localdate(session.scheduled_for)
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise ValidationError({"scheduled_for": _("Pick a date between the years 1900 and 2999.")})
+    if session.status == SessionStatus.HELD and day > timezone.localdate():
+        raise ValidationError(
+            {"status": _("A session on a later day cannot be held yet: change its date, or mark it held once it took place.")}
+        )
 
 
 @transaction.atomic
@@ -72,7 +79,7 @@ def session_create(
         status=status,
         **_trimmed({"shared_notes": shared_notes, "private_notes": private_notes}),
     )
-    _check_held_in_the_past(session)
+    _check_when(session)
     return _save(session)
 
 
@@ -84,7 +91,7 @@ def session_update(*, session: CoachingSession, **fields: Any) -> CoachingSessio
         raise ValueError(f"not session fields: {sorted(unknown)}")
     for name, value in _trimmed(fields).items():
         setattr(session, name, value)
-    _check_held_in_the_past(session)
+    _check_when(session)
     return _save(session)
 
 

@@ -156,7 +156,7 @@ def coaching_session_create(request: HttpRequest) -> HttpResponse:
     initial: dict[str, Any] = {"scheduled_for": _next_slot()}
     raw_rep = request.GET.get("rep", "").strip()
     if raw_rep:
-        if not raw_rep.isdigit() or not selectors.coachable_reps(user).filter(pk=int(raw_rep)).exists():
+        if not raw_rep.isdecimal() or not selectors.coachable_reps(user).filter(pk=int(raw_rep)).exists():
             raise PermissionDenied(_("You may only plan sessions with the reps of the teams you manage."))
         initial["rep"] = int(raw_rep)
     form = forms.SessionCreateForm(request.POST or None, user=user, initial=initial)

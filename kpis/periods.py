@@ -147,13 +147,20 @@ class Period:
         return self.label
 
 
+# The days a page may be asked about: far enough for any sales history or plan, and far from
+# the calendar's ends (a period's neighbours and a 12-week series are computed around them).
+EARLIEST_DAY = dt.date(1900, 1, 1)
+LATEST_DAY = dt.date(2999, 12, 31)
+
+
 def _parse_date(value: str | None) -> dt.date | None:
     if not value:
         return None
     try:
-        return dt.date.fromisoformat(value.strip())
+        day = dt.date.fromisoformat(value.strip())
     except ValueError:
         return None
+    return day if EARLIEST_DAY <= day <= LATEST_DAY else None
 
 
 def period_from_params(params: dict[str, str] | object, *, today: dt.date, default: Period | None = None) -> tuple[Period, str]:
@@ -174,12 +181,12 @@ def period_from_params(params: dict[str, str] | object, *, today: dt.date, defau
         return fallback, _("Unknown period “%(kind)s”: choose week, month, quarter or custom range.") % {"kind": raw_kind}
     start = _parse_date(get("start"))
     if get("start") and start is None:
-        return fallback, _("The start date must be a date like 2026-11-02.")
+        return fallback, _("The start date must be a date like 2026-11-02, between the years 1900 and 2999.")
     if kind != PeriodKind.CUSTOM:
         return Period.containing(kind, start or today), ""
     end = _parse_date(get("end"))
     if start is None or end is None:
-        return fallback, _("A custom range needs a start and an end date, like 2026-11-02.")
+        return fallback, _("A custom range needs a start and an end date, like 2026-11-02, between the years 1900 and 2999.")
     if end < start:
         return fallback, _("The end date must not be before the start date.")
     if (end - start).days + 1 > MAX_CUSTOM_DAYS:

@@ -48,15 +48,11 @@ _LOCK_KEY = 7_400_431
 
 
 class DateFilter:
-    """Which days a statement covers: a list of days, every day from ``since`` (up to
-    ``until`` if given), or all."""
+    """Which days a statement covers: a list of days, every day from ``since``, or all."""
 
-    def __init__(
-        self, *, days: Sequence[dt.date] | None = None, since: dt.date | None = None, until: dt.date | None = None
-    ) -> None:
+    def __init__(self, *, days: Sequence[dt.date] | None = None, since: dt.date | None = None) -> None:
         self.days = sorted(set(days)) if days is not None else None
         self.since = since
-        self.until = until
 
     def sql(self, expr: str, expr_params: Sequence[Any] = ()) -> tuple[str, list[Any]]:
         """The condition on ``expr`` (whose own parameters are ``expr_params``) and its parameters."""
@@ -65,8 +61,6 @@ class DateFilter:
                 return "1=0", []
             marks = ", ".join(["%s"] * len(self.days))
             return f"{expr} IN ({marks})", [*expr_params, *(_date(d) for d in self.days)]
-        if self.since is not None and self.until is not None:
-            return f"{expr} BETWEEN %s AND %s", [*expr_params, _date(self.since), _date(self.until)]
         if self.since is not None:
             return f"{expr} >= %s", [*expr_params, _date(self.since)]
         return "1=1", []
@@ -78,9 +72,8 @@ class DateFilter:
             return "1=1", []
         # A day of margin each side: the exact test is the local-date one next to it.
         low = _instant(first - dt.timedelta(days=1))
-        last = self.days[-1] if self.days else self.until
-        if last is not None:
-            high = _instant(last + dt.timedelta(days=2))
+        if self.days:
+            high = _instant(self.days[-1] + dt.timedelta(days=2))
             return f"{expr} >= %s AND {expr} < %s", [low, high]
         return f"{expr} >= %s", [low]
 

@@ -16,6 +16,7 @@ from rest_framework.exceptions import PermissionDenied
 from coaching import rules, services
 from coaching.models import ActionItem, CoachingFeedback, CoachingSession
 from kpis.api.serializers import MONEY, RATIO, KpiRowSerializer, RefSerializer
+from kpis.periods import EARLIEST_DAY, LATEST_DAY
 from reps.access import visible_reps
 from reps.api.serializers import ScopedPrimaryKeyField
 from reps.models import Rep
@@ -175,6 +176,9 @@ class CoachingTimeInputSerializer(serializers.Serializer):
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        for name in ("start", "end"):
+            if not EARLIEST_DAY <= attrs[name] <= LATEST_DAY:
+                raise serializers.ValidationError({name: [_("Pick a date between the years 1900 and 2999.")]})
         if attrs["end"] < attrs["start"]:
             raise serializers.ValidationError({"end": [_("The end must not be before the start.")]})
         if (attrs["end"] - attrs["start"]).days + 1 > MAX_COACHING_TIME_DAYS:
