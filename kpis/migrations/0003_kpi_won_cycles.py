@@ -9,7 +9,10 @@ def backfill(apps, schema_editor):
     KpiDay = apps.get_model("kpis", "KpiDay")
     if not KpiDay.objects.filter(deals_won__gt=0).exists():
         return  # nothing won yet (a new install): the recomputes will write them
-    from kpis import sql  # the engine's statement, over the tables as they stand here
+    # The engine's own statement, not a frozen copy: its SQL depends on the database vendor and
+    # the time zone, and it reads reps tables that exist at this point. Should a later change of
+    # the engine no longer fit these tables, drop this step and run `manage.py recompute_kpis`.
+    from kpis import sql
 
     with schema_editor.connection.cursor() as cursor:
         sql.write_won_cycles(cursor, sql.DateFilter(), None)
