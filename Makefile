@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-dev browser migrate seed lint bench clean
+.PHONY: run test install install-dev browser migrate seed lint bench messages compile-messages clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,16 @@ test: install-dev browser
 lint: install-dev
 	$(PY) -m ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
+
+## Translations: extract the marked strings of language LOCALE (e.g. make messages LOCALE=hu) into
+## locale/<LOCALE>/LC_MESSAGES/django.po, then compile the translated catalogues (needs GNU gettext).
+LOCALE ?= hu
+messages: install
+	mkdir -p locale
+	$(PY) manage.py makemessages -l $(LOCALE) --ignore=.venv --ignore=bench --ignore=staticfiles
+
+compile-messages: install
+	$(PY) manage.py compilemessages --ignore=.venv
 
 ## Benchmarks (minutes each, on the PostgreSQL of PGHOST/PGPORT/PGUSER); figures go to docs/benchmarks.md.
 bench: install-dev
