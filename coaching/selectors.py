@@ -27,7 +27,7 @@ from coaching.models import ActionItem, CoachingFeedback, CoachingSession, Sessi
 from kpis import dashboard_selectors as reads
 from kpis import selectors as kpi
 from kpis.models import Quota, QuotaMetric
-from kpis.periods import Period, PeriodKind
+from kpis.periods import Period, PeriodKind, day_start
 from reps import access
 from reps.models import Opportunity, Rep, StageKind
 
@@ -37,13 +37,15 @@ STALLED_ANYWAY_DAYS = 45  # or after more than this in one stage whatever the ot
 ONE_TO_ONE_EVERY_DAYS = 7  # weekly one-to-ones: a rep without one for longer is flagged
 
 
-def _day_start(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
 def _in_days(start: dt.date, end: dt.date) -> Q:
     """Sessions scheduled on a local day in start..end."""
-    return Q(scheduled_for__gte=_day_start(start), scheduled_for__lt=_day_start(end + dt.timedelta(days=1)))
+    return Q(scheduled_for__gte=day_start(start), scheduled_for__lt=day_start(end + dt.timedelta(days=1)))
+
+
+def upcoming(today: dt.date) -> Q:
+    """Sessions still planned from today on (one whose day has passed is due to be marked held
+    or cancelled, not upcoming)."""
+    return Q(status=SessionStatus.PLANNED, scheduled_for__gte=day_start(today))
 
 
 # --- coaching time --------------------------------------------------------------------------
@@ -118,9 +120,9 @@ def reps_coaching_status(*, user: Any, team_ids: Iterable[int] | None, today: dt
     one-to-one is older than a week (or there was none). One query."""
     sessions = CoachingSession.objects.filter(rep=OuterRef("pk")).order_by()
     last_held = sessions.filter(
-        kind=SessionKind.ONE_TO_ONE, status=SessionStatus.HELD, scheduled_for__lt=_day_start(today + dt.timedelta(days=1))
+        kind=SessionKind.ONE_TO_ONE, status=SessionStatus.HELD, scheduled_for__lt=day_start(today + dt.timedelta(days=1))
     ).values("rep")
-    upcoming = sessions.filter(status=SessionStatus.PLANNED, scheduled_for__gte=_day_start(today)).values("rep")
+    next_planned = sessions.filter(upcoming(today)).values("rep")
     actions = ActionItem.objects.filter(rep=OuterRef("pk"), done_at__isnull=True).order_by().values("rep")
     queryset = coachable_reps(user)
     if team_ids is not None:
@@ -128,7 +130,7 @@ def reps_coaching_status(*, user: Any, team_ids: Iterable[int] | None, today: dt
     reps = list(
         queryset.annotate(
             last_one_to_one=Subquery(last_held.annotate(last=Max("scheduled_for")).values("last")),
-            next_session=Subquery(upcoming.annotate(first=Min("scheduled_for")).values("first")),
+            next_session=Subquery(next_planned.annotate(first=Min("scheduled_for")).values("first")),
             open_actions=Coalesce(Subquery(actions.annotate(n=Count("pk")).values("n")), 0),
             overdue_actions=Coalesce(Subquery(actions.filter(due_date__lt=today).annotate(n=Count("pk")).values("n")), 0),
         )
@@ -299,5 +301,6 @@ __all__ = [
     "deals_to_review",
     "reps_coaching_status",
     "sessions_of",
+    "upcoming",
     "working_minutes",
 ]

@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -58,10 +58,6 @@ def _manager_or_admin(request: HttpRequest) -> Role:
     if role not in (Role.MANAGER, Role.ADMIN):
         raise PermissionDenied(_("Only managers plan and hold coaching sessions."))
     return role
-
-
-def _start_of(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 # --- the coaching overview ------------------------------------------------------------------
@@ -140,7 +136,7 @@ def _rep_home(request: HttpRequest) -> HttpResponse:
 def _upcoming_and_recent(request: HttpRequest, sessions: QuerySet[CoachingSession], today: dt.date) -> tuple[list, Page]:
     """The planned sessions from today on (soonest first), and a page of the others (latest first):
     a planned session whose day has passed is listed as recent, to be marked held or cancelled."""
-    upcoming_q = Q(status=SessionStatus.PLANNED, scheduled_for__gte=_start_of(today))
+    upcoming_q = selectors.upcoming(today)
     upcoming = list(sessions.filter(upcoming_q).order_by("scheduled_for", "pk")[:UPCOMING_SHOWN])
     recent = sessions.exclude(upcoming_q).order_by("-scheduled_for", "-pk")
     return upcoming, Paginator(recent, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -28,6 +28,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from kpis.models import ActivityTarget
+from kpis.periods import day_start
 from reps.access import scope, visible_teams
 from reps.models import (
     Activity,
@@ -170,11 +171,6 @@ def overdue_next_steps(*, user: Any, rep: Rep, today: dt.date) -> QuerySet[Oppor
 # --- activity plan --------------------------------------------------------------------------
 
 
-def _day_start(day: dt.date) -> dt.datetime:
-    """Local midnight at the start of ``day`` (the organisation's time zone), aware."""
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
 def activity_plan(*, user: Any, rep: Rep, week_start: dt.date) -> list[dict]:
     """Per activity kind: weekly target, planned and done this week, planned next week.
 
@@ -188,7 +184,7 @@ def activity_plan(*, user: Any, rep: Rep, week_start: dt.date) -> list[dict]:
         scope(Activity.objects.filter(owner=rep), user, "owner")
         .filter(
             Q(planned_date__gte=week_start, planned_date__lt=next_end)
-            | Q(done_at__gte=_day_start(week_start), done_at__lt=_day_start(this_end))
+            | Q(done_at__gte=day_start(week_start), done_at__lt=day_start(this_end))
         )
         .values("kind")
         .annotate(
@@ -199,7 +195,7 @@ def activity_plan(*, user: Any, rep: Rep, week_start: dt.date) -> list[dict]:
             ),
             done_this=Count(
                 "pk",
-                filter=Q(status=ActivityStatus.DONE, done_at__gte=_day_start(week_start), done_at__lt=_day_start(this_end)),
+                filter=Q(status=ActivityStatus.DONE, done_at__gte=day_start(week_start), done_at__lt=day_start(this_end)),
             ),
             planned_next=Count("pk", filter=Q(planned_date__gte=this_end, planned_date__lt=next_end)),
         )
@@ -251,8 +247,8 @@ def week_meetings(*, user: Any, team_ids: Iterable[int], start: dt.date, end: dt
             owner__team_id__in=list(team_ids),
             status=ActivityStatus.DONE,
             kind__in=[ActivityKind.DISCOVERY_MEETING, ActivityKind.PROPOSAL_MEETING],
-            done_at__gte=_day_start(start),
-            done_at__lt=_day_start(end + dt.timedelta(days=1)),
+            done_at__gte=day_start(start),
+            done_at__lt=day_start(end + dt.timedelta(days=1)),
         )
         .select_related("owner__user", "account", "opportunity")
         .order_by("done_at", "pk")
@@ -268,7 +264,7 @@ def pipeline_changes(*, user: Any, team_ids: Iterable[int], start: dt.date, end:
     One query; an opportunity appears once, under the first change of that order.
     """
     stop = min(end, today)
-    window = Q(changed_at__gte=_day_start(start), changed_at__lt=_day_start(end + dt.timedelta(days=1)))
+    window = Q(changed_at__gte=day_start(start), changed_at__lt=day_start(end + dt.timedelta(days=1)))
     moves = OpportunityStageChange.objects.filter(window, opportunity=OuterRef("pk"), from_stage__isnull=False)
     forward = moves.filter(to_stage__order__gt=F("from_stage__order")).exclude(to_stage__kind=StageKind.LOST)
     backward = moves.filter(to_stage__order__lt=F("from_stage__order"), to_stage__kind=StageKind.OPEN)

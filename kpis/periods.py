@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,6 +33,12 @@ PERIOD_KIND_LABELS = {
 
 # A custom range longer than this is refused: it would be a slow page and no manager's question.
 MAX_CUSTOM_DAYS = 3 * 366
+
+
+def day_start(day: dt.date) -> dt.datetime:
+    """Local midnight at the start of ``day`` (the organisation's time zone), aware: the
+    lower bound of a day's timestamps, so that a timestamp column's index serves the filter."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def week_start(day: dt.date) -> dt.date:

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce, TruncDate
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
+from kpis.periods import day_start
 from reps.access import (
     Role,
     can_manage_rep,
@@ -169,7 +169,7 @@ def planned_activities(rep: Rep, start: dt.date | None, end: dt.date) -> QuerySe
 
 
 def done_activities_on(rep: Rep, day: dt.date) -> QuerySet[Activity]:
-    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    start = day_start(day)
     return (
         Activity.objects.filter(
             owner=rep, status=ActivityStatus.DONE, done_at__gte=start, done_at__lt=start + dt.timedelta(days=1)
