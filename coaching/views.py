@@ -30,7 +30,7 @@ from coaching.models import CoachingSession, SessionStatus
 from kpis import dashboard_selectors as reads
 from kpis.exports import Column, Kind, Table, fixed, format_value
 from kpis.periods import Period, PeriodKind
-from kpis.views import Picker, activity_plan_table, pipeline_tables, team_of_request
+from kpis.views import Picker, activity_plan_table, pipeline_tables, require_manager_or_admin, team_of_request
 from reps.access import Role, rep_of, role_of
 from reps.forms import add_service_errors
 from reps.views import next_url
@@ -51,13 +51,6 @@ def duration(minutes: int | None) -> str:
 
 def _percent(ratio: Any) -> str:
     return format_value(ratio, Kind.PERCENT).text
-
-
-def _manager_or_admin(request: HttpRequest) -> Role:
-    role = role_of(request.user)
-    if role not in (Role.MANAGER, Role.ADMIN):
-        raise PermissionDenied(_("Only managers plan and hold coaching sessions."))
-    return role
 
 
 # --- the coaching overview ------------------------------------------------------------------
@@ -147,7 +140,7 @@ def _upcoming_and_recent(request: HttpRequest, sessions: QuerySet[CoachingSessio
 
 @login_required
 def coaching_session_create(request: HttpRequest) -> HttpResponse:
-    _manager_or_admin(request)
+    require_manager_or_admin(request, _("Only managers plan and hold coaching sessions."))
     user = request.user
     initial: dict[str, Any] = {"scheduled_for": _next_slot()}
     raw_rep = request.GET.get("rep", "").strip()

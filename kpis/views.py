@@ -140,11 +140,10 @@ def team_of_request(request: HttpRequest, teams: Sequence[Team], refusal: str | 
     return by_id[raw]
 
 
-def _manager_or_admin(request: HttpRequest) -> Role:
-    role = role_of(request.user)
-    if role not in (Role.MANAGER, Role.ADMIN):
-        raise PermissionDenied(_("Team pages are for the managers of a team."))
-    return role
+def require_manager_or_admin(request: HttpRequest, refusal: str | None = None) -> None:
+    """403 (with ``refusal``) unless the user manages a team or is an admin."""
+    if not access.is_manager_or_admin(request.user):
+        raise PermissionDenied(refusal or _("Team pages are for the managers of a team."))
 
 
 # --- table columns --------------------------------------------------------------------------
@@ -290,7 +289,7 @@ def _export(request: HttpRequest, picker: Picker, tables: Iterable[Table], name:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The team dashboard: who is over or under quota for the period, and why."""
-    _manager_or_admin(request)
+    require_manager_or_admin(request)
     user = request.user
     today = timezone.localdate()
     teams = reads.team_choices(user)
@@ -551,7 +550,7 @@ CHANGE_LABELS = {
 @login_required
 def team_meeting(request: HttpRequest) -> HttpResponse:
     """The weekly team meeting: the week's meetings, won deals and pipeline changes per rep."""
-    _manager_or_admin(request)
+    require_manager_or_admin(request)
     user = request.user
     today = timezone.localdate()
     teams = reads.team_choices(user)
@@ -675,7 +674,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
     if role == Role.NONE:
         raise PermissionDenied(_("The leaderboard is for reps and their managers."))
     today = timezone.localdate()
-    teams = reads.team_choices(user) if role in (Role.MANAGER, Role.ADMIN) else []
+    teams = reads.team_choices(user) if access.is_manager_or_admin(user) else []
     team = team_of_request(request, teams) if teams else None
     picker = Picker(request, today=today, teams=teams, team=team)
     period = picker.period

@@ -80,6 +80,11 @@ def role_of(user: Any) -> Role:
     return Role.NONE
 
 
+def is_manager_or_admin(user: Any) -> bool:
+    """Whether ``user`` manages a team or is an admin: who sees team pages and coaches."""
+    return role_of(user) in (Role.MANAGER, Role.ADMIN)
+
+
 def visible_teams(user: Any) -> QuerySet[Team]:
     if is_admin(user):
         return Team.objects.all()

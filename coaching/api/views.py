@@ -70,10 +70,6 @@ class ActionItemFilter(django_filters.FilterSet):
 # --- shared ---------------------------------------------------------------------------------
 
 
-def may_coach_someone(user: Any) -> bool:
-    return access.is_admin(user) or bool(access.managed_team_ids(user))
-
-
 class CoachingAPI(SalesAPI):
     """Reads for whoever sees the rep; writes only for those who may coach the rep."""
 
@@ -81,7 +77,7 @@ class CoachingAPI(SalesAPI):
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         # A rep is refused before their input is even read: no field error may suggest otherwise.
-        if not may_coach_someone(request.user):
+        if not access.is_manager_or_admin(request.user):
             raise PermissionDenied(COACHES_ONLY)
         return super().create(request, *args, **kwargs)  # type: ignore[misc]
 
@@ -198,7 +194,7 @@ class CoachingTimeApi(APIView):
         summary="Coaching time per coach",
     )
     def get(self, request: Request) -> Response:
-        if not may_coach_someone(request.user):
+        if not access.is_manager_or_admin(request.user):
             raise PermissionDenied(_("Coaching time is for managers and admins."))
         params = serializers.CoachingTimeInputSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
