@@ -351,8 +351,7 @@ def team_overview(
             team_target = target
         elif rep_id is not None:
             rep_quotas[rep_id] = target
-    if team_target is None and rep_quotas:
-        team_target = sum(rep_quotas.values(), Decimal(0))  # the team's own quota, else its members'
+    team_target = _team_target(team_target, rep_quotas.values())
 
     visible_quotas = {rep_id: rep_quotas[rep_id] for rep_id in rep_ids if rep_id in rep_quotas}
     pipeline_rows = []
@@ -460,6 +459,14 @@ def _rep_rows(
     return table
 
 
+def _team_target(own: Decimal | None, member_targets: Iterable[Decimal]) -> Decimal | None:
+    """A team's target (docs/kpis.md, "Quota"): its own quota, else the sum of its members'."""
+    if own is not None:
+        return own
+    targets = list(member_targets)
+    return sum(targets, Decimal(0)) if targets else None
+
+
 def _add_quota(
     row: dict[str, Any], target: Decimal, open_amount: Any, weighted: Any, *, start: dt.date, end: dt.date, today: dt.date
 ) -> None:
@@ -550,9 +557,7 @@ def _team_table(*, user: Any, start: dt.date, end: dt.date, team_id: int | None,
             weighted += Decimal(sub_weighted or 0)
         row: dict[str, Any] = {"team": {"id": tid, "name": teams[tid].name}}
         row.update(figures(sums, cycles))
-        target = own.get(tid)
-        if target is None and any(r in rep_quotas for r in team_reps):
-            target = sum((rep_quotas[r] for r in team_reps if r in rep_quotas), Decimal(0))
+        target = _team_target(own.get(tid), [rep_quotas[r] for r in team_reps if r in rep_quotas])
         if target is not None:
             _add_quota(row, target, open_amount, weighted, start=start, end=end, today=today)
         table.append(row)
