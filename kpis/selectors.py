@@ -335,7 +335,7 @@ def team_overview(
             total_cycles[cycle] += count
 
     rep_quotas: dict[int, Decimal] = {}
-    team_target: Decimal | None = None
+    own_target: Decimal | None = None
     for rep_id, quota_team_id, target in (
         Quota.objects.filter(
             Q(rep_id__in=member_ids) | Q(team_id=team_id),
@@ -348,10 +348,10 @@ def team_overview(
         .values_list("rep_id", "team_id", "target")
     ):
         if quota_team_id == team_id:
-            team_target = target
+            own_target = target
         elif rep_id is not None:
             rep_quotas[rep_id] = target
-    team_target = _team_target(team_target, rep_quotas.values())
+    team_target = _team_target(own_target, rep_quotas.values())
 
     visible_quotas = {rep_id: rep_quotas[rep_id] for rep_id in rep_ids if rep_id in rep_quotas}
     pipeline_rows = []
