@@ -162,6 +162,7 @@ def test_manager_home_shows_coaching_time_reps_and_sessions(client, cworld):
     page = response.content.decode()
     assert "ideally half" in page
     assert 'name="end"' not in page  # weeks and months only: no end date to pick
+    assert '<th scope="col">Rep</th>' in page  # the session tables name the rep
     assert [r.pk for r in response.context["reps"]] == sorted([cworld.rep.pk, cworld.teammate.pk], key=_rep_order)
     assert f'href="{reverse("rep_detail", args=[cworld.rep.pk])}"' in page
     assert f"{reverse('coaching_session_create')}?rep={cworld.rep.pk}" in page
@@ -225,6 +226,7 @@ def test_rep_home_lists_their_sessions_actions_and_feedback_only(client, cworld)
     assert "Action of rep" in page
     assert "Problem of rep" in page and "Consequence of rep" in page and "Improvement of rep" in page
     assert "Action of teammate" not in page and "Problem of teammate" not in page
+    assert '<th scope="col">Rep</th>' not in page  # their own sessions: no rep column
     assert reverse("coaching_session_detail", args=[cworld.planned["rep"].pk]) in page
     assert reverse("coaching_session_detail", args=[cworld.planned["teammate"].pk]) not in page
 
