@@ -118,6 +118,11 @@ class KpiDay(models.Model):
     contacts = models.PositiveIntegerField(_("contacts"), default=0)
     discovery_meetings = models.PositiveIntegerField(_("discovery meetings"), default=0)
     proposal_meetings = models.PositiveIntegerField(_("proposal meetings"), default=0)
+    # Done activities of the other kinds, by done date: the actuals of quotas of one kind.
+    calls = models.PositiveIntegerField(_("calls done"), default=0)
+    emails = models.PositiveIntegerField(_("emails done"), default=0)
+    other_meetings = models.PositiveIntegerField(_("other meetings done"), default=0)
+    tasks = models.PositiveIntegerField(_("tasks done"), default=0)
     activities_planned = models.PositiveIntegerField(_("activities planned"), default=0)
     activities_done_as_planned = models.PositiveIntegerField(_("activities done as planned"), default=0)
     opportunities_created = models.PositiveIntegerField(_("opportunities created"), default=0)

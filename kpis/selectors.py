@@ -2,21 +2,25 @@
 
 Interface (the dashboard work builds on it):
 
-- ``kpi_table(*, user, start, end, group_by, team_id=None, today=None) -> list[dict]``: one dict
-  per rep (group_by="rep") or team (group_by="team") that ``user`` may see, for the inclusive
-  period ``start``..``end``. Keys: ``rep`` or ``team`` as ``{"id", "name"}``, then every KPI of
-  docs/kpis.md under its exact name (``contacts``, ``discovery_meetings``, ...,
-  ``win_rate``, ``offer_to_close``, ``contact_to_offer``, ``plan_completion``,
-  ``avg_deal_size``, ``sales_cycle_days``). Money and ratios are ``Decimal``; an undefined
-  ratio is ``None``. When a ``won_revenue`` quota covers exactly that period for that rep or
-  team (or, for a team without one, its members' quotas do), also ``target``, ``attainment``,
-  ``expected_to_date``, ``pace``, ``band``, ``open_pipeline``, ``weighted_pipeline``,
-  ``coverage``, ``forecast``.
+- ``kpi_table(*, user, start, end, group_by, team_id=None, today=None, rep_ids=None,
+  metric="won_revenue", activity_kind="") -> list[dict]``: one dict per rep (group_by="rep")
+  or team (group_by="team") that ``user`` may see, for the inclusive period ``start``..``end``.
+  Keys: ``rep`` or ``team`` as ``{"id", "name"}``, then every KPI of docs/kpis.md under its
+  exact name (``contacts``, ``discovery_meetings``, ..., ``win_rate``, ``offer_to_close``,
+  ``contact_to_offer``, ``plan_completion``, ``avg_deal_size``, ``sales_cycle_days``), and
+  ``actual``: the figure of ``metric`` (won revenue, deals won, offers submitted or done
+  activities of ``activity_kind``). Money and ratios are ``Decimal``; an undefined ratio is
+  ``None``. When a quota of that metric overlaps the period for that rep or team (for a team,
+  its own or, on the days it has none, its members' and sub-teams'), also ``target`` (the
+  period's prorated share, kpis.targets), ``attainment``, ``expected_to_date``, ``pace``,
+  ``band``, ``open_pipeline``, ``weighted_pipeline``, ``coverage``, ``forecast`` (the last
+  four only for won revenue, else None).
 - ``weekly_series(*, user, rep_id=None, team_id=None, weeks=12, until=None) -> list[dict]``:
   one dict per ISO week (``week`` = its Monday), oldest first, with the weekly counts.
 - ``last_computed_at(*, rep_ids=None) -> datetime | None``: when the rows were last written.
 
-- ``team_overview(*, user, team_id, start, end, today=None, weeks=12, teams=None)``: the rep
+- ``team_overview(*, user, team_id, start, end, today=None, weeks=12, teams=None,
+  metric="won_revenue", activity_kind="")``: the rep
   rows, the team total, the weekly series and the freshness of one team at once (the team
   dashboard), equal to the reads above.
 
@@ -35,6 +39,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from operator import itemgetter
 from typing import Any
 
@@ -42,10 +47,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import DecimalField, ExpressionWrapper, F, Max, Q, Sum
 from django.utils import timezone
 
-from kpis import sql
-from kpis.models import KpiDay, KpiStatus, Quota, QuotaMetric
+from kpis import sql, targets
+from kpis.models import KpiDay, KpiStatus, QuotaMetric
+from kpis.targets import calendar_days, working_days
 from reps import access
-from reps.models import Opportunity, Rep, StageKind, Team, TeamMembership
+from reps.models import ActivityKind, Opportunity, Rep, StageKind, Team
 
 # The counts of docs/kpis.md, in display order.
 COUNT_KEYS: tuple[str, ...] = (
@@ -84,6 +90,21 @@ QUOTA_KEYS: tuple[str, ...] = (
 )
 
 BAND_AT_RISK, BAND_CLOSE, BAND_ON_TARGET = "at_risk", "close", "on_target"
+
+# The daily column holding the actual of each metric (activities: of each kind).
+METRIC_COLUMNS: dict[str, str] = {
+    QuotaMetric.WON_REVENUE: "won_revenue",
+    QuotaMetric.DEALS_WON: "deals_won",
+    QuotaMetric.OFFERS_SUBMITTED: "offers_submitted",
+}
+ACTIVITY_KIND_COLUMNS: dict[str, str] = {
+    ActivityKind.CALL: "calls",
+    ActivityKind.EMAIL: "emails",
+    ActivityKind.DISCOVERY_MEETING: "discovery_meetings",
+    ActivityKind.PROPOSAL_MEETING: "proposal_meetings",
+    ActivityKind.OTHER_MEETING: "other_meetings",
+    ActivityKind.TASK: "tasks",
+}
 
 CENT = Decimal("0.01")
 RATIO = Decimal("0.0001")
@@ -158,54 +179,94 @@ def _add(into: dict[str, Any], sums: Mapping[str, Any]) -> None:
         into[name] = into.get(name, 0) + (sums.get(name) or 0)
 
 
-def working_days(start: dt.date, end: dt.date) -> int:
-    """Monday–Friday days in start..end inclusive (0 when end < start)."""
-    if end < start:
-        return 0
-    days = (end - start).days + 1
-    weeks, rest = divmod(days, 7)
-    count = weeks * 5
-    for offset in range(rest):
-        if (start.weekday() + offset) % 7 < 5:
-            count += 1
-    return count
+def check_metric(metric: str, activity_kind: str = "") -> None:
+    """ValueError unless ``metric`` is a quota metric and ``activity_kind`` is given exactly for
+    metric "activities" (one of the activity kinds)."""
+    if metric not in QuotaMetric.values:
+        raise ValueError(f"unknown metric {metric!r}")
+    if metric == QuotaMetric.ACTIVITIES:
+        if activity_kind not in ACTIVITY_KIND_COLUMNS:
+            raise ValueError("metric 'activities' needs an activity kind")
+    elif activity_kind:
+        raise ValueError("an activity kind only goes with metric 'activities'")
 
 
-def band(value: Decimal | None) -> str | None:
+def metric_actual(sums: Mapping[str, Any], metric: str, activity_kind: str = "") -> Decimal | int:
+    """The actual of ``metric`` from summed daily columns: money for won revenue, else a count."""
+    if metric == QuotaMetric.WON_REVENUE:
+        return _money(sums.get("won_revenue"))
+    column = ACTIVITY_KIND_COLUMNS[activity_kind] if metric == QuotaMetric.ACTIVITIES else METRIC_COLUMNS[metric]
+    return int(sums.get(column) or 0)
+
+
+def band(value: Decimal | Fraction | None) -> str | None:
+    """The band of an attainment or a pace: compare the exact value, never a rounded one."""
     if value is None:
         return None
-    if value < Decimal("0.8"):
+    if value < Fraction(4, 5):
         return BAND_AT_RISK
     if value < 1:
         return BAND_CLOSE
     return BAND_ON_TARGET
 
 
+def round_half_up(value: Fraction | None, places: Decimal) -> Decimal | None:
+    """An exact value rounded half up (away from zero) to ``places``, for display only."""
+    if value is None:
+        return None
+    scale = 10 ** -int(places.as_tuple().exponent)
+    scaled = abs(value) * scale
+    whole = scaled.numerator // scaled.denominator
+    if scaled - whole >= Fraction(1, 2):
+        whole += 1
+    return (Decimal(-whole if value < 0 else whole) / scale).quantize(places)
+
+
 def quota_figures(
-    *, target: Decimal, actual: Decimal, start: dt.date, end: dt.date, today: dt.date, open_amount: Any, weighted: Any
+    *,
+    target: Fraction | Decimal,
+    actual: Decimal | int,
+    start: dt.date,
+    end: dt.date,
+    today: dt.date,
+    open_amount: Any = 0,
+    weighted: Any = 0,
+    money: bool = True,
 ) -> dict[str, Any]:
-    """Quota figures of docs/kpis.md, "Quota", for a won_revenue target over start..end."""
-    target = _money(target)
-    actual = _money(actual)
-    total_days = working_days(start, end)
-    elapsed = working_days(start, min(today, end))
-    expected = _money(target * elapsed / total_days) if total_days else None
-    attainment = _ratio(actual, target)
-    pace = _ratio(actual, expected) if expected else None
+    """Quota figures of docs/kpis.md, "Quota", for the exact ``target`` of start..end.
+
+    Everything is computed on exact values and rounded only in the result: a band compares the
+    exact attainment or pace (3,999.99 of 5,000 is at risk though shown as 80.0 %). A period
+    without any working day spreads over its calendar days, as a quota without one does.
+    ``money``: a won-revenue target, with the pipeline figures; else those are None.
+    """
+    exact = Fraction(target)
+    done = Fraction(actual)
+    total_days, elapsed = working_days(start, end), working_days(start, min(today, end))
+    if not total_days:
+        total_days, elapsed = calendar_days(start, end), calendar_days(start, min(today, end))
+    expected = exact * elapsed / total_days
+    attainment = done / exact if exact else None
+    pace = done / expected if expected else None
     running = today <= end
-    open_pipeline = _money(open_amount)
-    weighted_pipeline = _money(weighted)
-    return {
-        "target": target,
-        "attainment": attainment,
-        "expected_to_date": expected,
-        "pace": pace,
+    row: dict[str, Any] = {
+        "target": round_half_up(exact, CENT),
+        "attainment": round_half_up(attainment, RATIO),
+        "expected_to_date": round_half_up(expected, CENT),
+        "pace": round_half_up(pace, RATIO),
         "band": band(pace if running else attainment),
-        "open_pipeline": open_pipeline,
-        "weighted_pipeline": weighted_pipeline,
-        "coverage": _ratio(open_pipeline, target - actual) if actual < target else None,
-        "forecast": actual + weighted_pipeline,
+        "open_pipeline": None,
+        "weighted_pipeline": None,
+        "coverage": None,
+        "forecast": None,
     }
+    if money:
+        open_pipeline, weighted_pipeline = _money(open_amount), _money(weighted)
+        row["open_pipeline"] = open_pipeline
+        row["weighted_pipeline"] = weighted_pipeline
+        row["coverage"] = round_half_up(Fraction(open_pipeline) / (exact - done), RATIO) if done < exact else None
+        row["forecast"] = _money(actual) + weighted_pipeline
+    return row
 
 
 # --- teams ----------------------------------------------------------------------------------
@@ -242,10 +303,6 @@ def _membership_on_day(prefix: str = "rep__memberships__") -> Q:
     )
 
 
-def _members_overlapping(team_ids: Iterable[int], start: dt.date, end: dt.date) -> Q:
-    return Q(team_id__in=list(team_ids), start_date__lte=end) & (Q(end_date__isnull=True) | Q(end_date__gte=start))
-
-
 # --- the table ------------------------------------------------------------------------------
 
 
@@ -258,23 +315,44 @@ def kpi_table(
     team_id: int | None = None,
     today: dt.date | None = None,
     rep_ids: Iterable[int] | None = None,
+    metric: str = QuotaMetric.WON_REVENUE,
+    activity_kind: str = "",
 ) -> list[dict[str, Any]]:
     """Every KPI of docs/kpis.md per rep or per team for start..end (see the module docstring).
 
     ``team_id`` keeps, for group_by="rep", the reps who belonged to that team (or its
-    sub-teams) during the period, with their figures while they belonged to it; for
-    group_by="team", that team and its sub-teams. ``rep_ids`` (group_by="rep" only) keeps only
-    those reps' rows (a rep page needs one, not the team's). Raises PermissionDenied for a team
-    ``user`` may not see. A constant number of queries whatever the number of rows.
+    sub-teams) during the period, with their figures (and their quotas' shares) while they
+    belonged to it; for group_by="team", that team and its sub-teams. ``rep_ids``
+    (group_by="rep" only) keeps only those reps' rows (a rep page needs one, not the team's).
+    ``metric`` / ``activity_kind``: which quotas and actual the quota figures are of. Raises
+    PermissionDenied for a team ``user`` may not see, ValueError for a bad metric. A constant
+    number of queries whatever the number of rows.
     """
     if group_by not in ("rep", "team"):
         raise ValueError("group_by must be 'rep' or 'team'")
+    check_metric(metric, activity_kind)
+    measure = _Measure(metric, activity_kind)
     today = today or timezone.localdate()
     if group_by == "rep":
-        return _rep_table(user=user, start=start, end=end, team_id=team_id, today=today, rep_ids=rep_ids)
+        return _rep_table(user=user, start=start, end=end, team_id=team_id, today=today, rep_ids=rep_ids, measure=measure)
     if rep_ids is not None:
         raise ValueError("rep_ids only applies to group_by='rep'")
-    return _team_table(user=user, start=start, end=end, team_id=team_id, today=today)
+    return _team_table(user=user, start=start, end=end, team_id=team_id, today=today, measure=measure)
+
+
+@dataclass(frozen=True)
+class _Measure:
+    """The metric the quota figures of a table are of."""
+
+    metric: str
+    activity_kind: str = ""
+
+    @property
+    def is_money(self) -> bool:
+        return self.metric == QuotaMetric.WON_REVENUE
+
+    def actual(self, sums: Mapping[str, Any]) -> Decimal | int:
+        return metric_actual(sums, self.metric, self.activity_kind)
 
 
 @dataclass(frozen=True)
@@ -296,22 +374,26 @@ def team_overview(
     today: dt.date | None = None,
     weeks: int = 12,
     teams: Iterable[Team] | None = None,
+    metric: str = QuotaMetric.WON_REVENUE,
+    activity_kind: str = "",
 ) -> TeamOverview:
     """The rep rows, the team total, the weekly series and the freshness of one team, equal to
     what the separate reads give, in a fixed handful of queries (the dashboard's budget).
 
     ``teams``: the teams ``user`` may see, when the caller has them (saves reading the tree).
-    Raises PermissionDenied for a team ``user`` may not see.
+    Raises PermissionDenied for a team ``user`` may not see, ValueError for a bad metric.
     """
+    check_metric(metric, activity_kind)
+    measure = _Measure(metric, activity_kind)
     today = today or timezone.localdate()
-    teams_by_id, subtree = _team_tree(teams)
+    known = list(teams) if teams is not None else None
+    teams_by_id, subtree = _team_tree(known)
     team = _check_team(user, team_id, teams_by_id)
     ids = sorted(subtree[team_id])
     weeks, first, last = _week_range(min(end, today), weeks)
 
-    member_ids = set(
-        TeamMembership.objects.filter(_members_overlapping(ids, start, end)).order_by().values_list("rep_id", flat=True)
-    )
+    memberships = targets.memberships_overlapping(ids, start, end)
+    member_ids = {rep_id for rep_id, _team, _first, _last in memberships}
     reps = list(
         access.visible_reps(user)
         .filter(pk__in=member_ids)
@@ -334,28 +416,23 @@ def team_overview(
             cycles[rep_id][cycle] += count
             total_cycles[cycle] += count
 
-    rep_quotas: dict[int, Decimal] = {}
-    own_target: Decimal | None = None
-    for rep_id, quota_team_id, target in (
-        Quota.objects.filter(
-            Q(rep_id__in=member_ids) | Q(team_id=team_id),
-            metric=QuotaMetric.WON_REVENUE,
-            activity_kind="",
-            start_date=start,
-            end_date=end,
-        )
-        .order_by()
-        .values_list("rep_id", "team_id", "target")
-    ):
-        if quota_team_id == team_id:
-            own_target = target
-        elif rep_id is not None:
-            rep_quotas[rep_id] = target
-    team_target = _team_target(own_target, rep_quotas.values())
+    # The teams seen hold the whole subtree of team_id (a user sees a team's sub-teams).
+    children = targets.children_of(teams_by_id.values())
+    found = targets.period_targets(
+        metric=metric,
+        activity_kind=activity_kind,
+        start=start,
+        end=end,
+        rep_ids=rep_ids,
+        team_ids=[team_id],
+        rep_scope=ids,
+        memberships=memberships,
+        children=children,
+    )
+    team_target = found.teams.get(team_id)
 
-    visible_quotas = {rep_id: rep_quotas[rep_id] for rep_id in rep_ids if rep_id in rep_quotas}
     pipeline_rows = []
-    if team_target is not None:
+    if measure.is_money and (team_target is not None or found.reps):
         pipeline_rows = _open_pipeline(
             start=start,
             end=end,
@@ -364,17 +441,18 @@ def team_overview(
             groups=["owner_id", "owner__team_id"],
         )
     rep_pipeline = _pipeline_by(pipeline_rows, itemgetter("owner_id"))  # reps in rep_ids have no other rows
-    rows = _rep_rows(reps, sums, cycles, visible_quotas, rep_pipeline, start=start, end=end, today=today)
+    rows = _rep_rows(reps, sums, cycles, found.reps, rep_pipeline, start=start, end=end, today=today, measure=measure)
 
     total_sums: dict[str, Any] = {}
     for rep_sums in sums.values():
         _add(total_sums, rep_sums)
     total: dict[str, Any] = {"team": {"id": team.pk, "name": team.name}, **figures(total_sums, total_cycles)}
+    total["actual"] = measure.actual(total_sums)
     if team_target is not None:
         in_subtree = subtree[team_id]
         team_pipeline = _pipeline_by(pipeline_rows, lambda row: team_id if row["owner__team_id"] in in_subtree else None)
         open_amount, weighted = team_pipeline.get(team_id, (0, 0))
-        _add_quota(total, team_target, open_amount, weighted, start=start, end=end, today=today)
+        _add_quota(total, team_target, open_amount, weighted, start=start, end=end, today=today, measure=measure)
 
     series_rows = in_team.filter(day__gte=first, day__lte=last)
     series = _series(series_rows, (row for row in histogram if first <= row[1] <= last), first=first, weeks=weeks)
@@ -390,19 +468,29 @@ def _check_team(user: Any, team_id: int, teams: Mapping[int, Team]) -> Team:
 
 
 def _rep_table(
-    *, user: Any, start: dt.date, end: dt.date, team_id: int | None, today: dt.date, rep_ids: Iterable[int] | None
+    *,
+    user: Any,
+    start: dt.date,
+    end: dt.date,
+    team_id: int | None,
+    today: dt.date,
+    rep_ids: Iterable[int] | None,
+    measure: _Measure,
 ) -> list[dict[str, Any]]:
     rows_qs = KpiDay.objects.filter(day__gte=start, day__lte=end)
     reps_qs = access.visible_reps(user).select_related("user").only(*_REP_NAME_FIELDS)
     if rep_ids is not None:
         reps_qs = reps_qs.filter(pk__in=list(rep_ids))
+    memberships = None
+    scope: list[int] | None = None
     if team_id is not None:
         teams, subtree = _team_tree()
         _check_team(user, team_id, teams)
-        ids = subtree[team_id]
-        member_ids = TeamMembership.objects.filter(_members_overlapping(ids, start, end)).values("rep_id")
-        reps_qs = reps_qs.filter(pk__in=member_ids)
-        rows_qs = rows_qs.filter(_membership_on_day(), rep__memberships__team_id__in=ids)
+        scope = sorted(subtree[team_id])
+        # With their dates: a rep's quota counts on the days they were in the team.
+        memberships = targets.memberships_overlapping(scope, start, end)
+        reps_qs = reps_qs.filter(pk__in={rep_id for rep_id, _team, _first, _last in memberships})
+        rows_qs = rows_qs.filter(_membership_on_day(), rep__memberships__team_id__in=scope)
     else:
         reps_qs = reps_qs.filter(Q(is_active=True) | Q(pk__in=rows_qs.values("rep_id")))
     reps = list(reps_qs)
@@ -411,79 +499,81 @@ def _rep_table(
     rep_ids = [r.pk for r in reps]
     sums = {row["rep_id"]: row for row in rows_qs.filter(rep_id__in=rep_ids).order_by().values("rep_id").annotate(**_SUMS)}
     cycles: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    histogram = sql.won_cycle_histogram(
-        start=start,
-        end=end,
-        rep_ids=rep_ids,
-        team_ids=sorted(subtree[team_id]) if team_id is not None else None,
-        group_by="rep",
-    )
+    histogram = sql.won_cycle_histogram(start=start, end=end, rep_ids=rep_ids, team_ids=scope, group_by="rep")
     for rep_id, _day, cycle, count in histogram:
         cycles[rep_id][cycle] += count
 
-    quotas = {
-        q["rep_id"]: q["target"]
-        for q in Quota.objects.filter(
-            rep_id__in=rep_ids, metric=QuotaMetric.WON_REVENUE, activity_kind="", start_date=start, end_date=end
-        )
-        .order_by()
-        .values("rep_id", "target")
-    }
+    found = targets.period_targets(
+        metric=measure.metric,
+        activity_kind=measure.activity_kind,
+        start=start,
+        end=end,
+        rep_ids=rep_ids,
+        rep_scope=scope,
+        memberships=memberships,
+        children={},
+    ).reps
     pipeline = {}
-    if quotas:
+    if found and measure.is_money:
         pipeline_rows = _open_pipeline(start=start, end=end, today=today, where=Q(owner_id__in=rep_ids), groups=["owner_id"])
         pipeline = _pipeline_by(pipeline_rows, itemgetter("owner_id"))
-    return _rep_rows(reps, sums, cycles, quotas, pipeline, start=start, end=end, today=today)
+    return _rep_rows(reps, sums, cycles, found, pipeline, start=start, end=end, today=today, measure=measure)
 
 
 def _rep_rows(
     reps: Iterable[Rep],
     sums: Mapping[int, Mapping[str, Any]],
     cycles: Mapping[int, Mapping[int, int]],
-    quotas: Mapping[int, Decimal],
+    rep_targets: Mapping[int, Fraction],
     pipeline: Mapping[int, tuple[Any, Any]],
     *,
     start: dt.date,
     end: dt.date,
     today: dt.date,
+    measure: _Measure,
 ) -> list[dict[str, Any]]:
     """One table row per rep from the figures read in bulk (keyed by rep id)."""
     table = []
     for rep in reps:
+        rep_sums = sums.get(rep.pk, {})
         row: dict[str, Any] = {"rep": {"id": rep.pk, "name": rep.name}}
-        row.update(figures(sums.get(rep.pk, {}), cycles.get(rep.pk)))
-        if rep.pk in quotas:
+        row.update(figures(rep_sums, cycles.get(rep.pk)))
+        row["actual"] = measure.actual(rep_sums)
+        if rep.pk in rep_targets:
             open_amount, weighted = pipeline.get(rep.pk, (0, 0))
-            _add_quota(row, quotas[rep.pk], open_amount, weighted, start=start, end=end, today=today)
+            _add_quota(row, rep_targets[rep.pk], open_amount, weighted, start=start, end=end, today=today, measure=measure)
         table.append(row)
     return table
 
 
-def _team_target(own: Decimal | None, member_targets: Iterable[Decimal]) -> Decimal | None:
-    """A team's target (docs/kpis.md, "Quota"): its own quota, else the sum of its members'."""
-    if own is not None:
-        return own
-    targets = list(member_targets)
-    return sum(targets, Decimal(0)) if targets else None
-
-
 def _add_quota(
-    row: dict[str, Any], target: Decimal, open_amount: Any, weighted: Any, *, start: dt.date, end: dt.date, today: dt.date
+    row: dict[str, Any],
+    target: Fraction,
+    open_amount: Any,
+    weighted: Any,
+    *,
+    start: dt.date,
+    end: dt.date,
+    today: dt.date,
+    measure: _Measure,
 ) -> None:
     row.update(
         quota_figures(
             target=target,
-            actual=row["won_revenue"],
+            actual=row["actual"],
             start=start,
             end=end,
             today=today,
             open_amount=open_amount,
             weighted=weighted,
+            money=measure.is_money,
         )
     )
 
 
-def _team_table(*, user: Any, start: dt.date, end: dt.date, team_id: int | None, today: dt.date) -> list[dict[str, Any]]:
+def _team_table(
+    *, user: Any, start: dt.date, end: dt.date, team_id: int | None, today: dt.date, measure: _Measure
+) -> list[dict[str, Any]]:
     teams, subtree = _team_tree()
     visible = set(access.visible_teams(user).values_list("pk", flat=True))
     if team_id is not None:
@@ -510,56 +600,40 @@ def _team_table(*, user: Any, start: dt.date, end: dt.date, team_id: int | None,
     for tid, _day, cycle, count in sql.won_cycle_histogram(start=start, end=end, rep_ids=None, team_ids=sorted(involved)):
         direct_cycles[tid][cycle] += count
 
-    # Quotas: the team's own, else the sum of its members' (reps in it during the period).
-    own = {
-        q["team_id"]: q["target"]
-        for q in Quota.objects.filter(
-            team_id__in=wanted, metric=QuotaMetric.WON_REVENUE, activity_kind="", start_date=start, end_date=end
+    # Targets by the per-day rule: the team's own quota, else its members' and sub-teams'.
+    found = targets.period_targets(
+        metric=measure.metric,
+        activity_kind=measure.activity_kind,
+        start=start,
+        end=end,
+        team_ids=wanted,
+        memberships=targets.memberships_overlapping(involved, start, end),
+        children=targets.children_of(teams.values()),
+    ).teams
+    pipeline: dict[Any, tuple[Decimal, Decimal]] = {}
+    if found and measure.is_money:
+        pipeline_rows = _open_pipeline(
+            start=start, end=end, today=today, where=Q(owner__team_id__in=involved), groups=["owner__team_id"]
         )
-        .order_by()
-        .values("team_id", "target")
-    }
-    members: dict[int, set[int]] = defaultdict(set)
-    for tid, rep_id in (
-        TeamMembership.objects.filter(_members_overlapping(involved, start, end)).order_by().values_list("team_id", "rep_id")
-    ):
-        members[tid].add(rep_id)
-    rep_quotas = {
-        q["rep_id"]: q["target"]
-        for q in Quota.objects.filter(
-            rep_id__in=set().union(*members.values()) if members else [],
-            metric=QuotaMetric.WON_REVENUE,
-            activity_kind="",
-            start_date=start,
-            end_date=end,
-        )
-        .order_by()
-        .values("rep_id", "target")
-    }
-    pipeline_rows = _open_pipeline(
-        start=start, end=end, today=today, where=Q(owner__team_id__in=involved), groups=["owner__team_id"]
-    )
-    pipeline = _pipeline_by(pipeline_rows, itemgetter("owner__team_id"))
+        pipeline = _pipeline_by(pipeline_rows, itemgetter("owner__team_id"))
 
     table = []
     for tid in wanted:
         sums: dict[str, Any] = {}
         cycles: dict[int, int] = defaultdict(int)
-        team_reps: set[int] = set()
         open_amount, weighted = Decimal(0), Decimal(0)
         for sub in subtree[tid]:
             _add(sums, direct.get(sub, {}))
             for cycle, count in direct_cycles.get(sub, {}).items():
                 cycles[cycle] += count
-            team_reps |= members.get(sub, set())
             sub_open, sub_weighted = pipeline.get(sub, (0, 0))
             open_amount += Decimal(sub_open or 0)
             weighted += Decimal(sub_weighted or 0)
         row: dict[str, Any] = {"team": {"id": tid, "name": teams[tid].name}}
         row.update(figures(sums, cycles))
-        target = _team_target(own.get(tid), [rep_quotas[r] for r in team_reps if r in rep_quotas])
-        if target is not None:
-            _add_quota(row, target, open_amount, weighted, start=start, end=end, today=today)
+        row["actual"] = measure.actual(sums)
+        if tid in found:
+            _add_quota(row, found[tid], open_amount, weighted, start=start, end=end, today=today, measure=measure)
         table.append(row)
     return table
 

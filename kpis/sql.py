@@ -28,6 +28,10 @@ COUNT_COLUMNS: tuple[str, ...] = (
     "contacts",
     "discovery_meetings",
     "proposal_meetings",
+    "calls",
+    "emails",
+    "other_meetings",
+    "tasks",
     "activities_planned",
     "activities_done_as_planned",
     "opportunities_created",
@@ -236,6 +240,7 @@ def events_sql(dates: DateFilter, rep_ids: Sequence[int] | None) -> tuple[str, l
     contact_kinds = _quoted([k.value for k in CONTACT_KINDS])
     done = ActivityStatus.DONE.value
     opp_sql, opp_p = opportunity_events_sql(dates, rep_ids)
+    # calls, emails, other_meetings, tasks: the actuals of quotas of activities of one kind
     opp_columns = ", ".join(COUNT_COLUMNS)
     sql = f"""
         SELECT a.owner_id AS rep_id, {done_day} AS day,
@@ -244,6 +249,10 @@ def events_sql(dates: DateFilter, rep_ids: Sequence[int] | None) -> tuple[str, l
             contacts=f"CASE WHEN a.kind IN ({contact_kinds}) THEN 1 ELSE 0 END",
             discovery_meetings=f"CASE WHEN a.kind = '{ActivityKind.DISCOVERY_MEETING.value}' THEN 1 ELSE 0 END",
             proposal_meetings=f"CASE WHEN a.kind = '{ActivityKind.PROPOSAL_MEETING.value}' THEN 1 ELSE 0 END",
+            calls=f"CASE WHEN a.kind = '{ActivityKind.CALL.value}' THEN 1 ELSE 0 END",
+            emails=f"CASE WHEN a.kind = '{ActivityKind.EMAIL.value}' THEN 1 ELSE 0 END",
+            other_meetings=f"CASE WHEN a.kind = '{ActivityKind.OTHER_MEETING.value}' THEN 1 ELSE 0 END",
+            tasks=f"CASE WHEN a.kind = '{ActivityKind.TASK.value}' THEN 1 ELSE 0 END",
         )
     }
         FROM reps_activity a

@@ -163,9 +163,9 @@ def test_the_agenda_uses_the_quota_in_force_and_the_reps_numbers(cworld):
     Quota.objects.create(
         rep=rep,
         start_date=month_start - dt.timedelta(days=400),
-        end_date=next_month + dt.timedelta(days=400),
+        end_date=month_start - dt.timedelta(days=1),
         target=Decimal("99999.00"),
-    )  # longer: the month's wins
+    )  # an earlier one (quotas of one metric never overlap): not in force on the day
     agenda = selectors.agenda(user=cworld.manager, session=session)
     assert agenda.quota_period.start == month_start
     assert agenda.quota_figures["target"] == Decimal("5000.00")

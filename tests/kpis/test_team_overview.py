@@ -74,7 +74,10 @@ def test_the_fixture_exercises_what_it_should(region):
     )
     assert "Ann Able" in {row["rep"]["name"] for row in as_admin.rows}
     assert overview.total["won_revenue"] == sum(row["won_revenue"] for row in as_admin.rows)
-    assert overview.total["target"] == Decimal("4000.00")  # no quota of its own: its members' 4 × 1,000
+    # No quota of its own: its sub-teams'. Alpha has none either: Bob's 1,000 and Ann's share
+    # for her days in it (3–7 and 10–14 March: 10 of 21 working days, 1,000 × 10 / 21 =
+    # 476.19); Beta its own 5,000. 1,000 + 476.19 + 5,000.
+    assert overview.total["target"] == Decimal("6476.19")
     beta = selectors.team_overview(user=boss, team_id=region["beta"].pk, start=start, end=end, today=d("2025-03-15"))
     assert beta.total["target"] == Decimal("5000.00")  # its own quota wins over its members'
     assert overview.total["open_pipeline"] > 0
