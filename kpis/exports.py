@@ -29,13 +29,14 @@ class Kind(StrEnum):
     TEXT = "text"
     INT = "int"
     MONEY = "money"
+    NUMBER = "number"  # a count that may have decimals (a prorated count target), no separators
     PERCENT = "percent"  # a ratio, shown in percent
     SCORE = "score"  # a mean such as CSAT, two decimals
     BAND = "band"
     DATE = "date"
 
 
-NUMERIC_KINDS = {Kind.INT, Kind.MONEY, Kind.PERCENT, Kind.SCORE}
+NUMERIC_KINDS = {Kind.INT, Kind.NUMBER, Kind.MONEY, Kind.PERCENT, Kind.SCORE}
 
 
 @dataclass(slots=True)  # thousands a page: plain slots, not frozen (slower to build)
@@ -81,6 +82,13 @@ def _money(value: Any, kind: Kind) -> Cell:
     return Cell(f"{amount:,.2f}", f"{amount:.2f}", amount, kind)
 
 
+def _number(value: Any, kind: Kind) -> Cell:
+    """Whole numbers as such ("12"), others to two places ("2.38")."""
+    number = Decimal(value).quantize(CENT)
+    text = f"{number:.0f}" if number == number.to_integral_value() else f"{number:.2f}"
+    return Cell(text, text, number, kind)
+
+
 def _percent(value: Any, kind: Kind) -> Cell:
     percent = (Decimal(value) * 100).quantize(TENTH)
     text = f"{percent}"
@@ -116,6 +124,7 @@ def _text(value: Any, kind: Kind) -> Cell:
 
 _FORMATS: dict[Kind, Callable[[Any, Kind], Cell]] = {
     Kind.MONEY: _money,
+    Kind.NUMBER: _number,
     Kind.PERCENT: _percent,
     Kind.SCORE: _score,
     Kind.INT: _int,

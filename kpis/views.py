@@ -28,15 +28,38 @@ from coaching import selectors as coaching
 from kpis import charts, selectors
 from kpis import dashboard_selectors as reads
 from kpis.exports import Column, Kind, Table, csv_response, fixed, valid_sort
+from kpis.models import QuotaMetric
 from kpis.periods import PERIOD_KIND_LABELS, Period, PeriodKind, period_from_params
 from reps import access
 from reps.access import Role, role_of
-from reps.models import Rep, Team
+from reps.models import ActivityKind, Rep, Team
 
 OPEN_DEALS_PER_PAGE = 50
 
 
 # --- pickers --------------------------------------------------------------------------------
+
+
+def metric_from_params(params: Any) -> tuple[str, str, str]:
+    """The metric (and activity kind) chosen by URL parameters ``metric`` and ``activity_kind``,
+    and an error message. Bad input never fails: it falls back to won revenue and says why.
+    An activity kind given with another metric is ignored (the form always sends one)."""
+    metric = (params.get("metric") or "").strip() or QuotaMetric.WON_REVENUE
+    kind = (params.get("activity_kind") or "").strip()
+    if metric not in QuotaMetric.values:
+        return QuotaMetric.WON_REVENUE, "", _("Unknown metric “%(metric)s”: choose one of the list.") % {"metric": metric}
+    if metric != QuotaMetric.ACTIVITIES:
+        return metric, "", ""
+    if kind not in ActivityKind.values:
+        return QuotaMetric.WON_REVENUE, "", _("Pick which kind of activity the metric “Activities of one kind” counts.")
+    return metric, kind, ""
+
+
+def metric_label(metric: str, activity_kind: str = "") -> str:
+    """The metric as the user reads it: "Deals won", "Activities: Call"."""
+    if metric == QuotaMetric.ACTIVITIES:
+        return _("Activities: %(kind)s") % {"kind": ActivityKind(activity_kind).label}
+    return str(QuotaMetric(metric).label)
 
 
 class Picker:
@@ -51,6 +74,7 @@ class Picker:
         team: Team | None = None,
         default: Period | None = None,
         kinds: Iterable[PeriodKind] = tuple(PeriodKind),
+        metrics: bool = False,
     ) -> None:
         self.request = request
         self.today = today
@@ -67,6 +91,13 @@ class Picker:
             # pages that only know weeks (the team meeting) take the week the range starts in
             self.period = Period.containing(self.kinds[0][0], self.period.start)
         self.sort = request.GET.get("sort", "")
+        # The quota metric the page's targets are of (pages with quota figures offer the choice).
+        self.metrics = metrics
+        self.metric, self.activity_kind, self.metric_error = (
+            metric_from_params(request.GET) if metrics else (QuotaMetric.WON_REVENUE, "", "")
+        )
+        self.metric_choices = QuotaMetric.choices
+        self.activity_kind_choices = ActivityKind.choices
         for team in teams:
             team.option_label = "\u2003" * getattr(team, "depth", 0) + team.name  # type: ignore[attr-defined]
 
@@ -81,6 +112,10 @@ class Picker:
         if self.team is not None:
             params["team"] = self.team.pk
         params.update(self.period.query())
+        if self.metric != QuotaMetric.WON_REVENUE:
+            params["metric"] = self.metric
+            if self.activity_kind:
+                params["activity_kind"] = self.activity_kind
         if self.sort:
             params["sort"] = self.sort
         for key, value in changes.items():
@@ -128,6 +163,19 @@ class Picker:
     def export_url(self, table: str) -> str:
         return self.query(export=table)
 
+    @property
+    def metric_label(self) -> str:
+        return metric_label(self.metric, self.activity_kind)
+
+    @property
+    def is_money(self) -> bool:
+        return self.metric == QuotaMetric.WON_REVENUE
+
+    @property
+    def selection(self) -> dict[str, str]:
+        """The metric as keyword arguments of the KPI selectors."""
+        return {"metric": self.metric, "activity_kind": self.activity_kind}
+
 
 def team_of_request(request: HttpRequest, teams: Sequence[Team], refusal: str | None = None) -> Team | None:
     """The team in ``?team=``, or the user's top team; 403 (with ``refusal``) for a team they may not see."""
@@ -174,21 +222,41 @@ def _activity_plan(row: Mapping[str, Any]) -> str:
     return f"{row.get('activities_done_as_planned', 0)} / {row.get('activities_planned', 0)}"
 
 
-def team_columns(link_query: str) -> list[Column]:
-    """The columns of the team dashboard, the most telling first (a phone shows those first)."""
-    return [
+def team_columns(link_query: str, metric: str = QuotaMetric.WON_REVENUE) -> list[Column]:
+    """The columns of the team dashboard, the most telling first (a phone shows those first).
+
+    Target and actual are of ``metric``: money for won revenue, numbers for the counts (a
+    prorated count target can have decimals); the pipeline columns are money, so only for
+    won revenue."""
+    money = metric == QuotaMetric.WON_REVENUE
+    exact = _("Shown rounded; the band compares the exact value.")
+    columns = [
         Column("name", _("Rep"), Kind.TEXT, get=_name, link=rep_links(link_query)),
         Column("band", _("Band"), Kind.BAND, help=_("Pace while the period runs, attainment once it has ended.")),
-        Column("attainment", _("Attainment"), Kind.PERCENT),
-        Column("pace", _("Pace"), Kind.PERCENT, help=_("Actual against what is expected by today.")),
-        Column("target", _("Target"), Kind.MONEY),
-        Column("won_revenue", _("Actual"), Kind.MONEY),
-        Column("forecast", _("Forecast"), Kind.MONEY, help=_("Actual plus weighted pipeline.")),
+        Column("attainment", _("Attainment"), Kind.PERCENT, help=exact),
+        Column("pace", _("Pace"), Kind.PERCENT, help=_("Actual against what is expected by today.") + " " + exact),
         Column(
-            "open_pipeline", _("Open pipeline"), Kind.MONEY, help=_("Open deals expected to close in the rest of the period.")
+            "target",
+            _("Target"),
+            Kind.MONEY if money else Kind.NUMBER,
+            help=_("The period's share of the quotas: each spread evenly over its working days."),
         ),
-        Column("weighted_pipeline", _("Weighted pipeline"), Kind.MONEY),
-        Column("coverage", _("Coverage"), Kind.PERCENT, help=_("Open pipeline over what is still missing to the target.")),
+        Column("actual", _("Actual"), Kind.MONEY if money else Kind.INT),
+    ]
+    if money:
+        columns += [
+            Column("forecast", _("Forecast"), Kind.MONEY, help=_("Actual plus weighted pipeline.")),
+            Column(
+                "open_pipeline",
+                _("Open pipeline"),
+                Kind.MONEY,
+                help=_("Open deals expected to close in the rest of the period."),
+            ),
+            Column("weighted_pipeline", _("Weighted pipeline"), Kind.MONEY),
+            Column("coverage", _("Coverage"), Kind.PERCENT, help=_("Open pipeline over what is still missing to the target.")),
+        ]
+    return [
+        *columns,
         Column("win_rate", _("Win rate"), Kind.PERCENT),
         Column("offer_to_close", _("Offer → close"), Kind.PERCENT),
         Column("contact_to_offer", _("Contact → offer"), Kind.PERCENT),
@@ -294,21 +362,24 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     teams = reads.team_choices(user)
     team = team_of_request(request, teams)
-    picker = Picker(request, today=today, teams=teams, team=team)
+    picker = Picker(request, today=today, teams=teams, team=team, metrics=True)
     context: dict[str, Any] = {"picker": picker, "period": picker.period, "team": team, "today": today}
     if team is None:
         return render(request, "kpis/dashboard.html", context)
     period = picker.period
 
-    overview = selectors.team_overview(user=user, team_id=team.pk, start=period.start, end=period.end, today=today, teams=teams)
+    overview = selectors.team_overview(
+        user=user, team_id=team.pk, start=period.start, end=period.end, today=today, teams=teams, **picker.selection
+    )
     rows, totals, series = overview.rows, overview.total, overview.series
     by_stage, by_month = reads.pipeline_snapshot(user=user, team_ids=reads.team_and_below(team.pk, teams))
 
-    columns = team_columns(picker.query(sort=None, team=None))
+    columns = team_columns(picker.query(sort=None, team=None), picker.metric)
     sort = valid_sort(picker.sort, columns)
     reps_table = Table(
         "reps",
-        _("Reps of %(team)s, %(period)s") % {"team": team.name, "period": period.label},
+        _("Reps of %(team)s, %(period)s, quota of %(metric)s")
+        % {"team": team.name, "period": period.label, "metric": picker.metric_label},
         columns,
         rows,
         totals={**totals, "team": {"id": team.pk, "name": _("Team total")}} if totals else None,
@@ -380,12 +451,19 @@ def rep_detail(request: HttpRequest, rep_id: int) -> HttpResponse:
     user = request.user
     rep = _visible_rep(request, rep_id)
     today = timezone.localdate()
-    picker = Picker(request, today=today)
+    picker = Picker(request, today=today, metrics=True)
     period = picker.period
     # As their manager (or an admin) the figures are those of the rep's team; the rep sees their own.
     team_id = rep.team_id if rep.team_id and access.can_manage_rep(user, rep) else None
     rows = selectors.kpi_table(
-        user=user, start=period.start, end=period.end, group_by="rep", team_id=team_id, today=today, rep_ids=[rep.pk]
+        user=user,
+        start=period.start,
+        end=period.end,
+        group_by="rep",
+        team_id=team_id,
+        today=today,
+        rep_ids=[rep.pk],
+        **picker.selection,
     )
     row = rows[0] if rows else None
     series = selectors.weekly_series(user=user, rep_id=rep.pk, weeks=12, until=min(period.end, today))
@@ -393,8 +471,8 @@ def rep_detail(request: HttpRequest, rep_id: int) -> HttpResponse:
 
     figures_table = Table(
         "figures",
-        _("%(rep)s, %(period)s") % {"rep": rep.name, "period": period.label},
-        [c for c in team_columns("") if c.key != "name"],
+        _("%(rep)s, %(period)s, quota of %(metric)s") % {"rep": rep.name, "period": period.label, "metric": picker.metric_label},
+        [c for c in team_columns("", picker.metric) if c.key != "name"],
         [row] if row else [],
     )
     stage_table, month_table = pipeline_tables(by_stage, by_month)
@@ -676,10 +754,16 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     teams = reads.team_choices(user) if access.is_manager_or_admin(user) else []
     team = team_of_request(request, teams) if teams else None
-    picker = Picker(request, today=today, teams=teams, team=team)
+    picker = Picker(request, today=today, teams=teams, team=team, metrics=True)
     period = picker.period
     rows = selectors.kpi_table(
-        user=user, start=period.start, end=period.end, group_by="rep", team_id=team.pk if team else None, today=today
+        user=user,
+        start=period.start,
+        end=period.end,
+        group_by="rep",
+        team_id=team.pk if team else None,
+        today=today,
+        **picker.selection,
     )
     link = "?" + urlencode(period.query())
 
@@ -692,7 +776,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
     boards = [
         Table(
             "attainment",
-            _("Attainment"),
+            _("Attainment of the quota of %(metric)s") % {"metric": picker.metric_label},
             [
                 rank,
                 name,
@@ -700,7 +784,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
                 fixed("band", _("Band"), Kind.BAND),
             ],
             top("attainment", rows),
-            empty=_("No quota covers this period. Pick the month or quarter of the quotas."),
+            empty=_("No quota of this metric overlaps this period. Pick another period or metric, or set quotas."),
         ),
         Table(
             "won_revenue",

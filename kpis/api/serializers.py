@@ -7,6 +7,9 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from kpis.models import QuotaMetric
+from reps.models import ActivityKind
+
 MONEY = {"max_digits": 20, "decimal_places": 2}
 RATIO = {"max_digits": 12, "decimal_places": 4, "allow_null": True}
 
@@ -16,8 +19,23 @@ class KpiTableInputSerializer(serializers.Serializer):
     end = serializers.DateField(help_text=_("Last day of the period, inclusive (YYYY-MM-DD)."))
     group_by = serializers.ChoiceField(choices=["rep", "team"], help_text=_("One row per rep or per team."))
     team = serializers.IntegerField(required=False, min_value=1, help_text=_("Only this team and its sub-teams."))
+    metric = serializers.ChoiceField(
+        choices=QuotaMetric.choices,
+        required=False,
+        default=QuotaMetric.WON_REVENUE,
+        help_text=_("Which quotas the target, attainment, pace and band are of, and which figure is the actual."),
+    )
+    activity_kind = serializers.ChoiceField(
+        choices=ActivityKind.choices,
+        required=False,
+        help_text=_("The kind of activity counted; required with metric=activities, refused with any other metric."),
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["metric"] == QuotaMetric.ACTIVITIES and not attrs.get("activity_kind"):
+            raise serializers.ValidationError({"activity_kind": _("Give the activity kind to count with metric=activities.")})
+        if attrs["metric"] != QuotaMetric.ACTIVITIES and attrs.get("activity_kind"):
+            raise serializers.ValidationError({"activity_kind": _("An activity kind only goes with metric=activities.")})
         if attrs["end"] < attrs["start"]:
             raise serializers.ValidationError({"end": _("The end must not be before the start.")})
         if (attrs["end"] - attrs["start"]).days > 3660:
@@ -64,19 +82,44 @@ class KpiFiguresSerializer(serializers.Serializer):
 
 
 class KpiRowSerializer(KpiFiguresSerializer):
-    """One rep or team; the quota fields only when a won_revenue quota covers exactly the period."""
+    """One rep or team. The quota fields appear only when a quota of the chosen metric overlaps
+    the period (its target is the period's prorated share). Percentages are fractions rounded
+    to 4 places; the band compares the exact, unrounded attainment or pace."""
 
     rep = RefSerializer(required=False)
     team = RefSerializer(required=False)
-    target = serializers.DecimalField(**MONEY, required=False)
-    attainment = serializers.DecimalField(**RATIO, required=False)
+    actual = serializers.DecimalField(
+        **MONEY, help_text=_("The chosen metric over the period: won revenue, or a count (deals, offers, activities).")
+    )
+    target = serializers.DecimalField(
+        **MONEY,
+        required=False,
+        help_text=_("The period's share of the overlapping quotas (each spread over its working days), rounded to 2 places."),
+    )
+    attainment = serializers.DecimalField(
+        **RATIO, required=False, help_text=_("actual / target, rounded to 4 places; the band uses the exact value.")
+    )
     expected_to_date = serializers.DecimalField(**MONEY, required=False, allow_null=True)
-    pace = serializers.DecimalField(**RATIO, required=False)
-    band = serializers.ChoiceField(choices=["at_risk", "close", "on_target"], required=False, allow_null=True)
-    open_pipeline = serializers.DecimalField(**MONEY, required=False)
-    weighted_pipeline = serializers.DecimalField(**MONEY, required=False)
+    pace = serializers.DecimalField(
+        **RATIO,
+        required=False,
+        help_text=_("actual / expected to date, rounded to 4 places; the band uses the exact value."),
+    )
+    band = serializers.ChoiceField(
+        choices=["at_risk", "close", "on_target"],
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "Of the exact pace while the period runs, of the exact attainment once it has ended: "
+            "0.799999 is at_risk even though attainment shows 0.8000."
+        ),
+    )
+    open_pipeline = serializers.DecimalField(
+        **MONEY, required=False, allow_null=True, help_text=_("Money figures: null unless metric=won_revenue.")
+    )
+    weighted_pipeline = serializers.DecimalField(**MONEY, required=False, allow_null=True)
     coverage = serializers.DecimalField(**RATIO, required=False)
-    forecast = serializers.DecimalField(**MONEY, required=False)
+    forecast = serializers.DecimalField(**MONEY, required=False, allow_null=True)
 
 
 class WeeklyRowSerializer(KpiFiguresSerializer):

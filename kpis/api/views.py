@@ -15,7 +15,9 @@ from kpis.api import serializers
 
 
 class KpiTableApi(APIView):
-    """Every KPI of docs/kpis.md per rep or per team over a period of whole days."""
+    """Every KPI of docs/kpis.md per rep or per team over a period of whole days, with the quota
+    figures of one metric (won revenue by default). Shown percentages are rounded; bands
+    compare the exact values."""
 
     permission_classes = [permissions.IsAuthenticated]
 
@@ -25,7 +27,13 @@ class KpiTableApi(APIView):
         params.is_valid(raise_exception=True)
         data: dict[str, Any] = params.validated_data
         rows = selectors.kpi_table(
-            user=request.user, start=data["start"], end=data["end"], group_by=data["group_by"], team_id=data.get("team")
+            user=request.user,
+            start=data["start"],
+            end=data["end"],
+            group_by=data["group_by"],
+            team_id=data.get("team"),
+            metric=data["metric"],
+            activity_kind=data.get("activity_kind", ""),
         )
         return Response(serializers.KpiRowSerializer(rows, many=True).data)
 

@@ -129,8 +129,9 @@ def test_changing_the_period_changes_the_figures(client):
 def test_it_says_when_no_quota_covers_the_period(client):
     world = march_team()
     client.force_login(world.team.manager)
-    content = client.get(URL, {"period": "week", "start": "2025-03-03"}).content.decode()
-    assert "No quota covers exactly this period" in content
+    # The quotas are March's: April has none (a week of March would have their share).
+    content = client.get(URL, {"period": "month", "start": "2025-04-01"}).content.decode()
+    assert "No quota of this metric overlaps this period" in content
 
 
 def test_bad_period_input_shows_a_message_not_an_error(client):

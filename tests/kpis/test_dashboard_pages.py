@@ -218,8 +218,8 @@ def test_leaderboard_ranks_the_top_performers(client):
 def test_leaderboard_says_what_to_do_when_no_quota_covers_the_period(client):
     world = march_team()
     client.force_login(world.team.manager)
-    content = client.get("/leaderboard/", {"period": "week", "start": "2025-03-03"}).content.decode()
-    assert "No quota covers this period" in content
+    content = client.get("/leaderboard/", {"period": "month", "start": "2025-04-01"}).content.decode()
+    assert "No quota of this metric overlaps this period" in content
 
 
 def test_rep_sees_only_their_own_line_on_the_leaderboard(client):

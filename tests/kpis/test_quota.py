@@ -102,9 +102,15 @@ def test_coverage_is_undefined_once_the_target_is_met(march, admin_user, django_
     assert row["coverage"] is None
 
 
-def test_no_quota_fields_for_a_period_the_quota_does_not_cover_exactly(march, admin_user):
-    row = rep_row(admin_user, march, "2025-03-03", start=d("2025-03-01"), end=d("2025-03-30"))
+def test_no_quota_fields_for_a_period_no_quota_overlaps(march, admin_user):
+    row = rep_row(admin_user, march, "2025-03-03", start=d("2025-04-01"), end=d("2025-04-30"))
     assert "target" not in row
+
+
+def test_a_period_inside_the_quota_gets_its_share(march, admin_user):
+    # 1–30 March holds 20 of the quota's 21 working days (all but Monday 31): 2100 × 20 / 21.
+    row = rep_row(admin_user, march, "2025-03-03", start=d("2025-03-01"), end=d("2025-03-30"))
+    assert row["target"] == Decimal("2000.00")
 
 
 def test_a_team_without_a_quota_has_the_sum_of_its_members_quotas(march, team, admin_user):
@@ -153,9 +159,11 @@ def test_working_days(start, end, expected):
     assert selectors.working_days(d(start), d(end)) == expected
 
 
-def test_a_rep_who_joined_the_team_mid_period_adds_their_quota(march, team, admin_user):
+def test_a_rep_who_joined_the_team_mid_period_adds_the_share_of_their_member_days(march, team, admin_user):
     newcomer = RepFactory(team=None, start_date=d("2024-01-01"))
     services.rep_move_team(rep=newcomer, team=team, on_date=d("2025-03-17"))
     Quota.objects.create(rep=newcomer, start_date=MARCH["start"], end_date=MARCH["end"], target=Decimal("400.00"))
     row = team_row(admin_user, team, "2025-03-03")
-    assert row["target"] == Decimal("2500.00")  # 2100 + 400: a member during part of the period counts in full
+    # Member from Monday 17 March: 17–21, 24–28 and 31 = 11 of 21 working days.
+    # 2100 + 400 × 11 / 21 = 2100 + 209.5238… = 2309.52.
+    assert row["target"] == Decimal("2309.52")
