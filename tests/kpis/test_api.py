@@ -138,3 +138,60 @@ def test_it_is_in_the_openapi_schema(admin_user):
     params = {p["name"] for p in schema["paths"]["/api/v1/kpis/"]["get"]["parameters"]}
     assert {"start", "end", "group_by", "team"} <= params
     assert "/api/v1/kpis/weekly/" in schema["paths"]
+
+
+MARCH_API = {"start": "2025-03-01", "end": "2025-03-31", "group_by": "rep"}
+
+
+@pytest.mark.parametrize(
+    ("params", "target", "actual", "attainment", "band"),
+    [
+        ({}, "1000.00", "500.00", "0.5000", "at_risk"),  # won revenue by default
+        ({"metric": "deals_won"}, "4.00", "2.00", "0.5000", "at_risk"),
+        ({"metric": "offers_submitted"}, "5.00", "4.00", "0.8000", "close"),
+        ({"metric": "activities", "activity_kind": "call"}, "3.00", "3.00", "1.0000", "on_target"),
+        ({"metric": "activities", "activity_kind": "email"}, "9.00", "1.00", "0.1111", "at_risk"),
+    ],
+)
+def test_it_gives_the_quota_figures_of_the_metric_asked_for(counted_march, admin_user, params, target, actual, attainment, band):
+    response = client_for(admin_user).get(URL, {**MARCH_API, **params})
+    assert response.status_code == 200
+    row = next(r for r in response.json() if r["rep"]["id"] == counted_march.pk)
+    assert (row["target"], row["actual"], row["attainment"], row["band"]) == (target, actual, attainment, band)
+    if params:  # money figures only for won revenue
+        assert (row["open_pipeline"], row["weighted_pipeline"], row["coverage"], row["forecast"]) == (None, None, None, None)
+    else:
+        assert row["forecast"] == "500.00"
+
+
+def test_a_quota_of_a_month_gives_a_week_its_share(counted_march, admin_user):
+    # The week of 3 March holds 5 of March's 21 working days: 1000 × 5 / 21 = 238.095…
+    row = client_for(admin_user).get(URL, {**WEEK, "group_by": "rep"}).json()
+    row = next(r for r in row if r["rep"]["id"] == counted_march.pk)
+    assert row["target"] == "238.10"
+    assert row["attainment"] == "2.1000"  # 500 / 238.095… = 2.1 exactly
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"metric": "bogus"}, "metric"),
+        ({"metric": "activities"}, "activity_kind"),
+        ({"metric": "activities", "activity_kind": "bogus"}, "activity_kind"),
+        ({"metric": "deals_won", "activity_kind": "call"}, "activity_kind"),
+        ({"activity_kind": "call"}, "activity_kind"),
+    ],
+)
+def test_a_bad_metric_is_a_clear_400(admin_user, params, field):
+    response = client_for(admin_user).get(URL, {**MARCH_API, **params})
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_the_schema_documents_the_metric_and_the_rounding(admin_user):
+    schema = client_for(admin_user).get("/api/schema/", {"format": "json"})
+    assert schema.status_code == 200
+    text = schema.content.decode()
+    assert '"name": "metric"' in text or '"name":"metric"' in text
+    assert "activity_kind" in text
+    assert "the band uses the exact value" in text

@@ -203,3 +203,59 @@ def test_only_pages_with_a_custom_range_offer_an_end_date(client):
     client.force_login(world.team.manager)
     assert 'name="end"' in client.get("/dashboard/", MARCH).content.decode()
     assert 'name="end"' not in client.get("/team-meeting/").content.decode()  # weeks only
+
+
+def test_the_metric_picker_shows_the_quota_of_calls_on_the_page_and_in_the_csv(client, counted_march):
+    client.force_login(counted_march.team.manager)
+    params = {**MARCH, "team": counted_march.team_id, "metric": "activities", "activity_kind": "call"}
+    response = client.get(URL, params)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert 'name="metric"' in content and 'name="activity_kind"' in content
+    assert "quota of Activities: Call" in content
+    header, rows = rows_by_name(response.content)
+    assert "Forecast" not in header and "Coverage" not in header  # money figures: won revenue only
+    row = rows[counted_march.name]
+    # 3 calls done of a target of 3 (the email and April's call do not count): a number, not money.
+    assert (row["Band"], row["Attainment"], row["Target"], row["Actual"]) == ("On target", "100.0 %", "3", "3")
+    exported = csv_table(client.get(URL, {**params, "export": "reps"}).content)
+    assert exported[0] == header
+    by_name = {line[0]: dict(zip(exported[0], line, strict=True)) for line in exported[1:]}
+    assert (by_name[counted_march.name]["Target"], by_name[counted_march.name]["Attainment"]) == ("3", "100.0")
+
+
+@pytest.mark.parametrize(
+    ("metric", "target", "actual", "attainment"),
+    [("deals_won", "4", "2", "50.0"), ("offers_submitted", "5", "4", "80.0")],
+)
+def test_the_csv_export_follows_the_metric(client, counted_march, metric, target, actual, attainment):
+    client.force_login(counted_march.team.manager)
+    response = client.get(URL, {**MARCH, "team": counted_march.team_id, "metric": metric, "export": "reps"})
+    header, *lines = csv_table(response.content)
+    row = next(dict(zip(header, line, strict=True)) for line in lines if line[0] == counted_march.name)
+    assert (row["Target"], row["Actual"], row["Attainment"]) == (target, actual, attainment)
+
+
+def test_a_week_of_a_monthly_quota_shows_its_share(client):
+    world = march_team()
+    client.force_login(world.team.manager)
+    # The week of 3 March: 5 of March's 21 working days of Ann's 1,000.00 = 238.10.
+    _header, rows = rows_by_name(client.get(URL, {"period": "week", "start": "2025-03-03"}).content)
+    assert rows["Ann Able"]["Target"] == "238.10"
+
+
+def test_a_bad_metric_shows_a_message_and_won_revenue(client):
+    world = march_team()
+    client.force_login(world.team.manager)
+    response = client.get(URL, {**MARCH, "metric": "activities"})
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Pick which kind of activity" in content
+    assert "quota of Won revenue" in content
+
+
+def test_the_legend_says_the_shown_percentages_are_rounded(client):
+    world = march_team()
+    client.force_login(world.team.manager)
+    content = client.get(URL, MARCH).content.decode()
+    assert "bands compare the exact value" in content
