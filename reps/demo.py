@@ -276,10 +276,6 @@ def _working_days(start: dt.date, end: dt.date) -> list[dt.date]:
     return days
 
 
-def _quarter_start(day: dt.date) -> dt.date:
-    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-
-
 def _month_end(day: dt.date) -> dt.date:
     following = dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
     return following - dt.timedelta(days=1)
@@ -633,10 +629,8 @@ class DemoBuilder:
         while month <= self.today:
             periods.append((month, _month_end(month)))
             month = _add_months(month, 1)
-        quarter = _quarter_start(_add_months(self.start, 3))
-        while quarter <= self.today:
-            periods.append((quarter, _month_end(_add_months(quarter, 2))))
-            quarter = _add_months(quarter, 3)
+        # Monthly quotas only: quotas of one metric never overlap, and a quarter's target is
+        # the sum of its months' anyway.
         quotas = []
         typical = (
             sum((amount for deals in won.values() for _day, amount in deals), Decimal(0))

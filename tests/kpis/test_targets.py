@@ -302,3 +302,19 @@ def test_working_days_of_q1():
     assert selectors.working_days(*Q1) == 64
     assert selectors.working_days(d("2025-03-17"), d("2025-03-31")) == 11
     assert selectors.working_days(d("2025-03-01"), d("2025-03-01") - dt.timedelta(days=1)) == 0
+
+
+def test_a_period_without_a_working_day_paces_by_calendar_days():
+    # A weekend fair's quota of 10 over Saturday 8 and Sunday 9 March; on the Saturday, half of
+    # it is expected (1 of 2 calendar days): 5, and 4 done is a pace of 0.8 (close).
+    fair = span("2025-03-08", "2025-03-09", "10")
+    weekend = (d("2025-03-08"), d("2025-03-09"))
+    row = selectors.quota_figures(
+        target=quota_share(fair, *weekend), actual=4, start=weekend[0], end=weekend[1], today=d("2025-03-08"), money=False
+    )
+    assert (row["target"], row["expected_to_date"], row["pace"], row["band"]) == (
+        Decimal("10.00"),
+        Decimal("5.00"),
+        Decimal("0.8000"),
+        "close",
+    )
