@@ -123,3 +123,17 @@ def test_dashboard_query_budget(client, small_and_large, today, monkeypatch):
     # cycles, quotas, weekly sums (7), and the open pipeline while the period runs (1); our
     # pipeline snapshot (1).
     assert queries <= 15, "\n".join(sql)
+
+
+@pytest.mark.parametrize(
+    "metric",
+    [{"metric": "deals_won"}, {"metric": "activities", "activity_kind": "discovery_meeting"}],
+    ids=["deals_won", "activities"],
+)
+@pytest.mark.parametrize("url", ["/dashboard/", "/leaderboard/"])
+def test_every_metric_keeps_the_query_count_flat(client, small_and_large, url, metric):
+    small, large = small_and_large
+    few, _ = count(client, small.manager, url, {"team": small.pk, **MARCH, **metric})
+    many, sql = count(client, large.manager, url, {"team": large.pk, **MARCH, **metric})
+    assert few == many
+    assert many <= 15, "\n".join(sql)
