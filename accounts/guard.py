@@ -9,11 +9,14 @@ for ``LOGIN_LOCKOUT_SECONDS``: the page and the API answer 429 with ``Retry-Afte
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
+
+logger = logging.getLogger(__name__)
 
 # Spraying one password over many usernames from one address is stopped at this multiple.
 ADDRESS_LIMIT_FACTOR = 4
@@ -68,9 +71,9 @@ def record_failure(*, username: str, ip: str) -> None:
         except ValueError:  # expired between add and incr
             cache.set(key, 1, window)
             count = 1
-        if count >= limit:
-            # add(): a locked-out client's further attempts do not push the end of the lockout.
-            cache.add(lock_key, time.time() + window, window)
+        # add(): a locked-out client's further attempts do not push the end of the lockout.
+        if count >= limit and cache.add(lock_key, time.time() + window, window):
+            logger.warning("login lockout: %d failed logins from %s (username %r); locked for %d s", count, ip, username, window)
 
 
 def clear(*, username: str, ip: str) -> None:
