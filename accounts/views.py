@@ -63,7 +63,7 @@ class TokenOutput(serializers.Serializer):
 
 
 class TokenObtainApi(APIView):
-    """Exchange a username and password for an API token that expires after ``API_TOKEN_HOURS``."""
+    """Exchange a username and password for an API token; it expires at ``expires`` (API_TOKEN_HOURS after issue)."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
@@ -71,7 +71,11 @@ class TokenObtainApi(APIView):
 
     @extend_schema(
         request=AuthTokenSerializer,
-        responses={200: TokenOutput, 400: OpenApiResponse(description="Wrong username or password"), 429: None},
+        responses={
+            200: TokenOutput,
+            400: OpenApiResponse(description="Wrong username or password"),
+            429: OpenApiResponse(description="Too many failed logins: wait the seconds of the Retry-After header"),
+        },
         auth=[],
     )
     def post(self, request: Request) -> Response:
