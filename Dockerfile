@@ -11,7 +11,9 @@ COPY . .
 RUN DEBUG=0 SECRET_KEY=build-only-key-not-used-at-runtime-0123456789abcdefghij ALLOWED_HOSTS=build \
     python manage.py collectstatic --noinput
 
-RUN useradd --create-home salesperf && chown -R salesperf /app
+# /app/media exists and belongs to the app user, so the named volume mounted there (shared by web
+# and worker for uploaded imports) starts with that owner and both can write and read it.
+RUN useradd --create-home salesperf && mkdir -p /app/media && chown -R salesperf /app
 USER salesperf
 EXPOSE 8000
 CMD ["gunicorn", "salesperf.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-"]

@@ -113,3 +113,13 @@ def read_currency(name: str, *, default: str) -> str:
     if not re.fullmatch(r"[A-Z]{3}", value):
         fail(name, f"expected a three-letter ISO 4217 code such as EUR, got {value!r}")
     return value
+
+
+def read_email_url(name: str, *, default: str) -> dict[str, Any]:
+    """Email settings (EMAIL_BACKEND, EMAIL_HOST, ...) from a URL: consolemail://, smtp+tls://user:pw@host:587."""
+    value = _raw(name) or default
+    try:
+        return environ.Env.email_url_config(value)
+    except Exception as exc:  # environ raises KeyError for an unknown scheme
+        fail(name, f"cannot parse {value!r}: use consolemail://, smtp://host:25 or smtp+tls://user:password@host:587 ({exc})")
+        raise AssertionError from exc

@@ -45,10 +45,12 @@ INSTALLED_APPS = [
     "kpis",
     "coaching",
     "imports",
+    "accounts",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "salesperf.headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -89,7 +91,36 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.password_validation.RevokeApiTokensOnPasswordChange"},
 ]
+# Django's ModelBackend that refuses a locked-out client before checking any password.
+AUTHENTICATION_BACKENDS = ["accounts.backends.LockoutModelBackend"]
+
+# Failed logins (page, admin, API token): after LOGIN_FAILURE_LIMIT failures for one username from
+# one address within LOGIN_LOCKOUT_SECONDS, that address waits LOGIN_LOCKOUT_SECONDS (accounts/guard.py).
+LOGIN_FAILURE_LIMIT = envcheck.read_int("LOGIN_FAILURE_LIMIT", default=5, low=1, high=1000)
+LOGIN_LOCKOUT_SECONDS = envcheck.read_int("LOGIN_LOCKOUT_SECONDS", default=900, low=1, high=86400)
+# How many reverse proxies in front of the app append to X-Forwarded-For (0: use the peer address).
+NUM_PROXIES = envcheck.read_int("NUM_PROXIES", default=0, low=0, high=10)
+# API tokens expire this many hours after they are issued; logout and a password change revoke them.
+API_TOKEN_HOURS = envcheck.read_int("API_TOKEN_HOURS", default=24, low=1, high=24 * 366)
+
+# The lockout counters live in the cache: one shared by all web processes when CACHE_URL is set.
+CACHE_URL = envcheck.read_redis_url("CACHE_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "salesperf"}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# Password reset mails: printed on the console unless EMAIL_URL names an SMTP server
+# (smtp+tls://user:password@mail.example.com:587).
+vars().update(envcheck.read_email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="salesperf <salesperf@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+PASSWORD_RESET_TIMEOUT = envcheck.read_int("PASSWORD_RESET_TIMEOUT", default=3 * 3600, low=60, high=7 * 86400)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -130,7 +161,8 @@ STORAGES = {
         )
     },
 }
-MEDIA_ROOT = BASE_DIR / "media"
+# Uploaded import files wait here for the worker: web and worker must share this folder.
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 
 # Celery: eager without REDIS_URL, so the embedded default needs no broker.
 REDIS_URL = envcheck.read_redis_url("REDIS_URL")
@@ -155,7 +187,7 @@ COACHING_WORKDAY_HOURS = envcheck.read_int("COACHING_WORKDAY_HOURS", default=8, 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -168,6 +200,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "salesperf.api.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
+    "NUM_PROXIES": NUM_PROXIES or None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "salesperf API",
@@ -178,6 +211,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The schema and its docs are for people and programs that may use the API: log in first.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
 # Security: strict when DEBUG is off (manage.py check --deploy passes).
@@ -192,10 +227,35 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# Content-Security-Policy (salesperf/headers.py): our origin only, no inline script or style.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+PERMISSIONS_POLICY = dict.fromkeys(
+    ("accelerometer", "camera", "geolocation", "gyroscope", "magnetometer", "microphone", "payment", "usb"), "()"
+)
+
+# One line per event on stderr: time (ISO 8601 with offset, in SALESPERF_TIME_ZONE), level, logger, process, message
+# (docs/operations.md, "Log format").
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "line": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s",
+            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 

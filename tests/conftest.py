@@ -29,6 +29,15 @@ def _fast_password_hasher():
     settings.PASSWORD_HASHERS = previous
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: failed-login counters must not leak between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def pipeline(db):
     return make_pipeline()

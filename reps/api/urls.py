@@ -1,5 +1,3 @@
-from django.urls import path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import SimpleRouter
 
 from reps.api import views
@@ -14,6 +12,5 @@ router.register("reps", views.RepViewSet, basename="api-rep")
 router.register("pipelines", views.PipelineViewSet, basename="api-pipeline")
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
     *router.urls,
 ]
