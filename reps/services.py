@@ -166,6 +166,98 @@ def _opportunity_dates(opportunity: Opportunity) -> list[dt.date | None]:
     return [opportunity.created_date, opportunity.offer_date, opportunity.close_date]
 
 
+def _deal_reps(opportunity: Opportunity) -> set[int]:
+    """Every rep in the deal's owner history, and its owner: those an event of it may be credited to."""
+    return set(opportunity.owner_changes.values_list("to_owner_id", flat=True)) | {opportunity.owner_id}
+
+
+def _lock(opportunity: Opportunity) -> None:
+    """Lock the deal's row and read it afresh, so that concurrent changes of one deal queue up
+    and each starts where the previous one ended (its history stays one chain)."""
+    opportunity.refresh_from_db(from_queryset=Opportunity.objects.select_for_update())
+
+
+# An event: its local date and, when known, its instant (whose local date is that date).
+Event = tuple[dt.date, dt.datetime | None]
+
+
+def _instant_on(day: dt.date | None, *moments: dt.datetime | None) -> dt.datetime | None:
+    """The first of ``moments`` that falls on the local ``day``: the instant of an event dated
+    ``day``. None when none does (a date given for another day: only the date is known)."""
+    for moment in moments:
+        if day is not None and moment is not None and local_date(moment) == day:
+            return moment
+    return None
+
+
+def _earliest(*events: Event | None) -> Event | None:
+    """The earliest event by date; on one day, a known instant before an unknown one."""
+    known = [e for e in events if e is not None]
+    if not known:
+        return None
+    return min(known, key=lambda e: (e[0], e[1] is None, e[1] or dt.datetime.min.replace(tzinfo=dt.UTC)))
+
+
+def _set_offer(opportunity: Opportunity, event: Event | None) -> None:
+    if event is not None and event[0] < opportunity.created_date:
+        event = (opportunity.created_date, _instant_on(opportunity.created_date, event[1], opportunity.created_at))
+    opportunity.offer_date, opportunity.offer_at = event if event is not None else (None, None)
+
+
+def _offer_with_close(opportunity: Opportunity, reached: Event | None) -> Event | None:
+    """The offer of a deal in its current stage, given ``reached``, the offer reached apart from
+    its close. Won: the close reaches the offer too, the earliest counts. Lost: the deal cannot
+    have reached the offer after it closed (shared KPI definitions, "Stages": a deal counts as
+    having entered won/lost on its close date, for every rule)."""
+    close: Event | None = None
+    if opportunity.stage.is_closed and opportunity.close_date is not None:
+        close = (opportunity.close_date, opportunity.closed_at)
+    if close is None:
+        return reached
+    if opportunity.stage.kind == StageKind.WON:
+        return _earliest(reached, close)
+    if reached is not None and reached[0] > close[0]:
+        return close
+    return reached
+
+
+def _offer_order(pipeline_id: int) -> int | None:
+    return Stage.objects.filter(pipeline_id=pipeline_id, is_offer=True).values_list("order", flat=True).first()
+
+
+def _offer_apart_from_close(opportunity: Opportunity, old_close: dt.date | None) -> Event | None:
+    """The offer the deal reached other than by its current close (before the close moved).
+
+    An offer date before the close date was reached earlier, through the stages (or an earlier
+    win). One on (or after) the close date may come from the close itself: the stage history
+    tells whether a stage reached it apart from the move into the current stage.
+    """
+    if opportunity.offer_date is None:
+        return None
+    if old_close is None or opportunity.offer_date < old_close:
+        return (opportunity.offer_date, opportunity.offer_at)
+    history = list(opportunity.stage_changes.select_related("to_stage").order_by("changed_at", "pk"))
+    closing = next((c for c in reversed(history) if c.to_stage_id == opportunity.stage_id), None)
+    offer_order = _offer_order(opportunity.pipeline_id)
+    for index, change in enumerate(history):
+        stage = change.to_stage
+        reaches = stage.kind == StageKind.WON or (
+            stage.kind == StageKind.OPEN and offer_order is not None and stage.order >= offer_order
+        )
+        if change is closing or not reaches:
+            continue
+        day = opportunity.created_date if index == 0 else max(local_date(change.changed_at), opportunity.created_date)
+        return (day, _instant_on(day, change.changed_at))
+    return None
+
+
+def _keep_instants_true(opportunity: Opportunity) -> None:
+    """An instant is kept only on its event's local date (a moved date is known by date only)."""
+    opportunity.created_at = _instant_on(opportunity.created_date, opportunity.created_at)
+    opportunity.offer_at = _instant_on(opportunity.offer_date, opportunity.offer_at)
+    opportunity.closed_at = _instant_on(opportunity.close_date, opportunity.closed_at)
+
+
 @transaction.atomic
 def opportunity_create(
     *,
@@ -190,6 +282,7 @@ def opportunity_create(
 
     Created directly in the offer stage (or later, or won) it reaches the offer on its
     creation date; created won or lost its close date is its creation date unless given.
+    The instants of these events are ``at`` when it falls on their dates.
     """
     at = at or timezone.now()
     pipeline = pipeline or (stage.pipeline if stage else default_pipeline())
@@ -200,6 +293,7 @@ def opportunity_create(
     created_date = created_date or local_date(at)
     if stage.kind == StageKind.LOST and not lost_reason:
         raise ValidationError({"lost_reason": _("Say why the deal was lost.")})
+    close = (close_date or created_date) if stage.is_closed else None
     opportunity = Opportunity(
         owner=owner,
         name=name,
@@ -209,15 +303,18 @@ def opportunity_create(
         product=product,
         amount=amount,
         created_date=created_date,
+        created_at=_instant_on(created_date, at),
         expected_close_date=expected_close_date,
-        close_date=(close_date or created_date) if stage.is_closed else None,
-        offer_date=created_date if offer_reached(stage) else None,
+        close_date=close,
+        closed_at=_instant_on(close, at),
         next_step=next_step,
         next_step_date=next_step_date,
         lost_reason=lost_reason,
         external_id=external_id,
         stage_changed_at=at,
     )
+    if offer_reached(stage):
+        _set_offer(opportunity, (created_date, opportunity.created_at))
     _save(opportunity)
     OpportunityStageChange.objects.create(opportunity=opportunity, to_stage=stage, changed_at=at, changed_by=by_user)
     OpportunityOwnerChange.objects.create(opportunity=opportunity, to_owner=owner, changed_at=at, changed_by=by_user)
@@ -244,21 +341,33 @@ OPPORTUNITY_EDITABLE_FIELDS = frozenset(
 
 @transaction.atomic
 def opportunity_update(*, opportunity: Opportunity, **fields: Any) -> Opportunity:
-    """Edit an opportunity's plain fields. Its close date stays editable once it is closed."""
+    """Edit an opportunity's plain fields. Its close date stays editable once it is closed.
+
+    Editing the close date moves the close, and with it the offer when the close reached it
+    (a won deal that skipped the offer stage): shared KPI definitions, "Stages".
+    """
     unknown = set(fields) - OPPORTUNITY_EDITABLE_FIELDS
     if unknown:
         raise ValidationError(_("These fields cannot be edited here: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    _lock(opportunity)
     before = _opportunity_dates(opportunity)
+    old_close = opportunity.close_date
+    reached = _offer_apart_from_close(opportunity, old_close) if "close_date" in fields else None
     for name, value in fields.items():
         setattr(opportunity, name, value)
     if opportunity.stage.is_closed and opportunity.close_date is None:
         raise ValidationError({"close_date": _("A closed deal needs a close date.")})
     if not opportunity.stage.is_closed and opportunity.close_date is not None:
         raise ValidationError({"close_date": _("An open deal has no close date; move it to won or lost instead.")})
-    if opportunity.offer_date is not None and opportunity.offer_date < opportunity.created_date:
-        opportunity.offer_date = opportunity.created_date
+    if opportunity.close_date != old_close:
+        closing = opportunity.stage_changes.filter(to_stage_id=opportunity.stage_id).order_by("-changed_at", "-pk").first()
+        opportunity.closed_at = _instant_on(opportunity.close_date, closing.changed_at if closing else None)
+        _set_offer(opportunity, _offer_with_close(opportunity, reached))
+    elif opportunity.offer_date is not None:
+        _set_offer(opportunity, (opportunity.offer_date, opportunity.offer_at))  # not before the creation
+    _keep_instants_true(opportunity)
     _save(opportunity)
-    kpi_inputs_changed(rep_ids=[opportunity.owner_id], dates=before + _opportunity_dates(opportunity))
+    kpi_inputs_changed(rep_ids=_deal_reps(opportunity), dates=before + _opportunity_dates(opportunity))
     return opportunity
 
 
@@ -275,9 +384,12 @@ def opportunity_move(
     """Move an opportunity to ``stage`` and record it in the stage history.
 
     Won or lost: the close date is ``close_date`` or the move's local date, and a loss needs a
-    reason. Back to an open stage (reopened): the close date is cleared. The offer date is
-    set the first time the offer is reached and never moves afterwards.
+    reason. Back to an open stage (reopened): the close date is cleared. The offer is reached
+    the first time the deal enters the offer stage, a later open stage, or won; a deal won with
+    an earlier close date entered won, and so reached the offer, on that date (shared KPI
+    definitions, "Stages"). Once reached, the offer date only moves earlier.
     """
+    _lock(opportunity)  # the row first, then the moment: moves of one deal are ordered
     at = at or timezone.now()
     _check_stage(opportunity.pipeline, stage)
     if stage.pk == opportunity.stage_id:
@@ -287,22 +399,29 @@ def opportunity_move(
     before = _opportunity_dates(opportunity)
     day = local_date(at)
     from_stage = opportunity.stage
+    reached: Event | None = None
+    if opportunity.offer_date is not None:
+        reached = (opportunity.offer_date, opportunity.offer_at)
     opportunity.stage = stage
     opportunity.stage_changed_at = at
     if stage.is_closed:
         opportunity.close_date = close_date or day
+        opportunity.closed_at = _instant_on(opportunity.close_date, at)
         if stage.kind == StageKind.LOST:
             opportunity.lost_reason = lost_reason or opportunity.lost_reason
     else:
-        opportunity.close_date = None
+        opportunity.close_date = opportunity.closed_at = None
         opportunity.lost_reason = ""
-    if opportunity.offer_date is None and offer_reached(stage):
-        opportunity.offer_date = max(day, opportunity.created_date)
+        if reached is None and offer_reached(stage):
+            entered = max(day, opportunity.created_date)
+            reached = (entered, _instant_on(entered, at))
+    _set_offer(opportunity, _offer_with_close(opportunity, reached))
+    _keep_instants_true(opportunity)
     _save(opportunity)
     OpportunityStageChange.objects.create(
         opportunity=opportunity, from_stage=from_stage, to_stage=stage, changed_at=at, changed_by=by_user
     )
-    kpi_inputs_changed(rep_ids=[opportunity.owner_id], dates=before + _opportunity_dates(opportunity))
+    kpi_inputs_changed(rep_ids=_deal_reps(opportunity), dates=before + _opportunity_dates(opportunity))
     return opportunity
 
 
@@ -311,6 +430,7 @@ def opportunity_reassign(
     *, opportunity: Opportunity, owner: Rep, by_user: Any = None, at: dt.datetime | None = None
 ) -> Opportunity:
     """Give an opportunity to another rep; events from now on are credited to them."""
+    _lock(opportunity)
     at = at or timezone.now()
     if owner.pk == opportunity.owner_id:
         return opportunity
@@ -320,14 +440,15 @@ def opportunity_reassign(
     OpportunityOwnerChange.objects.create(
         opportunity=opportunity, from_owner=previous, to_owner=owner, changed_at=at, changed_by=by_user
     )
-    kpi_inputs_changed(rep_ids=[previous.pk, owner.pk], dates=[*_opportunity_dates(opportunity), local_date(at)])
+    kpi_inputs_changed(rep_ids=_deal_reps(opportunity), dates=[*_opportunity_dates(opportunity), local_date(at)])
     return opportunity
 
 
 @transaction.atomic
 def opportunity_delete(*, opportunity: Opportunity) -> None:
+    _lock(opportunity)
     dates = _opportunity_dates(opportunity)
-    rep_ids = set(opportunity.owner_changes.values_list("to_owner_id", flat=True)) | {opportunity.owner_id}
+    rep_ids = _deal_reps(opportunity)
     opportunity.delete()
     kpi_inputs_changed(rep_ids=rep_ids, dates=dates)
 
