@@ -225,19 +225,26 @@ def _offer_order(pipeline_id: int) -> int | None:
     return Stage.objects.filter(pipeline_id=pipeline_id, is_offer=True).values_list("order", flat=True).first()
 
 
-def _offer_apart_from_close(opportunity: Opportunity, old_close: dt.date | None) -> Event | None:
-    """The offer the deal reached other than by its current close (before the close moved).
+def _offer_apart_from_dates(opportunity: Opportunity, *, old_created: dt.date, old_close: dt.date | None) -> Event | None:
+    """The offer the deal reached other than by its close, once its creation or close date moved.
 
-    An offer date before the close date was reached earlier, through the stages (or an earlier
-    win). One on (or after) the close date may come from the close itself: the stage history
-    tells whether a stage reached it apart from the move into the current stage.
+    An offer date strictly between the old creation and close dates was reached through the
+    stages (or an earlier win): it stays. One on the creation date (created in the offer stage)
+    or on the close date (won without it) may follow that date: the stage history tells when a
+    stage reached it, the creation counting on the (new) creation date and the move into the
+    current stage left out (its close counts instead, see :func:`_offer_with_close`).
     """
     if opportunity.offer_date is None:
         return None
-    if old_close is None or opportunity.offer_date < old_close:
-        return (opportunity.offer_date, opportunity.offer_at)
+    kept: Event = (opportunity.offer_date, opportunity.offer_at)
+    if old_created < opportunity.offer_date and (old_close is None or opportunity.offer_date < old_close):
+        return kept
     history = list(opportunity.stage_changes.select_related("to_stage").order_by("changed_at", "pk"))
+    if not history:
+        return kept  # written in bulk without history: nothing tells otherwise
     closing = next((c for c in reversed(history) if c.to_stage_id == opportunity.stage_id), None)
+    if not opportunity.stage.is_closed:
+        closing = None
     offer_order = _offer_order(opportunity.pipeline_id)
     for index, change in enumerate(history):
         stage = change.to_stage
@@ -247,7 +254,7 @@ def _offer_apart_from_close(opportunity: Opportunity, old_close: dt.date | None)
         if change is closing or not reaches:
             continue
         day = opportunity.created_date if index == 0 else max(local_date(change.changed_at), opportunity.created_date)
-        return (day, _instant_on(day, change.changed_at))
+        return (day, _instant_on(day, change.changed_at, opportunity.created_at))
     return None
 
 
@@ -344,15 +351,15 @@ def opportunity_update(*, opportunity: Opportunity, **fields: Any) -> Opportunit
     """Edit an opportunity's plain fields. Its close date stays editable once it is closed.
 
     Editing the close date moves the close, and with it the offer when the close reached it
-    (a won deal that skipped the offer stage): shared KPI definitions, "Stages".
+    (a won deal that skipped the offer stage): shared KPI definitions, "Stages". Editing the
+    creation date moves an offer reached on creation (created in the offer stage or later).
     """
     unknown = set(fields) - OPPORTUNITY_EDITABLE_FIELDS
     if unknown:
         raise ValidationError(_("These fields cannot be edited here: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     _lock(opportunity)
     before = _opportunity_dates(opportunity)
-    old_close = opportunity.close_date
-    reached = _offer_apart_from_close(opportunity, old_close) if "close_date" in fields else None
+    old_created, old_close = opportunity.created_date, opportunity.close_date
     for name, value in fields.items():
         setattr(opportunity, name, value)
     if opportunity.stage.is_closed and opportunity.close_date is None:
@@ -362,9 +369,12 @@ def opportunity_update(*, opportunity: Opportunity, **fields: Any) -> Opportunit
     if opportunity.close_date != old_close:
         closing = opportunity.stage_changes.filter(to_stage_id=opportunity.stage_id).order_by("-changed_at", "-pk").first()
         opportunity.closed_at = _instant_on(opportunity.close_date, closing.changed_at if closing else None)
+    if opportunity.created_date != old_created:
+        first = opportunity.stage_changes.order_by("changed_at", "pk").first()
+        opportunity.created_at = _instant_on(opportunity.created_date, first.changed_at if first else None)
+    if (opportunity.created_date, opportunity.close_date) != (old_created, old_close):
+        reached = _offer_apart_from_dates(opportunity, old_created=old_created, old_close=old_close)
         _set_offer(opportunity, _offer_with_close(opportunity, reached))
-    elif opportunity.offer_date is not None:
-        _set_offer(opportunity, (opportunity.offer_date, opportunity.offer_at))  # not before the creation
     _keep_instants_true(opportunity)
     _save(opportunity)
     kpi_inputs_changed(rep_ids=_deal_reps(opportunity), dates=before + _opportunity_dates(opportunity))

@@ -248,3 +248,17 @@ def test_editing_the_close_date_moves_the_offer_the_credit_and_both_days(writes,
     skipped.refresh_from_db()
     assert (skipped.closed_at, skipped.offer_at) == (at("2025-03-12"), at("2025-03-12"))
     assert deals(admin_user, "rep", bob, "2025-03-12", "2025-03-12") == (0, 2, 1, "80.00", 0, 0)
+
+
+def test_editing_the_creation_date_moves_an_offer_reached_on_creation(writes, alice, alpha, admin_user):
+    with writes():
+        created_in_offer = opp(alice, "2025-04-01", stage_name="Proposal")  # reaches the offer on creation
+        proposed_later = opp(alice, "2025-04-01")
+        move(proposed_later, "Proposal", "2025-04-02")  # reached through the stages: stays
+    with writes():
+        for deal in (created_in_offer, proposed_later):
+            services.opportunity_update(opportunity=Opportunity.objects.get(pk=deal.pk), created_date=d("2025-03-31"))
+    for group_by, obj in (("rep", alice), ("team", alpha)):
+        assert deals(admin_user, group_by, obj, "2025-03-01", "2025-03-31") == (2, 1, 0, "0.00", 0, 0)
+        assert deals(admin_user, group_by, obj, "2025-04-01", "2025-04-30") == (0, 1, 0, "0.00", 0, 0)
+    assert figure(admin_user, "rep", alice, "2025-03-01", "2025-03-31", "contact_to_offer") == "1.0000"

@@ -69,4 +69,8 @@ def test_a_stored_instant_is_always_on_its_date(rep):
     events = [(deal.created_date, deal.created_at), (deal.offer_date, deal.offer_at), (deal.close_date, deal.closed_at)]
     for day, instant in events:
         assert instant is None or timezone.localdate(instant) == day
-    assert (deal.offer_date, deal.offer_at) == (d("2025-03-03"), at("2025-03-03"))  # reached on creation, kept
+    # Created in the offer stage: it reached the offer on its (new) creation date, by date only.
+    assert (deal.created_at, deal.offer_date, deal.offer_at) == (None, d("2025-03-01"), None)
+    services.opportunity_update(opportunity=deal, created_date=d("2025-03-03"))  # back: the instants return
+    deal.refresh_from_db()
+    assert (deal.created_at, deal.offer_date, deal.offer_at) == (at("2025-03-03"), d("2025-03-03"), at("2025-03-03"))
