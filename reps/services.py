@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kpis.hooks import kpi_inputs_changed
+from reps import instants
+from reps.instants import Event
 from reps.models import (
     Account,
     Activity,
@@ -177,94 +179,6 @@ def _lock(opportunity: Opportunity) -> None:
     opportunity.refresh_from_db(from_queryset=Opportunity.objects.select_for_update())
 
 
-# An event: its local date and, when known, its instant (whose local date is that date).
-Event = tuple[dt.date, dt.datetime | None]
-
-
-def _instant_on(day: dt.date | None, *moments: dt.datetime | None) -> dt.datetime | None:
-    """The first of ``moments`` that falls on the local ``day``: the instant of an event dated
-    ``day``. None when none does (a date given for another day: only the date is known)."""
-    for moment in moments:
-        if day is not None and moment is not None and local_date(moment) == day:
-            return moment
-    return None
-
-
-def _earliest(*events: Event | None) -> Event | None:
-    """The earliest event by date; on one day, a known instant before an unknown one."""
-    known = [e for e in events if e is not None]
-    if not known:
-        return None
-    return min(known, key=lambda e: (e[0], e[1] is None, e[1] or dt.datetime.min.replace(tzinfo=dt.UTC)))
-
-
-def _set_offer(opportunity: Opportunity, event: Event | None) -> None:
-    if event is not None and event[0] < opportunity.created_date:
-        event = (opportunity.created_date, _instant_on(opportunity.created_date, event[1], opportunity.created_at))
-    opportunity.offer_date, opportunity.offer_at = event if event is not None else (None, None)
-
-
-def _offer_with_close(opportunity: Opportunity, reached: Event | None) -> Event | None:
-    """The offer of a deal in its current stage, given ``reached``, the offer reached apart from
-    its close. Won: the close reaches the offer too, the earliest counts. Lost: the deal cannot
-    have reached the offer after it closed (shared KPI definitions, "Stages": a deal counts as
-    having entered won/lost on its close date, for every rule)."""
-    close: Event | None = None
-    if opportunity.stage.is_closed and opportunity.close_date is not None:
-        close = (opportunity.close_date, opportunity.closed_at)
-    if close is None:
-        return reached
-    if opportunity.stage.kind == StageKind.WON:
-        return _earliest(reached, close)
-    if reached is not None and reached[0] > close[0]:
-        return close
-    return reached
-
-
-def _offer_order(pipeline_id: int) -> int | None:
-    return Stage.objects.filter(pipeline_id=pipeline_id, is_offer=True).values_list("order", flat=True).first()
-
-
-def _offer_apart_from_dates(opportunity: Opportunity, *, old_created: dt.date, old_close: dt.date | None) -> Event | None:
-    """The offer the deal reached other than by its close, once its creation or close date moved.
-
-    An offer date strictly between the old creation and close dates was reached through the
-    stages (or an earlier win): it stays. One on the creation date (created in the offer stage)
-    or on the close date (won without it) may follow that date: the stage history tells when a
-    stage reached it, the creation counting on the (new) creation date and the move into the
-    current stage left out (its close counts instead, see :func:`_offer_with_close`).
-    """
-    if opportunity.offer_date is None:
-        return None
-    kept: Event = (opportunity.offer_date, opportunity.offer_at)
-    if old_created < opportunity.offer_date and (old_close is None or opportunity.offer_date < old_close):
-        return kept
-    history = list(opportunity.stage_changes.select_related("to_stage").order_by("changed_at", "pk"))
-    if not history:
-        return kept  # written in bulk without history: nothing tells otherwise
-    closing = next((c for c in reversed(history) if c.to_stage_id == opportunity.stage_id), None)
-    if not opportunity.stage.is_closed:
-        closing = None
-    offer_order = _offer_order(opportunity.pipeline_id)
-    for index, change in enumerate(history):
-        stage = change.to_stage
-        reaches = stage.kind == StageKind.WON or (
-            stage.kind == StageKind.OPEN and offer_order is not None and stage.order >= offer_order
-        )
-        if change is closing or not reaches:
-            continue
-        day = opportunity.created_date if index == 0 else max(local_date(change.changed_at), opportunity.created_date)
-        return (day, _instant_on(day, change.changed_at, opportunity.created_at))
-    return None
-
-
-def _keep_instants_true(opportunity: Opportunity) -> None:
-    """An instant is kept only on its event's local date (a moved date is known by date only)."""
-    opportunity.created_at = _instant_on(opportunity.created_date, opportunity.created_at)
-    opportunity.offer_at = _instant_on(opportunity.offer_date, opportunity.offer_at)
-    opportunity.closed_at = _instant_on(opportunity.close_date, opportunity.closed_at)
-
-
 @transaction.atomic
 def opportunity_create(
     *,
@@ -310,10 +224,10 @@ def opportunity_create(
         product=product,
         amount=amount,
         created_date=created_date,
-        created_at=_instant_on(created_date, at),
+        created_at=instants.instant_on(created_date, at),
         expected_close_date=expected_close_date,
         close_date=close,
-        closed_at=_instant_on(close, at),
+        closed_at=instants.instant_on(close, at),
         next_step=next_step,
         next_step_date=next_step_date,
         lost_reason=lost_reason,
@@ -321,7 +235,7 @@ def opportunity_create(
         stage_changed_at=at,
     )
     if offer_reached(stage):
-        _set_offer(opportunity, (created_date, opportunity.created_at))
+        instants.set_offer(opportunity, (created_date, opportunity.created_at))
     _save(opportunity)
     OpportunityStageChange.objects.create(opportunity=opportunity, to_stage=stage, changed_at=at, changed_by=by_user)
     OpportunityOwnerChange.objects.create(opportunity=opportunity, to_owner=owner, changed_at=at, changed_by=by_user)
@@ -368,14 +282,14 @@ def opportunity_update(*, opportunity: Opportunity, **fields: Any) -> Opportunit
         raise ValidationError({"close_date": _("An open deal has no close date; move it to won or lost instead.")})
     if opportunity.close_date != old_close:
         closing = opportunity.stage_changes.filter(to_stage_id=opportunity.stage_id).order_by("-changed_at", "-pk").first()
-        opportunity.closed_at = _instant_on(opportunity.close_date, closing.changed_at if closing else None)
+        opportunity.closed_at = instants.instant_on(opportunity.close_date, closing.changed_at if closing else None)
     if opportunity.created_date != old_created:
         first = opportunity.stage_changes.order_by("changed_at", "pk").first()
-        opportunity.created_at = _instant_on(opportunity.created_date, first.changed_at if first else None)
+        opportunity.created_at = instants.instant_on(opportunity.created_date, first.changed_at if first else None)
     if (opportunity.created_date, opportunity.close_date) != (old_created, old_close):
-        reached = _offer_apart_from_dates(opportunity, old_created=old_created, old_close=old_close)
-        _set_offer(opportunity, _offer_with_close(opportunity, reached))
-    _keep_instants_true(opportunity)
+        reached = instants.offer_apart_from_dates(opportunity, old_created=old_created, old_close=old_close)
+        instants.set_offer(opportunity, instants.offer_with_close(opportunity, reached))
+    instants.keep_instants_true(opportunity)
     _save(opportunity)
     kpi_inputs_changed(rep_ids=_deal_reps(opportunity), dates=before + _opportunity_dates(opportunity))
     return opportunity
@@ -416,7 +330,7 @@ def opportunity_move(
     opportunity.stage_changed_at = at
     if stage.is_closed:
         opportunity.close_date = close_date or day
-        opportunity.closed_at = _instant_on(opportunity.close_date, at)
+        opportunity.closed_at = instants.instant_on(opportunity.close_date, at)
         if stage.kind == StageKind.LOST:
             opportunity.lost_reason = lost_reason or opportunity.lost_reason
     else:
@@ -424,9 +338,9 @@ def opportunity_move(
         opportunity.lost_reason = ""
         if reached is None and offer_reached(stage):
             entered = max(day, opportunity.created_date)
-            reached = (entered, _instant_on(entered, at))
-    _set_offer(opportunity, _offer_with_close(opportunity, reached))
-    _keep_instants_true(opportunity)
+            reached = (entered, instants.instant_on(entered, at))
+    instants.set_offer(opportunity, instants.offer_with_close(opportunity, reached))
+    instants.keep_instants_true(opportunity)
     _save(opportunity)
     OpportunityStageChange.objects.create(
         opportunity=opportunity, from_stage=from_stage, to_stage=stage, changed_at=at, changed_by=by_user
