@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
-from kpis import sql
+from kpis import selectors, sql
 from kpis.models import KpiDay, KpiWonCycle
 from kpis.services import kpi_recompute
 from reps import services
@@ -127,6 +128,10 @@ def test_a_deal_won_at_10_and_handed_over_at_16_is_the_first_owners_win(writes, 
     assert (month[bob.pk]["win_rate"], month[bob.pk]["avg_deal_size"], month[bob.pk]["sales_cycle_days"]) == (None, None, None)
     assert figure(admin_user, "team", alpha, "2025-03-01", "2025-03-31", "sales_cycle_days") == "2.0"
     assert figure(admin_user, "team", beta, "2025-03-01", "2025-03-31", "sales_cycle_days") is None
+    # The weekly series (dashboards, /api/v1/kpis/weekly/) reads the same rows.
+    for key, obj, won in (("rep_id", alice, 1), ("rep_id", bob, 0), ("team_id", alpha, 1), ("team_id", beta, 0)):
+        week = selectors.weekly_series(user=admin_user, weeks=1, until=d("2025-03-05"), **{key: obj.pk})[0]
+        assert (week["week"], week["deals_won"], week["won_revenue"]) == (d("2025-03-03"), won, Decimal(500 * won))
     # Events after the hand-over are the new owner's: reopened and won again the same day.
     with writes():
         move(deal, "Negotiation", "2025-03-05")  # 10:00 again, but the move's instant is what counts
