@@ -8,8 +8,9 @@ server-side with INSERT ... SELECT over generate_series (a bulk insert, no Pytho
 
 - full: ``kpis.services.kpi_recompute()`` over all history for every rep, run twice (the
   first run inserts the rows, the second updates them);
-- incremental: one activity logged through ``reps.services.activity_create``, including the
-  on-commit recompute of the rows it touches (Celery runs eagerly here);
+- incremental: one activity logged through ``reps.services.activity_create``, and one move of
+  a reassigned deal through ``reps.services.opportunity_move``, each including the on-commit
+  recompute of the rows it touches (Celery runs eagerly here);
 - floor: one hand-written SQL GROUP BY computing the same per-rep weekly counts (local weeks,
   current owner, no owner history, no upsert) into a temporary table.
 
@@ -92,25 +93,33 @@ def generate(conn: psycopg.Connection, *, reps: int, activities: int, opportunit
     won, lost = stages["Won"], stages["Lost"]
     open_stages = [stages[n] for n in ("Prospecting", "Discovery", "Proposal", "Negotiation")]
     # g % 10: 0-3 open (in the four open stages), 4-6 won, 7-9 lost; half of the lost ones after an offer.
+    # The events' instants are known for most deals (created 09:00, offer 11:00, closed 15:00 UTC, the
+    # same local day in Europe/Budapest); one in four offers and closes is known by its date only.
     run(
         f"""INSERT INTO reps_opportunity (name, amount, created_date, expected_close_date, close_date, offer_date, next_step,
-                lost_reason, stage_changed_at, updated_at, pipeline_id, owner_id, stage_id, account_id)
-        SELECT 'Deal ' || g, (g % 997) * 10 + 0.50, created, created + 60,
-               CASE WHEN g % 10 >= 4 THEN created + g % 90 END,
-               CASE WHEN g % 10 IN (2, 3) THEN created + g % 20
-                    WHEN g % 10 BETWEEN 4 AND 6 THEN created + g % 90 / 2
-                    WHEN g % 10 >= 7 AND g % 2 = 0 THEN created + g % 90 / 2 END,
-               '', CASE WHEN g % 10 >= 7 THEN 'Price' ELSE '' END, now(), now(), {pipeline_id}, owner_id,
-               CASE WHEN g % 10 < 4 THEN (ARRAY{open_stages})[1 + g % 4] WHEN g % 10 < 7 THEN {won} ELSE {lost} END,
-               NULL
-        FROM (SELECT g, DATE '{FIRST_DAY}' + (g::bigint * 104729 % ({DAYS} - 90))::int AS created,
-                     (SELECT id FROM bench_reps WHERE n = g % {reps}) AS owner_id
-              FROM generate_series(1, {opportunities}) g) o"""
+                lost_reason, stage_changed_at, updated_at, pipeline_id, owner_id, stage_id, account_id,
+                created_at, offer_at, closed_at)
+        SELECT name, amount, created, expected, close, offer, next_step, lost_reason, now(), now(), {pipeline_id}, owner_id,
+               stage_id, NULL, (created + interval '9 hours') AT TIME ZONE 'UTC',
+               CASE WHEN g % 4 <> 0 THEN (offer + interval '11 hours') AT TIME ZONE 'UTC' END,
+               CASE WHEN g % 4 <> 1 THEN (close + interval '15 hours') AT TIME ZONE 'UTC' END
+        FROM (
+            SELECT g, created, owner_id, 'Deal ' || g AS name, (g % 997) * 10 + 0.50 AS amount, created + 60 AS expected,
+                   CASE WHEN g % 10 >= 4 THEN created + g % 90 END AS close,
+                   CASE WHEN g % 10 IN (2, 3) THEN created + g % 20
+                        WHEN g % 10 BETWEEN 4 AND 6 THEN created + g % 90 / 2
+                        WHEN g % 10 >= 7 AND g % 2 = 0 THEN created + g % 90 / 2 END AS offer,
+                   '' AS next_step, CASE WHEN g % 10 >= 7 THEN 'Price' ELSE '' END AS lost_reason,
+                   CASE WHEN g % 10 < 4 THEN (ARRAY{open_stages})[1 + g % 4] WHEN g % 10 < 7 THEN {won} ELSE {lost} END
+                       AS stage_id
+            FROM (SELECT g, DATE '{FIRST_DAY}' + (g::bigint * 104729 % ({DAYS} - 90))::int AS created,
+                         (SELECT id FROM bench_reps WHERE n = g % {reps}) AS owner_id
+                  FROM generate_series(1, {opportunities}) g) base) o"""
     )
     # Owner history: the creation row, and for one deal in ten a reassignment to the next rep half-way.
     run(
         """INSERT INTO reps_opportunityownerchange (changed_at, opportunity_id, from_owner_id, to_owner_id)
-        SELECT o.created_date + interval '9 hours', o.id, NULL, o.owner_id FROM reps_opportunity o"""
+        SELECT (o.created_date + interval '9 hours') AT TIME ZONE 'UTC', o.id, NULL, o.owner_id FROM reps_opportunity o"""
     )
     run(
         f"""WITH moved AS (
@@ -119,7 +128,7 @@ def generate(conn: psycopg.Connection, *, reps: int, activities: int, opportunit
             FROM reps_opportunity o JOIN bench_reps b ON b.id = o.owner_id WHERE o.id % 10 = 0),
         history AS (
             INSERT INTO reps_opportunityownerchange (changed_at, opportunity_id, from_owner_id, to_owner_id)
-            SELECT day + interval '12 hours', id, old_owner, new_owner FROM moved)
+            SELECT (day + interval '12 hours') AT TIME ZONE 'UTC', id, old_owner, new_owner FROM moved)
         UPDATE reps_opportunity o SET owner_id = moved.new_owner FROM moved WHERE moved.id = o.id"""
     )
     run(
@@ -243,6 +252,17 @@ def main() -> None:
             return "activity_create + on-commit recompute"
 
         incremental = min(timed(f"incremental after one change (run {i + 1})", one_change) for i in range(3))
+        # A deal handed over once: its move locks the row, and the recompute covers both owners.
+        deal = Opportunity.objects.filter(stage__kind=StageKind.OPEN, owner_changes__from_owner__isnull=False).first()
+        targets = [pipeline.stages.get(name=name) for name in ("Won", "Negotiation", "Won")]
+
+        def one_move(stage) -> str:  # type: ignore[no-untyped-def]
+            with transaction.atomic():
+                services.opportunity_move(opportunity=deal, stage=stage)
+            return f"opportunity_move to {stage.name} + on-commit recompute"
+
+        moves = [timed(f"incremental after one deal move (run {i + 1})", lambda s=s: one_move(s)) for i, s in enumerate(targets)]
+        incremental = max(incremental, min(moves))
         full = max(full_first, full_again)
         print()
         print(f"floor {floor_s:.2f} s · full {full_first:.2f} s / {full_again:.2f} s · incremental {incremental:.3f} s")

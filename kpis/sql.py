@@ -7,9 +7,11 @@ pieces (local date of a timestamp, difference of two dates, the advisory lock) c
 small helpers below.
 
 Credit (docs/kpis.md, "Who gets the credit"): an opportunity event is credited to the owner
-it had at the end of the event's local day, read from the owner history. The history is
-turned into validity ranges with window functions: the first row is valid from the
-beginning of time, every row until the local date of the next change.
+it had at the instant of the event, read from the owner history. The history is turned into
+validity ranges with window functions: the first row is valid from the beginning of time,
+every row until the next change (``[valid_from_at, valid_to_at)``). An event whose instant
+is not stored (only its date is known) goes to the owner at the end of its local day: the
+same ranges by local date (``[valid_from, valid_to)``).
 """
 
 from __future__ import annotations
@@ -127,11 +129,14 @@ def _quoted(values: Sequence[str]) -> str:
 
 
 def owner_ranges_sql(opportunity_filter: str, params: list[Any]) -> tuple[str, list[Any]]:
-    """Each owner-history row with the local days it is valid for: [valid_from, valid_to)."""
+    """Each owner-history row with the instants it is valid for, [valid_from_at, valid_to_at),
+    and the local days, [valid_from, valid_to) (for events known only by their date)."""
     changed, changed_params = local_date("oc.changed_at")
     window = "PARTITION BY oc.opportunity_id ORDER BY oc.changed_at, oc.id"
     sql = f"""
         SELECT oc.opportunity_id AS opportunity_id, oc.to_owner_id AS to_owner_id,
+               CASE WHEN ROW_NUMBER() OVER ({window}) = 1 THEN NULL ELSE oc.changed_at END AS valid_from_at,
+               LEAD(oc.changed_at) OVER ({window}) AS valid_to_at,
                CASE WHEN ROW_NUMBER() OVER ({window}) = 1 THEN NULL ELSE {changed} END AS valid_from,
                LEAD({changed}) OVER ({window}) AS valid_to
         FROM reps_opportunityownerchange oc
@@ -169,20 +174,22 @@ def opportunity_events_sql(dates: DateFilter, rep_ids: Sequence[int] | None, *, 
     params: list[Any] = []
     if not won_only:
         parts.append(
-            f"""SELECT o.id AS opp_id, o.owner_id AS owner_id, o.created_date AS day, CAST(NULL AS INTEGER) AS cycle_days,
+            f"""SELECT o.id AS opp_id, o.owner_id AS owner_id, o.created_date AS day, o.created_at AS instant,
+                CAST(NULL AS INTEGER) AS cycle_days,
                 {_row(opportunities_created="1", created_reached_offer="CASE WHEN o.offer_date IS NOT NULL THEN 1 ELSE 0 END")}
             FROM reps_opportunity o WHERE {created_f}"""
         )
         params += created_p
         parts.append(
-            f"""SELECT o.id AS opp_id, o.owner_id AS owner_id, o.offer_date AS day, CAST(NULL AS INTEGER) AS cycle_days,
+            f"""SELECT o.id AS opp_id, o.owner_id AS owner_id, o.offer_date AS day, o.offer_at AS instant,
+                CAST(NULL AS INTEGER) AS cycle_days,
                 {_row(offers_submitted="1")}
             FROM reps_opportunity o WHERE o.offer_date IS NOT NULL AND {offer_f}"""
         )
         params += offer_p
     kinds = [won] if won_only else [won, lost]
     parts.append(
-        f"""SELECT o.id AS opp_id, o.owner_id AS owner_id, o.close_date AS day,
+        f"""SELECT o.id AS opp_id, o.owner_id AS owner_id, o.close_date AS day, o.closed_at AS instant,
             CASE WHEN s.kind = '{won}' THEN {cycle} ELSE NULL END AS cycle_days,
             {
             _row(
@@ -222,8 +229,12 @@ def opportunity_events_sql(dates: DateFilter, rep_ids: Sequence[int] | None, *, 
         SELECT COALESCE(w.to_owner_id, e.owner_id) AS rep_id, e.day AS day, e.cycle_days AS cycle_days, {columns}
         FROM ({events}) e
         LEFT JOIN ({ranges}) w ON w.opportunity_id = e.opp_id
-            AND (w.valid_from IS NULL OR w.valid_from <= e.day)
-            AND (w.valid_to IS NULL OR e.day < w.valid_to)
+            AND ((e.instant IS NOT NULL
+                    AND (w.valid_from_at IS NULL OR w.valid_from_at <= e.instant)
+                    AND (w.valid_to_at IS NULL OR e.instant < w.valid_to_at))
+                OR (e.instant IS NULL
+                    AND (w.valid_from IS NULL OR w.valid_from <= e.day)
+                    AND (w.valid_to IS NULL OR e.day < w.valid_to)))
         WHERE {rep_f}"""
     return sql, [*params, *ranges_params, *rep_p]
 

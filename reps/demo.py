@@ -25,6 +25,7 @@ from django.db import transaction
 
 from coaching.models import ActionItem, CoachingFeedback, CoachingSession, SessionKind, SessionStatus
 from kpis.models import ActivityTarget, Quota, QuotaMetric
+from reps.instants import fill_event_instants
 from reps.models import (
     Account,
     Activity,
@@ -538,6 +539,8 @@ class DemoBuilder:
                 previous_owner = owner
         OpportunityStageChange.objects.bulk_create(stage_rows, batch_size=BATCH)
         OpportunityOwnerChange.objects.bulk_create(owner_rows, batch_size=BATCH)
+        # The events' instants (KPI credit to the owner at that moment), from the history just written.
+        fill_event_instants(opportunity_model=Opportunity, stage_change_model=OpportunityStageChange, stage_model=Stage)
         self.summary.opportunities = len(self.opportunities)
         self.progress(f"{len(self.opportunities)} opportunities with {len(stage_rows)} stage changes")
 

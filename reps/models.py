@@ -225,6 +225,13 @@ class Opportunity(models.Model):
         editable=False,
         help_text=_("First date it entered the offer stage, a later open stage, or won."),
     )
+    # The instants of the events dated above, where known (KPI credit to the owner at the time
+    # of the event, to the second). Empty when only the date is known (older rows, imports
+    # without times, a close date given for another day than the move): the engine then
+    # credits the owner at the end of that local day. When set, the local date is the date above.
+    created_at = models.DateTimeField(_("created at"), null=True, blank=True, editable=False)
+    offer_at = models.DateTimeField(_("offer reached at"), null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
     next_step = models.CharField(_("next step"), max_length=200, blank=True)
     next_step_date = models.DateField(_("next step due"), null=True, blank=True)
     lost_reason = models.CharField(_("lost reason"), max_length=200, blank=True)

@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kpis.hooks import kpi_inputs_changed
+from reps import instants
+from reps.instants import Event
 from reps.models import (
     Account,
     Activity,
@@ -166,6 +168,17 @@ def _opportunity_dates(opportunity: Opportunity) -> list[dt.date | None]:
     return [opportunity.created_date, opportunity.offer_date, opportunity.close_date]
 
 
+def _deal_reps(opportunity: Opportunity) -> set[int]:
+    """Every rep in the deal's owner history, and its owner: those an event of it may be credited to."""
+    return set(opportunity.owner_changes.values_list("to_owner_id", flat=True)) | {opportunity.owner_id}
+
+
+def _lock(opportunity: Opportunity) -> None:
+    """Lock the deal's row and read it afresh, so that concurrent changes of one deal queue up
+    and each starts where the previous one ended (its history stays one chain)."""
+    opportunity.refresh_from_db(from_queryset=Opportunity.objects.select_for_update())
+
+
 @transaction.atomic
 def opportunity_create(
     *,
@@ -190,6 +203,7 @@ def opportunity_create(
 
     Created directly in the offer stage (or later, or won) it reaches the offer on its
     creation date; created won or lost its close date is its creation date unless given.
+    The instants of these events are ``at`` when it falls on their dates.
     """
     at = at or timezone.now()
     pipeline = pipeline or (stage.pipeline if stage else default_pipeline())
@@ -200,6 +214,7 @@ def opportunity_create(
     created_date = created_date or local_date(at)
     if stage.kind == StageKind.LOST and not lost_reason:
         raise ValidationError({"lost_reason": _("Say why the deal was lost.")})
+    close = (close_date or created_date) if stage.is_closed else None
     opportunity = Opportunity(
         owner=owner,
         name=name,
@@ -209,15 +224,18 @@ def opportunity_create(
         product=product,
         amount=amount,
         created_date=created_date,
+        created_at=instants.instant_on(created_date, at),
         expected_close_date=expected_close_date,
-        close_date=(close_date or created_date) if stage.is_closed else None,
-        offer_date=created_date if offer_reached(stage) else None,
+        close_date=close,
+        closed_at=instants.instant_on(close, at),
         next_step=next_step,
         next_step_date=next_step_date,
         lost_reason=lost_reason,
         external_id=external_id,
         stage_changed_at=at,
     )
+    if offer_reached(stage):
+        instants.set_offer(opportunity, (created_date, opportunity.created_at))
     _save(opportunity)
     OpportunityStageChange.objects.create(opportunity=opportunity, to_stage=stage, changed_at=at, changed_by=by_user)
     OpportunityOwnerChange.objects.create(opportunity=opportunity, to_owner=owner, changed_at=at, changed_by=by_user)
@@ -244,21 +262,36 @@ OPPORTUNITY_EDITABLE_FIELDS = frozenset(
 
 @transaction.atomic
 def opportunity_update(*, opportunity: Opportunity, **fields: Any) -> Opportunity:
-    """Edit an opportunity's plain fields. Its close date stays editable once it is closed."""
+    """Edit an opportunity's plain fields. Its close date stays editable once it is closed.
+
+    Editing the close date moves the close, and with it the offer when the close reached it
+    (a won deal that skipped the offer stage): shared KPI definitions, "Stages". Editing the
+    creation date moves an offer reached on creation (created in the offer stage or later).
+    """
     unknown = set(fields) - OPPORTUNITY_EDITABLE_FIELDS
     if unknown:
         raise ValidationError(_("These fields cannot be edited here: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    _lock(opportunity)
     before = _opportunity_dates(opportunity)
+    old_created, old_close = opportunity.created_date, opportunity.close_date
     for name, value in fields.items():
         setattr(opportunity, name, value)
     if opportunity.stage.is_closed and opportunity.close_date is None:
         raise ValidationError({"close_date": _("A closed deal needs a close date.")})
     if not opportunity.stage.is_closed and opportunity.close_date is not None:
         raise ValidationError({"close_date": _("An open deal has no close date; move it to won or lost instead.")})
-    if opportunity.offer_date is not None and opportunity.offer_date < opportunity.created_date:
-        opportunity.offer_date = opportunity.created_date
+    if opportunity.close_date != old_close:
+        closing = opportunity.stage_changes.filter(to_stage_id=opportunity.stage_id).order_by("-changed_at", "-pk").first()
+        opportunity.closed_at = instants.instant_on(opportunity.close_date, closing.changed_at if closing else None)
+    if opportunity.created_date != old_created:
+        first = opportunity.stage_changes.order_by("changed_at", "pk").first()
+        opportunity.created_at = instants.instant_on(opportunity.created_date, first.changed_at if first else None)
+    if (opportunity.created_date, opportunity.close_date) != (old_created, old_close):
+        reached = instants.offer_apart_from_dates(opportunity, old_created=old_created, old_close=old_close)
+        instants.set_offer(opportunity, instants.offer_with_close(opportunity, reached))
+    instants.keep_instants_true(opportunity)
     _save(opportunity)
-    kpi_inputs_changed(rep_ids=[opportunity.owner_id], dates=before + _opportunity_dates(opportunity))
+    kpi_inputs_changed(rep_ids=_deal_reps(opportunity), dates=before + _opportunity_dates(opportunity))
     return opportunity
 
 
@@ -275,9 +308,12 @@ def opportunity_move(
     """Move an opportunity to ``stage`` and record it in the stage history.
 
     Won or lost: the close date is ``close_date`` or the move's local date, and a loss needs a
-    reason. Back to an open stage (reopened): the close date is cleared. The offer date is
-    set the first time the offer is reached and never moves afterwards.
+    reason. Back to an open stage (reopened): the close date is cleared. The offer is reached
+    the first time the deal enters the offer stage, a later open stage, or won; a deal won with
+    an earlier close date entered won, and so reached the offer, on that date (shared KPI
+    definitions, "Stages"). Once reached, the offer date only moves earlier.
     """
+    _lock(opportunity)  # the row first, then the moment: moves of one deal are ordered
     at = at or timezone.now()
     _check_stage(opportunity.pipeline, stage)
     if stage.pk == opportunity.stage_id:
@@ -287,22 +323,29 @@ def opportunity_move(
     before = _opportunity_dates(opportunity)
     day = local_date(at)
     from_stage = opportunity.stage
+    reached: Event | None = None
+    if opportunity.offer_date is not None:
+        reached = (opportunity.offer_date, opportunity.offer_at)
     opportunity.stage = stage
     opportunity.stage_changed_at = at
     if stage.is_closed:
         opportunity.close_date = close_date or day
+        opportunity.closed_at = instants.instant_on(opportunity.close_date, at)
         if stage.kind == StageKind.LOST:
             opportunity.lost_reason = lost_reason or opportunity.lost_reason
     else:
-        opportunity.close_date = None
+        opportunity.close_date = opportunity.closed_at = None
         opportunity.lost_reason = ""
-    if opportunity.offer_date is None and offer_reached(stage):
-        opportunity.offer_date = max(day, opportunity.created_date)
+        if reached is None and offer_reached(stage):
+            entered = max(day, opportunity.created_date)
+            reached = (entered, instants.instant_on(entered, at))
+    instants.set_offer(opportunity, instants.offer_with_close(opportunity, reached))
+    instants.keep_instants_true(opportunity)
     _save(opportunity)
     OpportunityStageChange.objects.create(
         opportunity=opportunity, from_stage=from_stage, to_stage=stage, changed_at=at, changed_by=by_user
     )
-    kpi_inputs_changed(rep_ids=[opportunity.owner_id], dates=before + _opportunity_dates(opportunity))
+    kpi_inputs_changed(rep_ids=_deal_reps(opportunity), dates=before + _opportunity_dates(opportunity))
     return opportunity
 
 
@@ -311,6 +354,7 @@ def opportunity_reassign(
     *, opportunity: Opportunity, owner: Rep, by_user: Any = None, at: dt.datetime | None = None
 ) -> Opportunity:
     """Give an opportunity to another rep; events from now on are credited to them."""
+    _lock(opportunity)
     at = at or timezone.now()
     if owner.pk == opportunity.owner_id:
         return opportunity
@@ -320,14 +364,15 @@ def opportunity_reassign(
     OpportunityOwnerChange.objects.create(
         opportunity=opportunity, from_owner=previous, to_owner=owner, changed_at=at, changed_by=by_user
     )
-    kpi_inputs_changed(rep_ids=[previous.pk, owner.pk], dates=[*_opportunity_dates(opportunity), local_date(at)])
+    kpi_inputs_changed(rep_ids=_deal_reps(opportunity), dates=[*_opportunity_dates(opportunity), local_date(at)])
     return opportunity
 
 
 @transaction.atomic
 def opportunity_delete(*, opportunity: Opportunity) -> None:
+    _lock(opportunity)
     dates = _opportunity_dates(opportunity)
-    rep_ids = set(opportunity.owner_changes.values_list("to_owner_id", flat=True)) | {opportunity.owner_id}
+    rep_ids = _deal_reps(opportunity)
     opportunity.delete()
     kpi_inputs_changed(rep_ids=rep_ids, dates=dates)
 

@@ -367,6 +367,7 @@ def _write_deals(
                     "stage_changed_at": history[-1][2],
                 },
                 history=history,
+                history_has_times=False,  # the data set has dates only: its moments are local midnights
             )
         )
     if extra_accounts:

@@ -443,7 +443,9 @@ def _opportunities(f: CsvFile, files: dict[str, CsvFile], refs: Refs, report: Re
         except BadValue as exc:
             report.error(f.name, line, str(exc))
             continue
-        result.append(OpportunityRow(line, row["external_id"][:120], fields, history))
+        # Without stage_history.csv rows, its history is a stand-in at local midnight: dates only.
+        timed = bool(histories.get(row["external_id"]))
+        result.append(OpportunityRow(line, row["external_id"][:120], fields, history, history_has_times=timed))
     for ext in set(histories) - {r.external_id for r in result} - {row["external_id"] for _l, row in rows}:
         report.error(
             "stage_history.csv",

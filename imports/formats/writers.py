@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from imports.formats.base import Report
 from reps import services
+from reps.instants import fill_event_instants
 from reps.models import (
     Opportunity,
     OpportunityOwnerChange,
@@ -222,6 +223,9 @@ class OpportunityRow:
     external_id: str
     fields: dict[str, Any]
     history: list[tuple[int | None, int, dt.datetime]] = field(default_factory=list)
+    # Whether the history's moments are real times (then the events' instants come from it),
+    # or stand-ins such as local midnight of a date (then only the dates are known).
+    history_has_times: bool = True
 
 
 OPPORTUNITY_DATES = ("created_date", "offer_date", "close_date")
@@ -287,7 +291,24 @@ def write_opportunities(
     now = timezone.now()
     owner_rows += [(pk, old_owner, new_owner, now) for pk, old_owner, new_owner in owner_moves]
     _insert_history(OpportunityOwnerChange, ["opportunity_id", "from_owner_id", "to_owner_id", "changed_at"], owner_rows)
+    _write_event_instants(by_ext, pks, changed_ext | history_changed)
     return pks
+
+
+def _write_event_instants(by_ext: dict[str, OpportunityRow], pks: dict[str, int], written: set[str]) -> None:
+    """The instants of the written deals' events: from their history when it has real times,
+    else empty (the KPI engine then credits the owner at the end of each event's day)."""
+    timed = [pks[ext] for ext in written if ext in pks and by_ext[ext].history_has_times]
+    untimed = [pks[ext] for ext in written if ext in pks and not by_ext[ext].history_has_times]
+    for start in range(0, len(timed), BATCH):
+        fill_event_instants(
+            opportunity_model=Opportunity,
+            stage_change_model=OpportunityStageChange,
+            stage_model=Stage,
+            opportunity_ids=timed[start : start + BATCH],
+        )
+    for start in range(0, len(untimed), BATCH):
+        Opportunity.objects.filter(pk__in=untimed[start : start + BATCH]).update(created_at=None, offer_at=None, closed_at=None)
 
 
 def _insert_history(model: type[models.Model], columns: list[str], rows: Sequence[tuple[Any, ...]]) -> None:

@@ -179,6 +179,7 @@ def test_each_deal_gets_its_stage_and_owner_history(imported):
         dt.date(2017, 3, 1),
     )
     assert won.amount == Decimal("1054.00")
+    assert (won.created_at, won.offer_at, won.closed_at) == (None, None, None)  # the data set has dates, no times
     history = [(c.to_stage.name, c.changed_at.date()) for c in won.stage_changes.select_related("to_stage")]
     assert history == [("Prospecting", dt.date(2016, 10, 20)), ("Engaging", dt.date(2016, 10, 20)), ("Won", dt.date(2017, 3, 1))]
     assert OpportunityStageChange.objects.count() == 8800 + 8300 + 6711  # created; engaged; closed

@@ -54,6 +54,13 @@ def test_it_imports_the_example_folder(example_dir, recompute_calls):
         dt.date(2024, 2, 20),
     )
     assert [c.to_stage.name for c in won.stage_changes.all()] == ["Prospecting", "Proposal", "Won"]
+    # The events' instants come from the history's times (KPI credit to the owner at that moment).
+    assert (won.offer_at, won.closed_at) == (
+        dt.datetime(2024, 1, 25, 9, tzinfo=dt.UTC),
+        dt.datetime(2024, 2, 20, 14, 30, tzinfo=dt.UTC),
+    )
+    no_history = Opportunity.objects.get(external_id="example:opp:3")
+    assert (no_history.created_at, no_history.offer_at, no_history.closed_at) == (None, None, None)  # dates only
     assert OpportunityOwnerChange.objects.filter(from_owner=None).count() == 4
     # Without a history, an opportunity is created directly in its stage.
     assert [c.to_stage.name for c in Opportunity.objects.get(external_id="example:opp:3").stage_changes.all()] == ["Proposal"]

@@ -6,6 +6,7 @@ import io
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from kpis.models import ActivityTarget, Quota
 from reps.models import Activity, Opportunity, OpportunityOwnerChange, OpportunityStageChange, Rep, Team
@@ -88,3 +89,15 @@ def test_history_ends_on_the_anchor_date():
     seed("--password", "x")
     assert Opportunity.objects.latest("created_date").created_date <= dt.date(2026, 11, 25)
     assert not Activity.objects.filter(status="done", done_at__date__gt=dt.date(2026, 11, 26)).exists()
+
+
+def test_the_events_instants_come_from_the_history_and_fall_on_their_dates():
+    seed()
+    filled = 0
+    for row in Opportunity.objects.values_list("created_date", "created_at", "offer_date", "offer_at", "close_date", "closed_at"):
+        for day, instant in zip(row[::2], row[1::2], strict=True):
+            if instant is not None:
+                assert timezone.localdate(instant) == day
+                filled += 1
+    assert not Opportunity.objects.filter(created_at=None).exists()  # created at 09:30 local on its day
+    assert filled > Opportunity.objects.count()
