@@ -5,7 +5,8 @@ from django.utils import timezone
 
 
 def backfill(apps, schema_editor):
-    """Existing installs: count the done calls, emails, other meetings and tasks of the stored days."""
+    """Existing installs: count the done calls, emails, other meetings and tasks of the stored days,
+    and credit every event at its instant (reps 0004 stored the instants)."""
     KpiDay = apps.get_model("kpis", "KpiDay")
     if not KpiDay.objects.exists():
         return  # a new install: the recomputes will write them
@@ -20,7 +21,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('kpis', '0003_kpi_won_cycles'),
-        ('reps', '0002_opportunity_close_date_index'),
+        ('reps', '0004_opportunity_event_instants'),
     ]
 
     operations = [
