@@ -84,18 +84,11 @@ def set_offer(opportunity: Opportunity, event: Event | None) -> None:
 
 def offer_with_close(opportunity: Opportunity, reached: Event | None) -> Event | None:
     """The offer of a deal in its current stage, given ``reached``, the offer reached apart from
-    its close. Won: the close reaches the offer too, the earliest counts. Lost: the deal cannot
-    have reached the offer after it closed (shared KPI definitions, "Stages": a deal counts as
-    having entered won/lost on its close date, for every rule)."""
-    close: Event | None = None
-    if opportunity.stage.is_closed and opportunity.close_date is not None:
-        close = (opportunity.close_date, opportunity.closed_at)
-    if close is None:
-        return reached
-    if opportunity.stage.kind == StageKind.WON:
-        return earliest(reached, close)
-    if reached is not None and reached[0] > close[0]:
-        return close
+    its close. Won: the close reaches the offer too (a deal counts as having entered won on its
+    close date), the earliest counts. Lost does not reach the offer: a lost deal's offer is the
+    one its stages reached, whenever that was."""
+    if opportunity.stage.kind == StageKind.WON and opportunity.close_date is not None:
+        return earliest(reached, (opportunity.close_date, opportunity.closed_at))
     return reached
 
 

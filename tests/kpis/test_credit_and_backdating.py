@@ -189,24 +189,28 @@ def test_a_backdated_win_that_skipped_the_offer_is_an_offer_of_its_close_date(wr
         proposed = opp(alice, "2025-09-15", amount="200.00")
         move(proposed, "Proposal", "2025-10-01")
         move(proposed, "Won", "2025-10-01", close_date=d("2025-09-30"))
-        # Lost the same way: it cannot have reached the offer after it closed.
+        # Lost the same way: entering lost does not reach the offer, so its offer is the day it
+        # entered the offer stage, 1 October, after it was lost: not a loss after the offer.
         lost = opp(alice, "2025-09-15")
         move(lost, "Proposal", "2025-10-01")
         move(lost, "Lost", "2025-10-01", close_date=d("2025-09-30"))
-    for deal in (skipped, proposed, lost):
+    for deal in (skipped, proposed):
         deal.refresh_from_db()
         assert (deal.offer_date, deal.offer_at, deal.close_date, deal.closed_at) == (d("2025-09-30"), None, d("2025-09-30"), None)
+    lost.refresh_from_db()
+    assert (lost.offer_date, lost.close_date, lost.closed_at) == (d("2025-10-01"), d("2025-09-30"), None)
+    assert lost.offer_at is not None
     september, october = ("2025-09-01", "2025-09-30"), ("2025-10-01", "2025-10-31")
     for group_by, obj in (("rep", alice), ("team", alpha)):
-        assert deals(admin_user, group_by, obj, *september) == (3, 3, 2, "700.00", 1, 1)
-        assert deals(admin_user, group_by, obj, *october) == NOTHING
+        assert deals(admin_user, group_by, obj, *september) == (3, 2, 2, "700.00", 1, 0)
+        assert deals(admin_user, group_by, obj, *october) == (0, 1, 0, "0.00", 0, 0)
     figures = api(admin_user, "rep", *september)[alice.pk]
     assert figures["win_rate"] == "0.6667"  # 2 / (2 + 1)
-    assert figures["offer_to_close"] == "0.6667"  # 2 / (2 + 1 lost after the offer)
-    assert figures["contact_to_offer"] == "1.0000"
+    assert figures["offer_to_close"] == "1.0000"  # 2 / (2 + 0 lost after the offer)
+    assert figures["contact_to_offer"] == "1.0000"  # all three have reached the offer by now
     assert figures["sales_cycle_days"] == "15.0"  # 15 Sep → 30 Sep, both
     # The week of Monday 29 September straddles the months: the days decide.
-    assert deals(admin_user, "rep", alice, "2025-09-29", "2025-10-05") == (0, 3, 2, "700.00", 1, 1)
+    assert deals(admin_user, "rep", alice, "2025-09-29", "2025-10-05") == (0, 3, 2, "700.00", 1, 0)
 
 
 def test_editing_the_close_date_moves_the_offer_the_credit_and_both_days(writes, alice, bob, alpha, beta, admin_user):
