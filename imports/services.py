@@ -8,6 +8,7 @@ KPIs, and any error (or a dry run) rolls everything back.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import shutil
 import zipfile
@@ -136,13 +137,35 @@ def import_job_create(*, user: Any, format: str, files: Iterable[UploadedFile], 
     job.rows_total = count_rows(directory)
     job.save(update_fields=["directory", "file_names", "rows_total"])
 
-    def enqueue() -> None:
-        from imports import tasks
-
-        tasks.import_job_run.delay(job_id=job.pk)
-
-    transaction.on_commit(enqueue)
+    transaction.on_commit(lambda: import_job_enqueue(job_id=job.pk))
     return job
+
+
+# A job still waiting this long was not queued (the broker was down) or its message was lost.
+REQUEUE_AFTER = dt.timedelta(minutes=5)
+
+
+def import_job_enqueue(*, job_id: int) -> bool:
+    """Queue a saved job's run. If the broker cannot take it, the job stays waiting (its files
+    are saved) and :func:`import_jobs_requeue` queues it once the broker is back."""
+    from imports import tasks
+
+    try:
+        tasks.import_job_run.delay(job_id=job_id)
+    except Exception:  # broker down, or (eager mode) the run itself failed: the upload stands
+        logger.warning("import job %s could not be queued; it waits for the next requeue", job_id, exc_info=True)
+        return False
+    return True
+
+
+def import_jobs_requeue(*, now: dt.datetime | None = None) -> int:
+    """Queue again the jobs still waiting after REQUEUE_AFTER (run by the worker, every few minutes).
+
+    A job queued twice runs once: the run claims the waiting job (see :func:`import_job_run`).
+    """
+    cutoff = (now or timezone.now()) - REQUEUE_AFTER
+    ids = list(ImportJob.objects.filter(status=ImportStatus.PENDING, created_at__lt=cutoff).values_list("pk", flat=True))
+    return sum(import_job_enqueue(job_id=pk) for pk in ids)
 
 
 class _JobProgress:
@@ -176,12 +199,17 @@ class _JobProgress:
             self.connection.close()
 
 
-def import_job_run(*, job_id: int) -> ImportJob:
-    """Run a queued import job; running it again after it finished does nothing."""
+def import_job_run(*, job_id: int, redelivered: bool = False) -> ImportJob:
+    """Run a queued import job; running it again after it finished does nothing.
+
+    The run claims the job (waiting → running) so that a job queued twice runs once. A
+    message redelivered because its worker died finds the job running and runs it again
+    (the import is all or nothing: the dead run saved nothing).
+    """
     job = ImportJob.objects.get(pk=job_id)
-    if job.is_finished:
+    claimable = [ImportStatus.PENDING, ImportStatus.RUNNING] if redelivered else [ImportStatus.PENDING]
+    if not ImportJob.objects.filter(pk=job.pk, status__in=claimable).update(status=ImportStatus.RUNNING):
         return job
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING)
     progress = _JobProgress(job)
     try:
         report = import_run(format=job.format, directory=Path(job.directory), dry_run=job.dry_run, progress=progress)

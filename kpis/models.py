@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reps.models import MONEY, ActivityKind, Rep, Team
@@ -182,3 +183,42 @@ class KpiStatus(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rep_id}: {self.computed_at}"
+
+
+class PendingRecompute(models.Model):
+    """A recompute a change asked for and that has not run yet: the outbox of the KPI engine.
+
+    Written in the same transaction as the change (kpis.hooks), so a change is never saved
+    without it; deleted by the task that ran it. Rows left behind (the broker was down, the
+    message was lost, the task failed) are run by ``kpis.tasks.flush_pending_recomputes``.
+    """
+
+    rep_ids = models.JSONField(_("reps"))
+    days = models.JSONField(_("days"), help_text=_("ISO dates."))
+    created_at = models.DateTimeField(_("asked at"), default=timezone.now, db_index=True)
+    attempts = models.PositiveIntegerField(
+        _("failed attempts"), default=0, help_text=_("Times it could not be queued or its run failed.")
+    )
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("pending KPI recompute")
+        verbose_name_plural = _("pending KPI recomputes")
+
+    def __str__(self) -> str:
+        return f"{len(self.rep_ids)} rep(s) × {len(self.days)} day(s) since {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class WorkerHeartbeat(models.Model):
+    """When a Celery worker last ran the periodic task (read by /healthz/)."""
+
+    name = models.CharField(_("name"), max_length=50, primary_key=True)
+    beat_at = models.DateTimeField(_("last heartbeat"))
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.beat_at}"
