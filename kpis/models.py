@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reps.models import MONEY, ActivityKind, Rep, Team
+from salesperf.dates import validate_in_range
 
 
 class QuotaMetric(models.TextChoices):
@@ -30,8 +31,8 @@ class Quota(models.Model):
         blank=True,
         help_text=_("Only for the metric 'Activities of one kind': which kind is counted."),
     )
-    start_date = models.DateField(_("start"))
-    end_date = models.DateField(_("end"), help_text=_("Inclusive."))
+    start_date = models.DateField(_("start"), validators=[validate_in_range])
+    end_date = models.DateField(_("end"), help_text=_("Inclusive."), validators=[validate_in_range])
     target = models.DecimalField(_("target"), **MONEY)
 
     class Meta:
@@ -79,8 +80,10 @@ class ActivityTarget(models.Model):
     )
     kind = models.CharField(_("activity kind"), max_length=20, choices=ActivityKind.choices)
     per_week = models.PositiveIntegerField(_("per week"))
-    start_date = models.DateField(_("from"))
-    end_date = models.DateField(_("to"), null=True, blank=True, help_text=_("Inclusive; empty means open-ended."))
+    start_date = models.DateField(_("from"), validators=[validate_in_range])
+    end_date = models.DateField(
+        _("to"), null=True, blank=True, help_text=_("Inclusive; empty means open-ended."), validators=[validate_in_range]
+    )
 
     class Meta:
         ordering = ["-start_date", "kind"]

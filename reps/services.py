@@ -34,6 +34,7 @@ from reps.models import (
     Team,
     TeamMembership,
 )
+from salesperf import dates
 
 User = get_user_model()
 
@@ -344,6 +345,8 @@ def _normalise_activity(activity: Activity) -> None:
         activity.done_at = timezone.now()
     if activity.status != ActivityStatus.DONE:
         activity.done_at = None
+    if activity.done_at is not None and dates.in_range(activity.done_at) and dates.is_future_moment(activity.done_at):
+        raise ValidationError({"done_at": dates.DONE_IN_THE_FUTURE})
     if activity.planned_date is None and activity.done_at is None:
         raise ValidationError({"planned_date": _("Give the day it is planned for, or mark it done.")})
     if activity.opportunity_id and activity.account_id is None:

@@ -24,6 +24,8 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from salesperf import dates
+
 # Stored errors are capped so a file full of bad rows still gives a readable summary.
 MAX_ERRORS = 1000
 MAX_LINES_PER_REPAIR = 20
@@ -280,9 +282,18 @@ def parse_date(value: str, column: str) -> dt.date | None:
     if not value:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise BadValue(_("%(column)s “%(value)s” is not a date like 2017-03-31.") % {"column": column, "value": value}) from None
+    _check_range(day, column, value)
+    return day
+
+
+def _check_range(moment: dt.date, column: str, value: str) -> None:
+    if not dates.in_range(moment):
+        raise BadValue(
+            _("%(column)s “%(value)s”: pick a date between the years 1900 and 2999.") % {"column": column, "value": value}
+        )
 
 
 def parse_datetime(value: str, column: str) -> dt.datetime | None:
@@ -296,6 +307,7 @@ def parse_datetime(value: str, column: str) -> dt.datetime | None:
             _("%(column)s “%(value)s” is not a date and time like 2017-03-31T14:30:00+00:00.")
             % {"column": column, "value": value}
         ) from None
+    _check_range(moment, column, value)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=local_zone())
     return moment
