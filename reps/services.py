@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kpis.hooks import kpi_inputs_changed
+from reps import rules
 from reps.models import (
     Account,
     Activity,
@@ -192,6 +193,8 @@ def opportunity_create(
     Created directly in the offer stage (or later, or won) it reaches the offer on its
     creation date; created won or lost its close date is its creation date unless given.
     """
+    if by_user is not None:
+        rules.require(rules.may_log_for(by_user, owner))
     at = at or timezone.now()
     pipeline = pipeline or (stage.pipeline if stage else default_pipeline())
     stage = stage or pipeline.stages.filter(kind=StageKind.OPEN).order_by("order").first()
@@ -358,6 +361,7 @@ def activity_create(
     *,
     owner: Rep,
     kind: str,
+    by_user: Any = None,
     status: str = ActivityStatus.PLANNED,
     planned_date: dt.date | None = None,
     done_at: dt.datetime | None = None,
@@ -367,6 +371,8 @@ def activity_create(
     notes: str = "",
     external_id: str | None = None,
 ) -> Activity:
+    if by_user is not None:
+        rules.require(rules.may_log_for(by_user, owner))
     activity = Activity(
         owner=owner,
         kind=kind,
@@ -445,6 +451,7 @@ def account_delete(*, account: Account) -> None:
 def feedback_create(
     *,
     account: Account,
+    by_user: Any = None,
     rep: Rep | None = None,
     date: dt.date | None = None,
     score: int | None = None,
@@ -452,6 +459,10 @@ def feedback_create(
     text: str = "",
     external_id: str | None = None,
 ) -> CustomerFeedback:
+    """File feedback; with ``by_user``, credited and checked as reps/rules.py says."""
+    if by_user is not None:
+        rep = rules.feedback_rep(by_user, account, rep)
+        rules.require(rules.may_file_feedback(by_user, account, rep))
     if score is None and not is_complaint:
         raise ValidationError({"score": _("Give a score from 1 to 5, or mark the entry as a complaint.")})
     feedback = _save(
