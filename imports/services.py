@@ -8,6 +8,7 @@ KPIs, and any error (or a dry run) rolls everything back.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import logging
 import shutil
@@ -92,6 +93,91 @@ def _jobs_root() -> Path:
     return Path(settings.MEDIA_ROOT) / "imports"
 
 
+# Upload limits, checked before anything is written to the jobs folder (settings may lower them).
+MAX_UPLOAD_BYTES = 512 * 1024 * 1024  # CSV bytes in one upload, unzipped
+MAX_ZIP_RATIO = 100  # unzipped size ÷ compressed size, per file: more is a zip bomb, not CSV
+MAX_CSV_LINE_BYTES = 128 * 1024
+MAX_CSV_COLUMNS = 200
+
+
+def _limit(name: str) -> int:
+    return int(getattr(settings, f"IMPORT_{name}", globals()[name]))
+
+
+def _is_wanted(info: zipfile.ZipInfo) -> bool:
+    inner = Path(info.filename).name
+    return not info.is_dir() and inner.lower().endswith(".csv") and not inner.startswith(".")
+
+
+def _check_csv(chunks: Iterable[bytes], name: str) -> int:
+    """Check a CSV file's lines (length) and header (columns) as it streams; returns its size."""
+    max_line, max_columns = _limit("MAX_CSV_LINE_BYTES"), _limit("MAX_CSV_COLUMNS")
+    size, line, length, header, in_header = 0, 1, 0, bytearray(), True
+
+    def check_header() -> None:
+        columns = next(csv.reader([header.decode("utf-8-sig", errors="replace")]), [])
+        if len(columns) > max_columns:
+            raise ValidationError(
+                _("“%(name)s” has %(count)d columns; a file may have at most %(max)d.")
+                % {"name": name, "count": len(columns), "max": max_columns}
+            )
+
+    for chunk in chunks:
+        size += len(chunk)
+        start = 0
+        while True:
+            newline = chunk.find(b"\n", start)
+            end = len(chunk) if newline < 0 else newline
+            length += end - start
+            if length > max_line:
+                raise ValidationError(
+                    _("“%(name)s”, line %(line)d, is longer than %(max)d bytes; is this a CSV file?")
+                    % {"name": name, "line": line, "max": max_line}
+                )
+            if in_header:
+                header += chunk[start:end]
+            if newline < 0:
+                break
+            if in_header:
+                check_header()
+                in_header = False
+            line, length, start = line + 1, 0, newline + 1
+    if in_header:
+        check_header()
+    return size
+
+
+def _check_uploads(files: list[UploadedFile]) -> None:
+    """Refuse an upload that is too big, a zip bomb, or not CSV-shaped: before any disk write."""
+    total, max_total, max_ratio = 0, _limit("MAX_UPLOAD_BYTES"), _limit("MAX_ZIP_RATIO")
+    too_big = _("The upload holds more than %(max)d MB of CSV files; import it in parts.") % {"max": max_total // 2**20}
+    for upload in files:
+        name = Path(upload.name or "upload").name
+        if not name.lower().endswith(".zip"):
+            total += _check_csv(upload.chunks(), name)
+            if total > max_total:
+                raise ValidationError(too_big)
+            continue
+        try:
+            with zipfile.ZipFile(upload) as archive:
+                members = [info for info in archive.infolist() if _is_wanted(info)]
+                total += sum(info.file_size for info in members)
+                if total > max_total:
+                    raise ValidationError(too_big)
+                for info in members:
+                    if info.file_size > max_ratio * max(info.compress_size, 1):
+                        raise ValidationError(
+                            _("“%(name)s” in “%(zip)s” expands more than %(ratio)d times; it is refused as unsafe.")
+                            % {"name": Path(info.filename).name, "zip": name, "ratio": max_ratio}
+                        )
+                for info in members:
+                    with archive.open(info) as member:
+                        _check_csv(iter(lambda m=member: m.read(1 << 20), b""), Path(info.filename).name)
+        except zipfile.BadZipFile:
+            raise ValidationError(_("“%(name)s” is not a valid zip file.") % {"name": name}) from None
+        upload.seek(0)
+
+
 def _save_upload(upload: UploadedFile, directory: Path) -> list[str]:
     """Save one uploaded CSV, or the CSV files of an uploaded zip, flat in ``directory``."""
     name = Path(upload.name or "upload").name
@@ -101,7 +187,7 @@ def _save_upload(upload: UploadedFile, directory: Path) -> list[str]:
                 saved = []
                 for info in archive.infolist():
                     inner = Path(info.filename).name  # flatten; never write outside the folder
-                    if info.is_dir() or not inner.lower().endswith(".csv") or inner.startswith("."):
+                    if not _is_wanted(info):
                         continue
                     with archive.open(info) as src, (directory / inner).open("wb") as dst:
                         shutil.copyfileobj(src, dst)
@@ -120,6 +206,8 @@ def import_job_create(*, user: Any, format: str, files: Iterable[UploadedFile], 
     """Save the uploaded files and queue their import (run by a Celery task after commit)."""
     if format not in FORMATS:
         raise ValidationError({"format": _("Choose one of the formats listed.")})
+    files = list(files)
+    _check_uploads(files)
     job = ImportJob.objects.create(created_by=user, format=format, dry_run=dry_run, directory="")
     directory = _jobs_root() / str(job.pk)
     directory.mkdir(parents=True, exist_ok=True)
