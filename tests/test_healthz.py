@@ -13,7 +13,8 @@ from kpis import outbox
 pytestmark = pytest.mark.django_db
 
 
-def test_it_works_in_the_embedded_default(client):
+def test_it_works_in_the_embedded_default(client, settings):
+    settings.REDIS_URL = None  # no broker: tasks run in the web process
     response = client.get("/healthz/")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "up", "broker": "eager", "worker": None}
