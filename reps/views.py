@@ -193,6 +193,8 @@ def _writable_owner_ids(request: HttpRequest) -> set[int] | None:
 @login_required
 def opportunity_create(request: HttpRequest) -> HttpResponse:
     _require_role(request)
+    if rep_of(request.user) is None and not is_admin(request.user):
+        raise PermissionDenied  # deals are logged by their rep or an admin (reps/rules.py)
     form = forms.OpportunityCreateForm(request.POST or None, user=request.user, initial=request.GET.dict())
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)

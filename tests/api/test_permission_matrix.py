@@ -172,13 +172,13 @@ def expected_page_status(op: str, role: str, which: str) -> int | str:
         return 404 if op in ("activity_done", "opportunity_move") else 403  # sees no record at all
     if op == "quick_add":  # logs an activity for the user's own rep
         return 302 if role == "rep" else 403
+    if op == "opportunity_create" and role == "manager":
+        return 403  # managers do not log their reps' deals (the API says the same)
     if op in ("opportunity_create", "account_create"):
         if which == "other" and role == "rep":
             return 302  # a rep is offered no owner to choose: the record is theirs (checked below)
         if which == "other" and role == "manager":
             return 200  # the other team's rep is not a choice: the form again, with the error
-        if op == "opportunity_create" and role == "manager":
-            return 403  # managers do not log their reps' deals (the API says the same)
         return 302
     visible = role == "admin" or which == "own"
     if not visible:

@@ -115,3 +115,20 @@ def test_one_failing_row_does_not_hold_back_the_others(rep, monkeypatch):
     assert outbox.pending_recomputes_flush() == 1
     assert list(PendingRecompute.objects.values_list("pk", "attempts")) == [(bad.pk, 2)]
     assert not PendingRecompute.objects.filter(pk=good.pk).exists()
+
+
+@pytest.mark.parametrize("page", ["dashboard", "rep_detail", "team_meeting", "leaderboard", "team_overview"])
+def test_the_kpi_pages_say_since_when_the_figures_may_be_stale(client, rep, manager, page):
+    waiting = PendingRecompute.objects.create(rep_ids=[rep.pk], days=["2025-03-04"], attempts=1)
+    _log_in(client, manager)
+    url = reverse(page, args=[rep.pk]) if page == "rep_detail" else reverse(page)
+    text = client.get(url).content.decode()
+    assert f"Figures may be stale since {timezone.localtime(waiting.created_at):%Y-%m-%d %H:%M}" in text
+    waiting.delete()
+    assert "Figures may be stale" not in client.get(url).content.decode()
+
+
+def test_other_pages_do_not_show_the_notice(client, rep):
+    PendingRecompute.objects.create(rep_ids=[rep.pk], days=["2025-03-04"], attempts=1)
+    _log_in(client, rep.user)
+    assert "Figures may be stale" not in client.get(reverse("account_list")).content.decode()
