@@ -132,3 +132,19 @@ def test_other_pages_do_not_show_the_notice(client, rep):
     PendingRecompute.objects.create(rep_ids=[rep.pk], days=["2025-03-04"], attempts=1)
     _log_in(client, rep.user)
     assert "Figures may be stale" not in client.get(reverse("account_list")).content.decode()
+
+
+def test_a_recompute_that_fails_in_eager_mode_keeps_the_write_and_the_row(
+    client, monkeypatch, django_capture_on_commit_callbacks
+):
+    def boom(**kwargs):
+        raise RuntimeError("the recompute failed")
+
+    monkeypatch.setattr(outbox, "kpi_recompute_days", boom)
+    rep = RepFactory()
+    _log_in(client, rep.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        payload = {"kind": "call", "status": "done", "done_at": "2025-03-04T10:00:00Z"}
+        response = client.post("/api/v1/activities/", payload, content_type="application/json")
+    assert response.status_code == 201
+    assert list(PendingRecompute.objects.values_list("attempts", "last_error")) == [(1, "RuntimeError: the recompute failed")]
