@@ -24,7 +24,7 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from imports.formats import FORMATS
+from imports.formats import FORMATS, base
 from imports.formats.base import DryRunRollback, ImportFailed, Report
 from imports.models import ImportJob, ImportStatus
 from kpis.services import kpi_recompute
@@ -97,7 +97,7 @@ def _jobs_root() -> Path:
 MAX_UPLOAD_BYTES = 512 * 1024 * 1024  # CSV bytes in one upload, unzipped
 MAX_ZIP_RATIO = 100  # unzipped size ÷ compressed size, per file: more is a zip bomb, not CSV
 MAX_CSV_LINE_BYTES = 128 * 1024
-MAX_CSV_COLUMNS = 200
+MAX_CSV_COLUMNS = base.MAX_CSV_COLUMNS
 
 
 def _limit(name: str) -> int:

@@ -189,6 +189,10 @@ def format_error(e: dict[str, Any]) -> str:
 # --- reading CSV -----------------------------------------------------------------------------
 
 
+# No format has this many columns; a header that has them is not one of ours (or an attack).
+MAX_CSV_COLUMNS = 200
+
+
 class CsvFile:
     """One CSV file of an import: checked up front, then read row by row with line numbers."""
 
@@ -224,6 +228,14 @@ class CsvFile:
             return False
         if not header or not any(h.strip() for h in header):
             report.error(self.name, 1, _("The file is empty: the first line must name the columns."))
+            return False
+        if len(header) > MAX_CSV_COLUMNS:
+            report.error(
+                self.name,
+                1,
+                _("The first line names %(count)d columns; a file may have at most %(max)d.")
+                % {"count": len(header), "max": MAX_CSV_COLUMNS},
+            )
             return False
         self.header = [h.strip().lower() for h in header]
         missing = [c for c in self.required if c not in self.header]

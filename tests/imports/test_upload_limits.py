@@ -64,3 +64,15 @@ def test_too_many_columns_are_refused(client, admin_user, _media):
 def test_a_line_too_long_is_refused_even_inside_a_zip(client, admin_user, _media):
     line = b"external_id,name\nx1," + secrets.token_hex(100_000).encode() + b"\n"  # does not compress much
     _refused(_post(client, admin_user, _zip({"accounts.csv": line})), _media, "line 2, is longer than")
+
+
+def test_the_command_line_import_refuses_too_many_columns_too(tmp_path):
+    from imports import services
+    from imports.formats.base import ImportFailed
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "accounts.csv").write_text(",".join(["external_id", "name", *[f"c{n}" for n in range(300)]]) + "\nx,y\n")
+    with pytest.raises(ImportFailed) as failed:
+        services.import_run(format="salesperf", directory=folder)
+    assert "302 columns" in failed.value.report.as_dict()["errors"][0]["reason"]
