@@ -156,3 +156,19 @@ def test_an_import_refuses_dates_outside_1900_to_2999_and_done_activities_in_the
     errors = failed.value.report.as_dict()["errors"]
     assert any(e["file"] == "activities.csv" and e["line"] == 2 and reason in e["reason"] for e in errors), errors
     assert not Activity.objects.exists()
+
+
+def test_check_dates_lists_the_stored_dates_outside_the_range(rep):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("check_dates", stdout=out)
+    assert "Every stored date lies in 1900–2999." in out.getvalue()
+    activity = services.activity_create(owner=rep, kind="call", status="done", done_at=timezone.now())
+    Activity.objects.filter(pk=activity.pk).update(done_at=dt.datetime(9999, 12, 31, 23, tzinfo=dt.UTC))
+    out = StringIO()
+    with pytest.raises(CommandError, match="1 stored date"):
+        call_command("check_dates", stdout=out)
+    assert f"reps.Activity {activity.pk}: done_at" in out.getvalue()
