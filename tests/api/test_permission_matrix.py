@@ -162,14 +162,23 @@ def test_permission_matrix(api, world, endpoint, role, which):
 # manager's team) and on another team's ("other"). 302 is a saved write (redirect to the
 # record), 403 a refusal, 404 a record the user may not see, "login" the login redirect.
 
-PAGE_OPS = ["quick_add", "activity_done", "opportunity_create", "opportunity_move", "account_create", "feedback_create"]
+PAGE_OPS = [
+    "quick_add",
+    "activity_done",
+    "opportunity_create",
+    "opportunity_move",
+    "opportunity_reassign",
+    "account_create",
+    "account_edit",
+    "feedback_create",
+]
 
 
 def expected_page_status(op: str, role: str, which: str) -> int | str:
     if role == "anonymous":
         return "login"
-    if role == "nobody":
-        return 404 if op in ("activity_done", "opportunity_move") else 403  # sees no record at all
+    if role == "nobody":  # sees no record at all
+        return 404 if op in ("activity_done", "opportunity_move", "opportunity_reassign", "account_edit") else 403
     if op == "quick_add":  # logs an activity for the user's own rep
         return 302 if role == "rep" else 403
     if op == "opportunity_create" and role == "manager":
@@ -185,6 +194,8 @@ def expected_page_status(op: str, role: str, which: str) -> int | str:
         return 404
     if op == "feedback_create":
         return 302  # credited to the rep, or (manager, admin) the account's owner
+    if op == "opportunity_reassign":
+        return 302  # the owner edits (a rep is offered no owner: checked below); the manager reassigns
     return 403 if role == "manager" else 302
 
 
@@ -203,8 +214,13 @@ def _page_call(client, world: World, op: str, which: str) -> Any:
     if op == "opportunity_move":
         won = world.pipeline.stages.get(kind="won")
         return client.post(reverse("opportunity_move", args=[opportunity.pk]), {"stage": won.pk})
+    if op == "opportunity_reassign":
+        data = {"name": opportunity.name, "amount": "1000.00", "owner": world.teammate.pk}
+        return client.post(reverse("opportunity_edit", args=[opportunity.pk]), data)
     if op == "account_create":
         return client.post(reverse("account_create"), {"name": "New account", "owner": owner.pk})
+    if op == "account_edit":
+        return client.post(reverse("account_edit", args=[account.pk]), {"name": "Renamed", "owner": owner.pk})
     if op == "feedback_create":
         return client.post(reverse("feedback_create", args=[account.pk]), {"date": "2025-03-04", "score": "4"})
     raise AssertionError(op)  # pragma: no cover
@@ -227,6 +243,10 @@ def test_page_permission_matrix(client, world, role, which):
             got = 200  # some forms answer their errors with 400
         if got != expected:
             wrong.append(f"{op}: {got} (expected {expected})")
+        elif op == "opportunity_reassign" and expected == 302:
+            owner = Opportunity.objects.get(pk=world.opportunities["rep" if which == "own" else "other_rep"].pk).owner
+            if (owner == world.teammate) is (role == "rep"):
+                wrong.append(f"{op}: the owner is {owner} after a {role}'s edit")
         elif role == "rep" and op in ("opportunity_create", "account_create"):
             model = Opportunity if op == "opportunity_create" else Account
             if model.objects.filter(name__startswith="New ").exclude(owner=world.rep).exists():
