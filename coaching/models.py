@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reps.models import Rep
+from salesperf.dates import validate_in_range
 
 
 class SessionKind(models.TextChoices):
@@ -42,7 +43,7 @@ class CoachingSession(models.Model):
         help_text=_("The manager who coaches."),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=SessionKind.choices, default=SessionKind.ONE_TO_ONE)
-    scheduled_for = models.DateTimeField(_("when"))
+    scheduled_for = models.DateTimeField(_("when"), validators=[validate_in_range])
     minutes = models.PositiveSmallIntegerField(
         _("length (minutes)"),
         default=30,
@@ -82,7 +83,7 @@ class CoachingFeedback(models.Model):
         blank=True,
         related_name="feedback",
     )
-    date = models.DateField(_("date"), default=timezone.localdate)
+    date = models.DateField(_("date"), default=timezone.localdate, validators=[validate_in_range])
     problem = models.TextField(_("problem"), help_text=_("What happened, as a fact: what you saw or heard."))
     consequence = models.TextField(_("consequence"), help_text=_("What it leads to, for the customer, the team or the rep."))
     improvement = models.TextField(_("how to improve"), help_text=_("What to do differently next time."))
@@ -119,8 +120,8 @@ class ActionItem(models.Model):
         related_name="action_items",
     )
     title = models.CharField(_("action"), max_length=200)
-    due_date = models.DateField(_("due"), null=True, blank=True)
-    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    due_date = models.DateField(_("due"), null=True, blank=True, validators=[validate_in_range])
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True, validators=[validate_in_range])
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:

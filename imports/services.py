@@ -8,6 +8,8 @@ KPIs, and any error (or a dry run) rolls everything back.
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import logging
 import shutil
 import zipfile
@@ -22,7 +24,7 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from imports.formats import FORMATS
+from imports.formats import FORMATS, base
 from imports.formats.base import DryRunRollback, ImportFailed, Report
 from imports.models import ImportJob, ImportStatus
 from kpis.services import kpi_recompute
@@ -91,6 +93,91 @@ def _jobs_root() -> Path:
     return Path(settings.MEDIA_ROOT) / "imports"
 
 
+# Upload limits, checked before anything is written to the jobs folder (settings may lower them).
+MAX_UPLOAD_BYTES = 512 * 1024 * 1024  # CSV bytes in one upload, unzipped
+MAX_ZIP_RATIO = 100  # unzipped size ÷ compressed size, per file: more is a zip bomb, not CSV
+MAX_CSV_LINE_BYTES = 128 * 1024
+MAX_CSV_COLUMNS = base.MAX_CSV_COLUMNS
+
+
+def _limit(name: str) -> int:
+    return int(getattr(settings, f"IMPORT_{name}", globals()[name]))
+
+
+def _is_wanted(info: zipfile.ZipInfo) -> bool:
+    inner = Path(info.filename).name
+    return not info.is_dir() and inner.lower().endswith(".csv") and not inner.startswith(".")
+
+
+def _check_csv(chunks: Iterable[bytes], name: str) -> int:
+    """Check a CSV file's lines (length) and header (columns) as it streams; returns its size."""
+    max_line, max_columns = _limit("MAX_CSV_LINE_BYTES"), _limit("MAX_CSV_COLUMNS")
+    size, line, length, header, in_header = 0, 1, 0, bytearray(), True
+
+    def check_header() -> None:
+        columns = next(csv.reader([header.decode("utf-8-sig", errors="replace")]), [])
+        if len(columns) > max_columns:
+            raise ValidationError(
+                _("“%(name)s” has %(count)d columns; a file may have at most %(max)d.")
+                % {"name": name, "count": len(columns), "max": max_columns}
+            )
+
+    for chunk in chunks:
+        size += len(chunk)
+        start = 0
+        while True:
+            newline = chunk.find(b"\n", start)
+            end = len(chunk) if newline < 0 else newline
+            length += end - start
+            if length > max_line:
+                raise ValidationError(
+                    _("“%(name)s”, line %(line)d, is longer than %(max)d bytes; is this a CSV file?")
+                    % {"name": name, "line": line, "max": max_line}
+                )
+            if in_header:
+                header += chunk[start:end]
+            if newline < 0:
+                break
+            if in_header:
+                check_header()
+                in_header = False
+            line, length, start = line + 1, 0, newline + 1
+    if in_header:
+        check_header()
+    return size
+
+
+def _check_uploads(files: list[UploadedFile]) -> None:
+    """Refuse an upload that is too big, a zip bomb, or not CSV-shaped: before any disk write."""
+    total, max_total, max_ratio = 0, _limit("MAX_UPLOAD_BYTES"), _limit("MAX_ZIP_RATIO")
+    too_big = _("The upload holds more than %(max)d MB of CSV files; import it in parts.") % {"max": max_total // 2**20}
+    for upload in files:
+        name = Path(upload.name or "upload").name
+        if not name.lower().endswith(".zip"):
+            total += _check_csv(upload.chunks(), name)
+            if total > max_total:
+                raise ValidationError(too_big)
+            continue
+        try:
+            with zipfile.ZipFile(upload) as archive:
+                members = [info for info in archive.infolist() if _is_wanted(info)]
+                total += sum(info.file_size for info in members)
+                if total > max_total:
+                    raise ValidationError(too_big)
+                for info in members:
+                    if info.file_size > max_ratio * max(info.compress_size, 1):
+                        raise ValidationError(
+                            _("“%(name)s” in “%(zip)s” expands more than %(ratio)d times; it is refused as unsafe.")
+                            % {"name": Path(info.filename).name, "zip": name, "ratio": max_ratio}
+                        )
+                for info in members:
+                    with archive.open(info) as member:
+                        _check_csv(iter(lambda m=member: m.read(1 << 20), b""), Path(info.filename).name)
+        except zipfile.BadZipFile:
+            raise ValidationError(_("“%(name)s” is not a valid zip file.") % {"name": name}) from None
+        upload.seek(0)
+
+
 def _save_upload(upload: UploadedFile, directory: Path) -> list[str]:
     """Save one uploaded CSV, or the CSV files of an uploaded zip, flat in ``directory``."""
     name = Path(upload.name or "upload").name
@@ -100,7 +187,7 @@ def _save_upload(upload: UploadedFile, directory: Path) -> list[str]:
                 saved = []
                 for info in archive.infolist():
                     inner = Path(info.filename).name  # flatten; never write outside the folder
-                    if info.is_dir() or not inner.lower().endswith(".csv") or inner.startswith("."):
+                    if not _is_wanted(info):
                         continue
                     with archive.open(info) as src, (directory / inner).open("wb") as dst:
                         shutil.copyfileobj(src, dst)
@@ -119,6 +206,8 @@ def import_job_create(*, user: Any, format: str, files: Iterable[UploadedFile], 
     """Save the uploaded files and queue their import (run by a Celery task after commit)."""
     if format not in FORMATS:
         raise ValidationError({"format": _("Choose one of the formats listed.")})
+    files = list(files)
+    _check_uploads(files)
     job = ImportJob.objects.create(created_by=user, format=format, dry_run=dry_run, directory="")
     directory = _jobs_root() / str(job.pk)
     directory.mkdir(parents=True, exist_ok=True)
@@ -136,13 +225,35 @@ def import_job_create(*, user: Any, format: str, files: Iterable[UploadedFile], 
     job.rows_total = count_rows(directory)
     job.save(update_fields=["directory", "file_names", "rows_total"])
 
-    def enqueue() -> None:
-        from imports import tasks
-
-        tasks.import_job_run.delay(job_id=job.pk)
-
-    transaction.on_commit(enqueue)
+    transaction.on_commit(lambda: import_job_enqueue(job_id=job.pk))
     return job
+
+
+# A job still waiting this long was not queued (the broker was down) or its message was lost.
+REQUEUE_AFTER = dt.timedelta(minutes=5)
+
+
+def import_job_enqueue(*, job_id: int) -> bool:
+    """Queue a saved job's run. If the broker cannot take it, the job stays waiting (its files
+    are saved) and :func:`import_jobs_requeue` queues it once the broker is back."""
+    from imports import tasks
+
+    try:
+        tasks.import_job_run.delay(job_id=job_id)
+    except Exception:  # broker down, or (eager mode) the run itself failed: the upload stands
+        logger.warning("import job %s could not be queued; it waits for the next requeue", job_id, exc_info=True)
+        return False
+    return True
+
+
+def import_jobs_requeue(*, now: dt.datetime | None = None) -> int:
+    """Queue again the jobs still waiting after REQUEUE_AFTER (run by the worker, every few minutes).
+
+    A job queued twice runs once: the run claims the waiting job (see :func:`import_job_run`).
+    """
+    cutoff = (now or timezone.now()) - REQUEUE_AFTER
+    ids = list(ImportJob.objects.filter(status=ImportStatus.PENDING, created_at__lt=cutoff).values_list("pk", flat=True))
+    return sum(import_job_enqueue(job_id=pk) for pk in ids)
 
 
 class _JobProgress:
@@ -176,12 +287,17 @@ class _JobProgress:
             self.connection.close()
 
 
-def import_job_run(*, job_id: int) -> ImportJob:
-    """Run a queued import job; running it again after it finished does nothing."""
+def import_job_run(*, job_id: int, redelivered: bool = False) -> ImportJob:
+    """Run a queued import job; running it again after it finished does nothing.
+
+    The run claims the job (waiting → running) so that a job queued twice runs once. A
+    message redelivered because its worker died finds the job running and runs it again
+    (the import is all or nothing: the dead run saved nothing).
+    """
     job = ImportJob.objects.get(pk=job_id)
-    if job.is_finished:
+    claimable = [ImportStatus.PENDING, ImportStatus.RUNNING] if redelivered else [ImportStatus.PENDING]
+    if not ImportJob.objects.filter(pk=job.pk, status__in=claimable).update(status=ImportStatus.RUNNING):
         return job
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING)
     progress = _JobProgress(job)
     try:
         report = import_run(format=job.format, directory=Path(job.directory), dry_run=job.dry_run, progress=progress)

@@ -1,6 +1,7 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
-from kpis.models import ActivityTarget, Quota
+from kpis.models import ActivityTarget, PendingRecompute, Quota
 
 
 @admin.register(Quota)
@@ -22,3 +23,17 @@ class ActivityTargetAdmin(admin.ModelAdmin):
     search_fields = ["rep__user__username", "team__name"]
     autocomplete_fields = ["rep", "team"]
     list_editable = ["per_week"]
+
+
+@admin.register(PendingRecompute)
+class PendingRecomputeAdmin(admin.ModelAdmin):
+    """What the outbox holds (docs/operations.md): read only, the worker empties it."""
+
+    list_display = ["created_at", "rep_ids", "days", "attempts", "last_error"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: PendingRecompute | None = None) -> bool:
+        return False

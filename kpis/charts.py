@@ -73,9 +73,15 @@ def _percent_text(ratio: Decimal | None) -> str:
     return "—" if ratio is None else f"{ratio * 100:.1f} %"
 
 
+def plain(text: Any) -> str:
+    """User text (a name) as plotly shows it: literally. Plotly reads ``<a href>``, ``<b>``
+    and other tags in labels, so a name could become a link; escaped, it stays text."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _rep_name(row: Mapping[str, Any]) -> str:
     who = row.get("rep") or row.get("team") or {}
-    return str(who.get("name", ""))
+    return plain(who.get("name", ""))
 
 
 # --- attainment per rep ---------------------------------------------------------------------
@@ -265,7 +271,7 @@ def pipeline_by_stage_figure(rows: Sequence[Mapping[str, Any]]) -> go.Figure:
     Rows: ``{"stage": name, "amount", "weighted", "count"}`` as given by
     ``kpis.dashboard_selectors.pipeline_snapshot``.
     """
-    return _pipeline_bars([str(row["stage"]) for row in rows], rows, counts=True, xaxis={})
+    return _pipeline_bars([plain(row["stage"]) for row in rows], rows, counts=True, xaxis={})
 
 
 def pipeline_by_month_figure(rows: Sequence[Mapping[str, Any]]) -> go.Figure:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reps.models import MONEY, ActivityKind, Rep, Team
+from salesperf.dates import validate_in_range
 
 
 class QuotaMetric(models.TextChoices):
@@ -29,8 +31,8 @@ class Quota(models.Model):
         blank=True,
         help_text=_("Only for the metric 'Activities of one kind': which kind is counted."),
     )
-    start_date = models.DateField(_("start"))
-    end_date = models.DateField(_("end"), help_text=_("Inclusive."))
+    start_date = models.DateField(_("start"), validators=[validate_in_range])
+    end_date = models.DateField(_("end"), help_text=_("Inclusive."), validators=[validate_in_range])
     target = models.DecimalField(_("target"), **MONEY)
 
     class Meta:
@@ -78,8 +80,10 @@ class ActivityTarget(models.Model):
     )
     kind = models.CharField(_("activity kind"), max_length=20, choices=ActivityKind.choices)
     per_week = models.PositiveIntegerField(_("per week"))
-    start_date = models.DateField(_("from"))
-    end_date = models.DateField(_("to"), null=True, blank=True, help_text=_("Inclusive; empty means open-ended."))
+    start_date = models.DateField(_("from"), validators=[validate_in_range])
+    end_date = models.DateField(
+        _("to"), null=True, blank=True, help_text=_("Inclusive; empty means open-ended."), validators=[validate_in_range]
+    )
 
     class Meta:
         ordering = ["-start_date", "kind"]
@@ -187,3 +191,42 @@ class KpiStatus(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rep_id}: {self.computed_at}"
+
+
+class PendingRecompute(models.Model):
+    """A recompute a change asked for and that has not run yet: the outbox of the KPI engine.
+
+    Written in the same transaction as the change (kpis.hooks), so a change is never saved
+    without it; deleted by the task that ran it. Rows left behind (the broker was down, the
+    message was lost, the task failed) are run by ``kpis.tasks.flush_pending_recomputes``.
+    """
+
+    rep_ids = models.JSONField(_("reps"))
+    days = models.JSONField(_("days"), help_text=_("ISO dates."))
+    created_at = models.DateTimeField(_("asked at"), default=timezone.now, db_index=True)
+    attempts = models.PositiveIntegerField(
+        _("failed attempts"), default=0, help_text=_("Times it could not be queued or its run failed.")
+    )
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("pending KPI recompute")
+        verbose_name_plural = _("pending KPI recomputes")
+
+    def __str__(self) -> str:
+        return f"{len(self.rep_ids)} rep(s) × {len(self.days)} day(s) since {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class WorkerHeartbeat(models.Model):
+    """When a Celery worker last ran the periodic task (read by /healthz/)."""
+
+    name = models.CharField(_("name"), max_length=50, primary_key=True)
+    beat_at = models.DateTimeField(_("last heartbeat"))
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.beat_at}"

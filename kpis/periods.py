@@ -156,8 +156,8 @@ class Period:
 
 # The days a page may be asked about: far enough for any sales history or plan, and far from
 # the calendar's ends (a period's neighbours and a 12-week series are computed around them).
-EARLIEST_DAY = dt.date(1900, 1, 1)
-LATEST_DAY = dt.date(2999, 12, 31)
+# (One rule for the whole product: salesperf/dates.py.)
+from salesperf.dates import EARLIEST_DAY, LATEST_DAY  # noqa: E402
 
 
 def _parse_date(value: str | None) -> dt.date | None:

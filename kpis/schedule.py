@@ -40,6 +40,8 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
     nightly_hour, nightly_minute = _read_time("KPI_NIGHTLY_TIME", "02:30")
     weekly_hour, weekly_minute = _read_time("KPI_WEEKLY_TIME", "01:30")
     return {
+        # The outbox and the worker's heartbeat (docs/operations.md).
+        "kpi-flush-pending-recomputes": {"task": "kpis.tasks.flush_pending_recomputes", "schedule": 60.0},
         "kpi-recompute-recent-weeks": {
             "task": "kpis.tasks.recompute_recent_weeks",
             "schedule": crontab(hour=nightly_hour, minute=nightly_minute),

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from kpis import sql
 from reps.models import OpportunityOwnerChange
+from salesperf import dates
 
 
 def _co_owners(rep_ids: list[int]) -> set[int]:
@@ -38,7 +39,7 @@ def kpi_recompute_days(*, rep_ids: Iterable[int], days: Iterable[dt.date]) -> in
     close date before a reassignment credits the earlier owner (docs/kpis.md, "Who gets the credit").
     """
     reps = sorted(set(rep_ids))
-    day_list = sorted(set(days))
+    day_list = sorted(d for d in set(days) if dates.in_range(d))  # no KPI row lies outside 1900–2999
     if not reps or not day_list:
         return 0
     with transaction.atomic():

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import connection
 
 from reps.models import CONTACT_KINDS, ActivityKind, ActivityStatus, StageKind
+from salesperf.dates import EARLIEST_DAY, LATEST_DAY
 
 # The stored counts of a KpiDay row, in the order the statements produce them.
 COUNT_COLUMNS: tuple[str, ...] = (
@@ -74,14 +75,13 @@ class DateFilter:
     def instant_bounds_sql(self, expr: str) -> tuple[str, list[Any]]:
         """A plain range on a timestamp column, so its index serves the local-date filter."""
         first = self.days[0] if self.days else self.since
-        if first is None:
-            return "1=1", []
-        # A day of margin each side: the exact test is the local-date one next to it.
-        low = _instant(first - dt.timedelta(days=1))
-        if self.days:
-            high = _instant(self.days[-1] + dt.timedelta(days=2))
-            return f"{expr} >= %s AND {expr} < %s", [low, high]
-        return f"{expr} >= %s", [low]
+        last = self.days[-1] if self.days else LATEST_DAY
+        # A day of margin each side: the exact test is the local-date one next to it. Never
+        # beyond the product's dates (1900–2999), so that a stray row near year 1 or 9999
+        # is left out instead of overflowing the local-date conversion.
+        low = _instant(max(first or EARLIEST_DAY, EARLIEST_DAY) - dt.timedelta(days=1))
+        high = _instant(min(last, LATEST_DAY) + dt.timedelta(days=2))
+        return f"{expr} >= %s AND {expr} < %s", [low, high]
 
 
 def _date(value: dt.date) -> Any:
@@ -314,7 +314,7 @@ def upsert_days(*, dates: DateFilter, rep_ids: Sequence[int] | None, computed_at
         INSERT INTO kpis_kpiday (rep_id, day, {columns}, computed_at)
         SELECT ev.rep_id, ev.day, {sums}, %s
         FROM ({events}) ev
-        WHERE ev.day IS NOT NULL
+        WHERE ev.day IS NOT NULL AND ev.day BETWEEN %s AND %s
         GROUP BY ev.rep_id, ev.day
         ON CONFLICT (rep_id, day) DO UPDATE SET {updates}"""
     day_f, day_p = dates.sql("day")
@@ -323,7 +323,7 @@ def upsert_days(*, dates: DateFilter, rep_ids: Sequence[int] | None, computed_at
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
-        cursor.execute(insert, [stamp, *params])
+        cursor.execute(insert, [stamp, *params, _date(EARLIEST_DAY), _date(LATEST_DAY)])
         written = max(cursor.rowcount, 0)
         cursor.execute(
             f"DELETE FROM kpis_kpiday WHERE computed_at <> %s AND {day_f} AND {rep_f}",

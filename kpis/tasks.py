@@ -8,17 +8,31 @@ from __future__ import annotations
 
 import datetime as dt
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from kpis import services
+from kpis import outbox, services
+
+
+@shared_task(bind=True, acks_late=True)
+def recompute_rep_days(self: Task, *, rep_ids: list[int], days: list[str], pending_id: int | None = None) -> int:
+    """Recompute the KPI rows of these reps for these days (ISO dates), then take the change's
+    row out of the outbox (``pending_id``). Idempotent; a failure leaves the row for the flush."""
+    try:
+        return outbox.pending_recompute_run(rep_ids=rep_ids, days=[dt.date.fromisoformat(d) for d in days], pending_id=pending_id)
+    except Exception as exc:
+        if pending_id is not None and not self.request.is_eager:  # eager: the caller records it (kpis.hooks)
+            outbox.pending_recompute_failed(pending_ids=[pending_id], error=exc)
+        raise
 
 
 @shared_task(acks_late=True)
-def recompute_rep_days(*, rep_ids: list[int], days: list[str]) -> int:
-    """Recompute the KPI rows of these reps for these days (ISO dates). Idempotent."""
-    return services.kpi_recompute_days(rep_ids=rep_ids, days=[dt.date.fromisoformat(d) for d in days])
+def flush_pending_recomputes() -> int:
+    """Every minute (beat) and when a worker starts: record the worker's heartbeat and run what
+    the outbox still holds (recomputes that could not be queued, or whose task failed)."""
+    outbox.worker_heartbeat()
+    return outbox.pending_recomputes_flush()
 
 
 @shared_task(acks_late=True)

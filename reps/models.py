@@ -11,6 +11,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from salesperf.dates import validate_in_range
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
@@ -63,7 +65,7 @@ class Rep(models.Model):
     )
     segment = models.CharField(_("segment"), max_length=80, blank=True)
     territory = models.CharField(_("territory"), max_length=80, blank=True)
-    start_date = models.DateField(_("start date"), default=timezone.localdate)
+    start_date = models.DateField(_("start date"), default=timezone.localdate, validators=[validate_in_range])
     is_active = models.BooleanField(_("active"), default=True)
     external_id = models.CharField(_("external id"), max_length=120, null=True, blank=True, unique=True)
 
@@ -88,8 +90,8 @@ class TeamMembership(models.Model):
 
     rep = models.ForeignKey(Rep, verbose_name=_("rep"), on_delete=models.CASCADE, related_name="memberships")
     team = models.ForeignKey(Team, verbose_name=_("team"), on_delete=models.CASCADE, related_name="memberships")
-    start_date = models.DateField(_("from"))
-    end_date = models.DateField(_("to"), null=True, blank=True)
+    start_date = models.DateField(_("from"), validators=[validate_in_range])
+    end_date = models.DateField(_("to"), null=True, blank=True, validators=[validate_in_range])
 
     class Meta:
         ordering = ["rep", "start_date"]
@@ -213,13 +215,18 @@ class Opportunity(models.Model):
         Product, verbose_name=_("product"), on_delete=models.SET_NULL, null=True, blank=True, related_name="opportunities"
     )
     amount = models.DecimalField(_("amount"), **MONEY, default=0)
-    created_date = models.DateField(_("created"), default=timezone.localdate)
-    expected_close_date = models.DateField(_("expected close"), null=True, blank=True)
+    created_date = models.DateField(_("created"), default=timezone.localdate, validators=[validate_in_range])
+    expected_close_date = models.DateField(_("expected close"), null=True, blank=True, validators=[validate_in_range])
     close_date = models.DateField(
-        _("close date"), null=True, blank=True, help_text=_("Set when won or lost; cleared when reopened.")
+        _("close date"),
+        null=True,
+        blank=True,
+        help_text=_("Set when won or lost; cleared when reopened."),
+        validators=[validate_in_range],
     )
     offer_date = models.DateField(
         _("offer reached"),
+        validators=[validate_in_range],
         null=True,
         blank=True,
         editable=False,
@@ -233,7 +240,7 @@ class Opportunity(models.Model):
     offer_at = models.DateTimeField(_("offer reached at"), null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
     next_step = models.CharField(_("next step"), max_length=200, blank=True)
-    next_step_date = models.DateField(_("next step due"), null=True, blank=True)
+    next_step_date = models.DateField(_("next step due"), null=True, blank=True, validators=[validate_in_range])
     lost_reason = models.CharField(_("lost reason"), max_length=200, blank=True)
     external_id = models.CharField(_("external id"), max_length=120, null=True, blank=True, unique=True)
     stage_changed_at = models.DateTimeField(_("in stage since"), default=timezone.now)
@@ -329,8 +336,8 @@ class Activity(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=ActivityKind.choices)
     status = models.CharField(_("status"), max_length=10, choices=ActivityStatus.choices, default=ActivityStatus.PLANNED)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
-    planned_date = models.DateField(_("planned for"), null=True, blank=True)
-    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    planned_date = models.DateField(_("planned for"), null=True, blank=True, validators=[validate_in_range])
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True, validators=[validate_in_range])
     account = models.ForeignKey(
         Account, verbose_name=_("account"), on_delete=models.SET_NULL, null=True, blank=True, related_name="activities"
     )
@@ -375,7 +382,7 @@ class Activity(models.Model):
 class CustomerFeedback(models.Model):
     account = models.ForeignKey(Account, verbose_name=_("account"), on_delete=models.CASCADE, related_name="feedback")
     rep = models.ForeignKey(Rep, verbose_name=_("rep"), on_delete=models.SET_NULL, null=True, blank=True, related_name="feedback")
-    date = models.DateField(_("date"), default=timezone.localdate)
+    date = models.DateField(_("date"), default=timezone.localdate, validators=[validate_in_range])
     score = models.PositiveSmallIntegerField(_("satisfaction (1–5)"), null=True, blank=True)
     is_complaint = models.BooleanField(_("complaint"), default=False)
     text = models.TextField(_("text"), blank=True)

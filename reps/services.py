@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kpis.hooks import kpi_inputs_changed
-from reps import instants
+from reps import instants, rules
 from reps.instants import Event
 from reps.models import (
     Account,
@@ -36,6 +36,7 @@ from reps.models import (
     Team,
     TeamMembership,
 )
+from salesperf import dates
 
 User = get_user_model()
 
@@ -205,6 +206,8 @@ def opportunity_create(
     creation date; created won or lost its close date is its creation date unless given.
     The instants of these events are ``at`` when it falls on their dates.
     """
+    if by_user is not None:
+        rules.require(rules.may_log_for(by_user, owner))
     at = at or timezone.now()
     pipeline = pipeline or (stage.pipeline if stage else default_pipeline())
     stage = stage or pipeline.stages.filter(kind=StageKind.OPEN).order_by("order").first()
@@ -389,6 +392,8 @@ def _normalise_activity(activity: Activity) -> None:
         activity.done_at = timezone.now()
     if activity.status != ActivityStatus.DONE:
         activity.done_at = None
+    if activity.done_at is not None and dates.in_range(activity.done_at) and dates.is_future_moment(activity.done_at):
+        raise ValidationError({"done_at": dates.DONE_IN_THE_FUTURE})
     if activity.planned_date is None and activity.done_at is None:
         raise ValidationError({"planned_date": _("Give the day it is planned for, or mark it done.")})
     if activity.opportunity_id and activity.account_id is None:
@@ -400,6 +405,7 @@ def activity_create(
     *,
     owner: Rep,
     kind: str,
+    by_user: Any = None,
     status: str = ActivityStatus.PLANNED,
     planned_date: dt.date | None = None,
     done_at: dt.datetime | None = None,
@@ -409,6 +415,8 @@ def activity_create(
     notes: str = "",
     external_id: str | None = None,
 ) -> Activity:
+    if by_user is not None:
+        rules.require(rules.may_log_for(by_user, owner))
     activity = Activity(
         owner=owner,
         kind=kind,
@@ -487,6 +495,7 @@ def account_delete(*, account: Account) -> None:
 def feedback_create(
     *,
     account: Account,
+    by_user: Any = None,
     rep: Rep | None = None,
     date: dt.date | None = None,
     score: int | None = None,
@@ -494,6 +503,10 @@ def feedback_create(
     text: str = "",
     external_id: str | None = None,
 ) -> CustomerFeedback:
+    """File feedback; with ``by_user``, credited and checked as reps/rules.py says."""
+    if by_user is not None:
+        rep = rules.feedback_rep(by_user, account, rep)
+        rules.require(rules.may_file_feedback(by_user, account, rep))
     if score is None and not is_complaint:
         raise ValidationError({"score": _("Give a score from 1 to 5, or mark the entry as a complaint.")})
     feedback = _save(

@@ -116,7 +116,7 @@ def activity_quick_add(request: HttpRequest) -> HttpResponse:
     form = forms.QuickAddForm(request.POST, user=request.user)
     if form.is_valid():
         try:
-            activity = services.activity_create(owner=rep, **form.service_kwargs())
+            activity = services.activity_create(owner=rep, by_user=request.user, **form.service_kwargs())
         except ValidationError as error:
             forms.add_service_errors(form, error)
         else:
@@ -193,6 +193,8 @@ def _writable_owner_ids(request: HttpRequest) -> set[int] | None:
 @login_required
 def opportunity_create(request: HttpRequest) -> HttpResponse:
     _require_role(request)
+    if rep_of(request.user) is None and not is_admin(request.user):
+        raise PermissionDenied  # deals are logged by their rep or an admin (reps/rules.py)
     form = forms.OpportunityCreateForm(request.POST or None, user=request.user, initial=request.GET.dict())
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -356,7 +358,7 @@ def feedback_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.FeedbackForm(request.POST)
     if form.is_valid():
         try:
-            services.feedback_create(account=account, rep=rep_of(request.user), **form.cleaned_data)
+            services.feedback_create(account=account, by_user=request.user, **form.cleaned_data)
         except ValidationError as error:
             forms.add_service_errors(form, error)
         else:

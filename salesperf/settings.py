@@ -49,6 +49,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "salesperf.views.HealthCheckMiddleware",  # first: no SSL redirect, no host check (container probes)
     "django.middleware.security.SecurityMiddleware",
     "salesperf.headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -74,6 +75,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "reps.context_processors.navigation",
+                "kpis.context_processors.stale_figures",
             ],
         },
     },
@@ -173,12 +175,21 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A write must never wait long on a broker that is down: give up quickly and let the outbox
+# keep the work (docs/operations.md). A message not acknowledged within the visibility timeout
+# is delivered again (acks_late): longer than the longest import.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 3600, "socket_connect_timeout": 2}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TIMEZONE = SALESPERF_TIME_ZONE
 # KPI recompute schedule: KPI_NIGHTLY_WEEKS, KPI_NIGHTLY_TIME, KPI_WEEKLY_TIME (see kpis/schedule.py).
 from kpis import schedule as kpi_schedule  # noqa: E402  (no models: safe to import here)
 
 KPI_NIGHTLY_WEEKS = kpi_schedule.read_nightly_weeks()
-CELERY_BEAT_SCHEDULE: dict = kpi_schedule.beat_schedule()
+CELERY_BEAT_SCHEDULE: dict = {
+    **kpi_schedule.beat_schedule(),
+    "imports-requeue-waiting-jobs": {"task": "imports.tasks.requeue_waiting_jobs", "schedule": 300.0},
+}
 
 # Coaching time is shown as a share of the working time: working days × this many hours.
 COACHING_WORKDAY_HOURS = envcheck.read_int("COACHING_WORKDAY_HOURS", default=8, low=1, high=24)
@@ -197,6 +208,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_PARSER_CLASSES": [
+        "salesperf.api.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "salesperf.api.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,

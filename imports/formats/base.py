@@ -24,6 +24,8 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from salesperf import dates
+
 # Stored errors are capped so a file full of bad rows still gives a readable summary.
 MAX_ERRORS = 1000
 MAX_LINES_PER_REPAIR = 20
@@ -187,6 +189,10 @@ def format_error(e: dict[str, Any]) -> str:
 # --- reading CSV -----------------------------------------------------------------------------
 
 
+# No format has this many columns; a header that has them is not one of ours (or an attack).
+MAX_CSV_COLUMNS = 200
+
+
 class CsvFile:
     """One CSV file of an import: checked up front, then read row by row with line numbers."""
 
@@ -222,6 +228,14 @@ class CsvFile:
             return False
         if not header or not any(h.strip() for h in header):
             report.error(self.name, 1, _("The file is empty: the first line must name the columns."))
+            return False
+        if len(header) > MAX_CSV_COLUMNS:
+            report.error(
+                self.name,
+                1,
+                _("The first line names %(count)d columns; a file may have at most %(max)d.")
+                % {"count": len(header), "max": MAX_CSV_COLUMNS},
+            )
             return False
         self.header = [h.strip().lower() for h in header]
         missing = [c for c in self.required if c not in self.header]
@@ -280,9 +294,18 @@ def parse_date(value: str, column: str) -> dt.date | None:
     if not value:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise BadValue(_("%(column)s “%(value)s” is not a date like 2017-03-31.") % {"column": column, "value": value}) from None
+    _check_range(day, column, value)
+    return day
+
+
+def _check_range(moment: dt.date, column: str, value: str) -> None:
+    if not dates.in_range(moment):
+        raise BadValue(
+            _("%(column)s “%(value)s”: pick a date between the years 1900 and 2999.") % {"column": column, "value": value}
+        )
 
 
 def parse_datetime(value: str, column: str) -> dt.datetime | None:
@@ -296,6 +319,7 @@ def parse_datetime(value: str, column: str) -> dt.datetime | None:
             _("%(column)s “%(value)s” is not a date and time like 2017-03-31T14:30:00+00:00.")
             % {"column": column, "value": value}
         ) from None
+    _check_range(moment, column, value)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=local_zone())
     return moment

@@ -58,6 +58,7 @@ from reps.models import (
     StageKind,
     Team,
 )
+from salesperf import dates
 
 NAME = "salesperf"
 
@@ -577,6 +578,8 @@ def _parse_activity(
     done_at = parse_datetime(row.get("done_at", ""), "done_at")
     if row["status"] == ActivityStatus.DONE and done_at is None:
         raise BadValue(_("a done activity needs done_at."))
+    if done_at is not None and dates.is_future_moment(done_at):
+        raise BadValue(_("done_at is in the future; a done activity cannot be."))
     if row["status"] != ActivityStatus.DONE and done_at is not None:
         raise BadValue(_("done_at is set but the status is not done."))
     if planned is None and done_at is None:

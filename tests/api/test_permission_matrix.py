@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 
+from reps.models import Account, Opportunity
 from tests.api.world import World
 
 pytestmark = pytest.mark.django_db
@@ -151,5 +152,104 @@ def test_permission_matrix(api, world, endpoint, role, which):
                 sees = False
             if (target.pk in ids) is not sees:
                 wrong.append(f"list: the record is {'missing' if sees else 'listed'}")
+        transaction.savepoint_rollback(savepoint)
+    assert not wrong, "\n".join(wrong)
+
+
+# --- the same rules on the pages ---------------------------------------------------------------
+#
+# Every page that creates or changes a record, × every role, on the rep's record ("own"; the
+# manager's team) and on another team's ("other"). 302 is a saved write (redirect to the
+# record), 403 a refusal, 404 a record the user may not see, "login" the login redirect.
+
+PAGE_OPS = [
+    "quick_add",
+    "activity_done",
+    "opportunity_create",
+    "opportunity_move",
+    "opportunity_reassign",
+    "account_create",
+    "account_edit",
+    "feedback_create",
+]
+
+
+def expected_page_status(op: str, role: str, which: str) -> int | str:
+    if role == "anonymous":
+        return "login"
+    if role == "nobody":  # sees no record at all
+        return 404 if op in ("activity_done", "opportunity_move", "opportunity_reassign", "account_edit") else 403
+    if op == "quick_add":  # logs an activity for the user's own rep
+        return 302 if role == "rep" else 403
+    if op == "opportunity_create" and role == "manager":
+        return 403  # managers do not log their reps' deals (the API says the same)
+    if op in ("opportunity_create", "account_create"):
+        if which == "other" and role == "rep":
+            return 302  # a rep is offered no owner to choose: the record is theirs (checked below)
+        if which == "other" and role == "manager":
+            return 200  # the other team's rep is not a choice: the form again, with the error
+        return 302
+    visible = role == "admin" or which == "own"
+    if not visible:
+        return 404
+    if op == "feedback_create":
+        return 302  # credited to the rep, or (manager, admin) the account's owner
+    if op == "opportunity_reassign":
+        return 302  # the owner edits (a rep is offered no owner: checked below); the manager reassigns
+    return 403 if role == "manager" else 302
+
+
+def _page_call(client, world: World, op: str, which: str) -> Any:
+    from django.urls import reverse
+
+    key = "rep" if which == "own" else "other_rep"
+    owner = world.rep_named(key)
+    opportunity, activity, account = world.opportunities[key], world.activities[key], world.accounts[key]
+    if op == "quick_add":
+        return client.post(reverse("activity_quick_add"), {"kind": "call", "status": "planned", "date": "2025-03-04"})
+    if op == "activity_done":
+        return client.post(reverse("activity_done", args=[activity.pk]))
+    if op == "opportunity_create":
+        return client.post(reverse("opportunity_create"), {"name": "New deal", "amount": "10", "owner": owner.pk})
+    if op == "opportunity_move":
+        won = world.pipeline.stages.get(kind="won")
+        return client.post(reverse("opportunity_move", args=[opportunity.pk]), {"stage": won.pk})
+    if op == "opportunity_reassign":
+        data = {"name": opportunity.name, "amount": "1000.00", "owner": world.teammate.pk}
+        return client.post(reverse("opportunity_edit", args=[opportunity.pk]), data)
+    if op == "account_create":
+        return client.post(reverse("account_create"), {"name": "New account", "owner": owner.pk})
+    if op == "account_edit":
+        return client.post(reverse("account_edit", args=[account.pk]), {"name": "Renamed", "owner": owner.pk})
+    if op == "feedback_create":
+        return client.post(reverse("feedback_create", args=[account.pk]), {"date": "2025-03-04", "score": "4"})
+    raise AssertionError(op)  # pragma: no cover
+
+
+@pytest.mark.parametrize(("role", "which"), [(role, which) for role in ROLES for which in WHICH])
+def test_page_permission_matrix(client, world, role, which):
+    user = _user(world, role)
+    if user is not None:
+        client.force_login(user)
+    wrong: list[str] = []
+    for op in PAGE_OPS:
+        savepoint = transaction.savepoint()
+        response = _page_call(client, world, op, which)
+        expected = expected_page_status(op, role, which)
+        got: int | str = response.status_code
+        if got == 302 and "/login/" in response["Location"]:
+            got = "login"
+        if got == 400 and expected == 200:
+            got = 200  # some forms answer their errors with 400
+        if got != expected:
+            wrong.append(f"{op}: {got} (expected {expected})")
+        elif op == "opportunity_reassign" and expected == 302:
+            owner = Opportunity.objects.get(pk=world.opportunities["rep" if which == "own" else "other_rep"].pk).owner
+            if (owner == world.teammate) is (role == "rep"):
+                wrong.append(f"{op}: the owner is {owner} after a {role}'s edit")
+        elif role == "rep" and op in ("opportunity_create", "account_create"):
+            model = Opportunity if op == "opportunity_create" else Account
+            if model.objects.filter(name__startswith="New ").exclude(owner=world.rep).exists():
+                wrong.append(f"{op}: a rep created a record for someone else")
         transaction.savepoint_rollback(savepoint)
     assert not wrong, "\n".join(wrong)

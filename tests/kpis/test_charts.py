@@ -79,3 +79,12 @@ def test_pipeline_charts_show_amount_and_weighted_amount():
 def test_figures_serialise_to_json_for_the_page():
     figure = charts.funnel_figure({"contacts": 1})
     assert json.loads(figure.to_json())["data"][0]["type"] == "funnel"
+
+
+def test_user_text_never_renders_as_a_link_or_markup():
+    name = '<a href="javascript:alert(1)">Click</a> <b>&</b>'
+    figure = charts.attainment_figure([rep_row(1, name, attainment=Decimal("0.5"), pace=Decimal("0.6"), band="at_risk")])
+    stages = charts.pipeline_by_stage_figure([{"stage": name, "amount": 10, "weighted": 5, "count": 1}])
+    for text in (str(json.loads(figure.to_json())), str(json.loads(stages.to_json()))):
+        assert "<a" not in text and "<b>" not in text
+        assert "&lt;a href=" in text

@@ -1,0 +1,52 @@
+"""An upload made while the broker is down is kept, waits, and runs once the broker is back."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+from imports import services, tasks
+from imports.models import ImportJob, ImportStatus
+from reps.models import Opportunity
+from tests.imports.test_upload_views import _login, _uploads
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def test_an_upload_is_kept_while_the_broker_is_down_and_runs_once_it_is_back(
+    client, admin_user, example_dir, recompute_calls, monkeypatch, django_capture_on_commit_callbacks
+):
+    def refuse(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:1. Connection refused.")
+
+    _login(client, admin_user)
+    with monkeypatch.context() as down:
+        down.setattr(tasks.import_job_run, "delay", refuse)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("import_upload"), {"format": "salesperf", "files": _uploads(example_dir)})
+        job = ImportJob.objects.get()
+        assert response.status_code == 302 and response["Location"] == reverse("import_job", args=[job.pk])
+        assert job.status == ImportStatus.PENDING and not Opportunity.objects.exists()
+        assert services.import_jobs_requeue(now=timezone.now() + dt.timedelta(minutes=10)) == 0  # still down
+
+    assert services.import_jobs_requeue() == 0  # a job just queued is left to its own message
+    assert services.import_jobs_requeue(now=timezone.now() + dt.timedelta(minutes=10)) == 1
+    job.refresh_from_db()
+    assert job.status == ImportStatus.SUCCEEDED
+    assert Opportunity.objects.count() == 4
+
+
+def test_a_job_queued_twice_runs_once(admin_user, recompute_calls):
+    job = ImportJob.objects.create(format="salesperf", directory="", status=ImportStatus.RUNNING)
+    assert services.import_job_run(job_id=job.pk).status == ImportStatus.RUNNING  # another run holds it
+    assert recompute_calls == []
+    assert services.import_job_run(job_id=job.pk, redelivered=True).status == ImportStatus.FAILED  # its worker died
