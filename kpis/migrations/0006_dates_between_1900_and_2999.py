@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("kpis", "0004_outbox_and_worker_heartbeat"),
+        ("kpis", "0005_outbox_and_worker_heartbeat"),
     ]
 
     operations = [

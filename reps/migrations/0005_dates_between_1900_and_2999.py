@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reps", "0003_opportunity_pipeline_index"),
+        ("reps", "0004_opportunity_event_instants"),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("kpis", "0003_kpi_won_cycles"),
+        ("kpis", "0004_kpiday_activity_kind_counts"),
     ]
 
     operations = [
