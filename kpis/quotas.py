@@ -148,7 +148,7 @@ class _Owners:
                 errors.add(row, "rep", _("There is no rep with id %(id)s.") % {"id": rep_id})
                 return False
             if self.editable_team_ids is not None and rep.team_id not in self.editable_team_ids:
-                errors.add(row, "rep", _("You may not change the targets of %(rep)s.") % {"rep": rep.name})
+                errors.add(row, "rep", _("You may not change the targets of this rep."))
                 return False
             return True
         team = self.teams.get(team_id) if isinstance(team_id, int) else None
@@ -156,7 +156,7 @@ class _Owners:
             errors.add(row, "team", _("There is no team with id %(id)s.") % {"id": team_id})
             return False
         if self.editable_team_ids is not None and team.pk not in self.editable_team_ids:
-            errors.add(row, "team", _("You may not change the targets of team %(team)s.") % {"team": team.name})
+            errors.add(row, "team", _("You may not change the targets of this team."))
             return False
         return True
 
