@@ -433,7 +433,11 @@ def _insert(model: Any, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> 
 
 def _copy(cursor: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with cursor.cursor.copy(f"COPY {connection.ops.quote_name(table)} ({names}) FROM STDIN") as copy:
+    # The raw psycopg cursor: wrap its errors as Django's (an overlap is an IntegrityError).
+    with (
+        connection.wrap_database_errors,
+        cursor.cursor.copy(f"COPY {connection.ops.quote_name(table)} ({names}) FROM STDIN") as copy,
+    ):
         for row in rows:
             copy.write_row(row)
 
