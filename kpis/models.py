@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from reps.models import MONEY, ActivityKind, Rep, Team
 from salesperf.dates import validate_in_range
@@ -34,6 +35,8 @@ class Quota(models.Model):
     start_date = models.DateField(_("start"), validators=[validate_in_range])
     end_date = models.DateField(_("end"), help_text=_("Inclusive."), validators=[validate_in_range])
     target = models.DecimalField(_("target"), **MONEY)
+    # Who changed the target, when, from which screen or file (the change reason).
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-start_date", "rep", "team"]
@@ -43,23 +46,35 @@ class Quota(models.Model):
             models.CheckConstraint(
                 condition=(Q(rep__isnull=False) & Q(team__isnull=True)) | (Q(rep__isnull=True) & Q(team__isnull=False)),
                 name="quota_rep_xor_team",
+                violation_error_message=_("Give either a rep or a team, not both and not neither."),
             ),
-            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="quota_ends_after_start"),
-            models.CheckConstraint(condition=Q(target__gt=0), name="quota_target_positive"),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")),
+                name="quota_ends_after_start",
+                violation_error_message=_("The end date is before the start date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(target__gt=0),
+                name="quota_target_positive",
+                violation_error_message=_("The target must be greater than zero."),
+            ),
             models.CheckConstraint(
                 condition=(Q(metric=QuotaMetric.ACTIVITIES) & ~Q(activity_kind=""))
                 | (~Q(metric=QuotaMetric.ACTIVITIES) & Q(activity_kind="")),
                 name="quota_activity_kind_iff_activities",
+                violation_error_message=_("Give an activity kind for the metric 'activities', and only for it."),
             ),
             models.UniqueConstraint(
                 fields=["rep", "metric", "activity_kind", "start_date", "end_date"],
                 condition=Q(rep__isnull=False),
                 name="quota_unique_per_rep",
+                violation_error_message=_("A quota with the same owner, metric and dates exists already."),
             ),
             models.UniqueConstraint(
                 fields=["team", "metric", "activity_kind", "start_date", "end_date"],
                 condition=Q(team__isnull=False),
                 name="quota_unique_per_team",
+                violation_error_message=_("A quota with the same owner, metric and dates exists already."),
             ),
         ]
         indexes = [models.Index(fields=["start_date", "end_date"])]
@@ -84,6 +99,7 @@ class ActivityTarget(models.Model):
     end_date = models.DateField(
         _("to"), null=True, blank=True, help_text=_("Inclusive; empty means open-ended."), validators=[validate_in_range]
     )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-start_date", "kind"]
@@ -93,16 +109,24 @@ class ActivityTarget(models.Model):
             models.CheckConstraint(
                 condition=(Q(rep__isnull=False) & Q(team__isnull=True)) | (Q(rep__isnull=True) & Q(team__isnull=False)),
                 name="activity_target_rep_xor_team",
+                violation_error_message=_("Give either a rep or a team, not both and not neither."),
             ),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
                 name="activity_target_ends_after_start",
+                violation_error_message=_("The end date is before the start date."),
             ),
             models.UniqueConstraint(
-                fields=["rep", "kind", "start_date"], condition=Q(rep__isnull=False), name="activity_target_unique_rep"
+                fields=["rep", "kind", "start_date"],
+                condition=Q(rep__isnull=False),
+                name="activity_target_unique_rep",
+                violation_error_message=_("A target with the same owner, kind and start exists already."),
             ),
             models.UniqueConstraint(
-                fields=["team", "kind", "start_date"], condition=Q(team__isnull=False), name="activity_target_unique_team"
+                fields=["team", "kind", "start_date"],
+                condition=Q(team__isnull=False),
+                name="activity_target_unique_team",
+                violation_error_message=_("A target with the same owner, kind and start exists already."),
             ),
         ]
 

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
+    "simple_history",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "reps",
@@ -60,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",  # who changed a quota or target
 ]
 
 ROOT_URLCONF = "salesperf.urls"
@@ -194,6 +196,9 @@ CELERY_BEAT_SCHEDULE: dict = {
 # Coaching time is shown as a share of the working time: working days × this many hours.
 COACHING_WORKDAY_HOURS = envcheck.read_int("COACHING_WORKDAY_HOURS", default=8, low=1, high=24)
 
+# Whether managers may set the quotas and activity targets of their teams (admins always may).
+SALESPERF_MANAGERS_EDIT_QUOTAS = envcheck.read_bool("SALESPERF_MANAGERS_EDIT_QUOTAS", default=False)
+
 # REST API
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -229,6 +234,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # The schema and its docs are for people and programs that may use the API: log in first.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # One name for the activity kinds, whichever field (kind, activity_kind) carries them.
+    "ENUM_NAME_OVERRIDES": {"ActivityKindEnum": "reps.models.ActivityKind"},
 }
 
 # Security: strict when DEBUG is off (manage.py check --deploy passes).

@@ -35,6 +35,7 @@ urlpatterns = [
     path("api/docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="schema")), name="swagger-ui"),
     path("", include("reps.urls")),
     path("", include("kpis.urls")),
+    path("quotas/", include("kpis.quota_urls")),
     path("", include("coaching.urls")),
     path("", include("imports.urls")),
 ]
