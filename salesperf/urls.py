@@ -27,6 +27,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("", include("reps.urls")),
     path("", include("kpis.urls")),
+    path("quotas/", include("kpis.quota_urls")),
     path("", include("coaching.urls")),
     path("", include("imports.urls")),
 ]
