@@ -302,8 +302,9 @@ class QuotaGrid:
 
     @property
     def difference_total(self) -> Decimal | None:
-        own, members = self.team_row.total, self.member_total
-        return own - members if own is not None and members is not None else None
+        """The differences added up, over the columns where the team has its own quota."""
+        known = [diff for diff in self.differences if diff is not None]
+        return sum(known, Decimal(0)) if known else None
 
     @property
     def has_differences(self) -> bool:

@@ -114,8 +114,14 @@
       diff.textContent = (d > 0 ? "+" : d < 0 ? "−" : "") + money(Math.abs(d));
       diff.classList.toggle("differs", d !== 0);
     }
-    ownCells.forEach(function (td, i) { show(String(i), value(td), columns[i]); });
-    show("all", own, all);
+    var diffs = null;
+    ownCells.forEach(function (td, i) {
+      var mine = value(td);
+      show(String(i), mine, columns[i]);
+      if (mine !== null && columns[i] !== null && columns[i] !== undefined) diffs = add(diffs, mine - columns[i]);
+    });
+    // the total difference counts only the columns where the team has its own quota
+    show("all", diffs === null ? null : diffs + (all || 0), all);
   }
   table.addEventListener("input", recompute);
 })();

@@ -137,6 +137,7 @@ def test_grid_shows_reps_months_totals_and_the_team_difference(client, admin_use
     assert grid.rows[0].total == Decimal("3000")
     assert grid.member_totals == [Decimal("1500"), Decimal("2000"), None]
     assert grid.differences == [Decimal("500"), None, None]
+    assert grid.difference_total == Decimal("500")  # only where the team has its own quota
     content = response.content.decode()
     assert f'name="cell-r{ann.pk}-2027-04" value="1000"' in content
     assert f'name="cell-t{team.pk}-2027-04" value="2000"' in content
