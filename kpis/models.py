@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from reps.models import MONEY, ActivityKind, Rep, Team
 
@@ -32,6 +33,8 @@ class Quota(models.Model):
     start_date = models.DateField(_("start"))
     end_date = models.DateField(_("end"), help_text=_("Inclusive."))
     target = models.DecimalField(_("target"), **MONEY)
+    # Who changed the target, when, from which screen or file (the change reason).
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-start_date", "rep", "team"]
@@ -80,6 +83,7 @@ class ActivityTarget(models.Model):
     per_week = models.PositiveIntegerField(_("per week"))
     start_date = models.DateField(_("from"))
     end_date = models.DateField(_("to"), null=True, blank=True, help_text=_("Inclusive; empty means open-ended."))
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-start_date", "kind"]

@@ -14,6 +14,7 @@ from collections import defaultdict
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Model, Q, QuerySet
 
@@ -139,3 +140,30 @@ def can_manage_rep(user: Any, rep: Rep) -> bool:
 
 def can_see_team(user: Any, team: Team) -> bool:
     return is_admin(user) or team.pk in managed_team_ids(user)
+
+
+def can_edit_quotas(user: Any, team: Team | None = None) -> bool:
+    """Whether ``user`` may set quotas and activity targets (of ``team``, when given).
+
+    Admins always may; a manager only for the teams they manage (and their sub-teams), and
+    only when ``SALESPERF_MANAGERS_EDIT_QUOTAS`` is on; reps never. Without ``team``: whether
+    ``user`` may edit the quotas of at least one team.
+    """
+    if is_admin(user):
+        return True
+    if not getattr(settings, "SALESPERF_MANAGERS_EDIT_QUOTAS", False):
+        return False
+    team_ids = managed_team_ids(user)
+    return bool(team_ids) if team is None else team.pk in team_ids
+
+
+def can_see_quotas(user: Any, team: Team | None = None) -> bool:
+    """Whether ``user`` may see the quota workspace (of ``team``, when given).
+
+    Admins see every team's quotas, managers their teams' (and sub-teams'); reps none there
+    (a rep's own quota shows on their dashboard).
+    """
+    if is_admin(user):
+        return True
+    team_ids = managed_team_ids(user)
+    return bool(team_ids) if team is None else team.pk in team_ids

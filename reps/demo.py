@@ -633,10 +633,8 @@ class DemoBuilder:
         while month <= self.today:
             periods.append((month, _month_end(month)))
             month = _add_months(month, 1)
-        quarter = _quarter_start(_add_months(self.start, 3))
-        while quarter <= self.today:
-            periods.append((quarter, _month_end(_add_months(quarter, 2))))
-            quarter = _add_months(quarter, 3)
+        # Monthly quotas only: quotas of one rep never overlap (docs/quotas.md), and a quarter's
+        # target is the sum of its months' (docs/kpis.md, "Quota").
         quotas = []
         typical = (
             sum((amount for deals in won.values() for _day, amount in deals), Decimal(0))

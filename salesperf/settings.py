@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
+    "simple_history",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "reps",
@@ -57,6 +58,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",  # who changed a quota or target
 ]
 
 ROOT_URLCONF = "salesperf.urls"
@@ -150,6 +152,9 @@ CELERY_BEAT_SCHEDULE: dict = kpi_schedule.beat_schedule()
 
 # Coaching time is shown as a share of the working time: working days × this many hours.
 COACHING_WORKDAY_HOURS = envcheck.read_int("COACHING_WORKDAY_HOURS", default=8, low=1, high=24)
+
+# Whether managers may set the quotas and activity targets of their teams (admins always may).
+SALESPERF_MANAGERS_EDIT_QUOTAS = envcheck.read_bool("SALESPERF_MANAGERS_EDIT_QUOTAS", default=False)
 
 # REST API
 REST_FRAMEWORK = {

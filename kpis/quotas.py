@@ -1,0 +1,659 @@
+"""Writes of quotas and weekly activity targets: the one door for the quota grid, the API,
+file uploads, the import and the admin (docs/quotas.md).
+
+Every save validates all rows first and writes nothing if any row is bad (``QuotaInputError``
+lists every bad row with a readable reason), then upserts in a few bulk queries and records
+who changed what, when, and from where (django-simple-history; ``source`` is the change
+reason). The rules are those of docs/kpis.md, "Quota": quotas of one metric (and activity
+kind) for one rep or one team never overlap; PostgreSQL also refuses overlaps by an
+exclusion constraint, which these checks keep users from ever meeting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kpis.models import ActivityTarget, Quota, QuotaMetric
+from reps import access
+from reps.models import ActivityKind, Rep, Team
+
+MIN_YEAR, MAX_YEAR = 1900, 2999
+MAX_TARGET = Decimal("999999999999.99")  # the MONEY field: 14 digits, 2 decimal places
+MAX_PER_WEEK = 10_000
+REASON_LENGTH = 100  # simple_history's change reason column
+
+
+@dataclass(frozen=True)
+class QuotaInput:
+    rep_id: int | None  # exactly one of rep_id / team_id
+    team_id: int | None
+    metric: str  # kpis.models.QuotaMetric value
+    activity_kind: str  # "" unless metric == "activities"
+    start_date: dt.date
+    end_date: dt.date  # inclusive
+    target: Decimal | None  # None = remove the quota with exactly this key, if any
+
+
+@dataclass(frozen=True)
+class ActivityTargetInput:
+    rep_id: int | None  # exactly one of rep_id / team_id (a team's target is the default of its reps)
+    team_id: int | None
+    kind: str  # reps.models.ActivityKind value
+    start_date: dt.date
+    end_date: dt.date | None  # inclusive; None = open-ended
+    per_week: int | None  # None = remove the target with exactly this key, if any
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # index of the input row (0-based); callers map it to a cell or a file line
+    field: str | None  # "target", "start_date", "rep", ... or None for the whole row
+    message: str  # translated, readable by an admin; never a raw constraint name
+
+
+class QuotaInputError(Exception):
+    """Some rows cannot be saved; ``errors`` lists every bad row. Nothing was written."""
+
+    def __init__(self, errors: Iterable[RowError]) -> None:
+        self.errors: list[RowError] = sorted(errors, key=lambda e: e.row)
+        super().__init__("; ".join(f"row {e.row}: {e.message}" for e in self.errors[:5]))
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    created: int
+    updated: int
+    deleted: int
+    unchanged: int
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    when: dt.datetime
+    user: str  # the user's name, "" when made by a command or the system
+    old_target: Decimal | int | None  # None when created
+    new_target: Decimal | int | None  # None when deleted
+    source: str  # "grid", "api", "upload: targets.xlsx", "import", "admin", ...
+    action: str  # "created", "changed" or "deleted"
+
+
+# --- shared checks ------------------------------------------------------------------------
+
+
+class _Errors:
+    def __init__(self) -> None:
+        self.items: list[RowError] = []
+        self.bad_rows: set[int] = set()
+
+    def add(self, row: int, field_name: str | None, message: str) -> None:
+        self.items.append(RowError(row, field_name, message))
+        self.bad_rows.add(row)
+
+
+def _check_date(errors: _Errors, row: int, field_name: str, value: Any, *, required: bool = True) -> bool:
+    if value is None and not required:
+        return True
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        errors.add(row, field_name, _("Enter a date (YYYY-MM-DD)."))
+        return False
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        errors.add(
+            row, field_name, _("Enter a date between the years %(low)s and %(high)s.") % {"low": MIN_YEAR, "high": MAX_YEAR}
+        )
+        return False
+    return True
+
+
+@dataclass
+class _Owners:
+    """The reps and teams the rows name, loaded in two queries, and who may edit them."""
+
+    reps: dict[int, Rep]
+    teams: dict[int, Team]
+    editable_team_ids: frozenset[int] | None  # None: every team (admins, commands)
+    may_edit_any: bool
+
+    @classmethod
+    def load(cls, rows: Sequence[Any], user: Any) -> _Owners:
+        rep_ids = {r.rep_id for r in rows if isinstance(r.rep_id, int)}
+        team_ids = {r.team_id for r in rows if isinstance(r.team_id, int)}
+        reps = {rep.pk: rep for rep in Rep.objects.filter(pk__in=rep_ids).select_related("user")} if rep_ids else {}
+        teams = {team.pk: team for team in Team.objects.filter(pk__in=team_ids)} if team_ids else {}
+        if user is None or access.is_admin(user):
+            return cls(reps, teams, None, True)
+        may_edit = access.can_edit_quotas(user)
+        return cls(reps, teams, access.managed_team_ids(user) if may_edit else frozenset(), may_edit)
+
+    def check(self, errors: _Errors, row: int, rep_id: Any, team_id: Any) -> bool:
+        if (rep_id is None) == (team_id is None):
+            errors.add(row, None, _("Give either a rep or a team, not both and not neither."))
+            return False
+        if not self.may_edit_any:
+            errors.add(row, None, _("You may not change quotas or activity targets."))
+            return False
+        if rep_id is not None:
+            rep = self.reps.get(rep_id) if isinstance(rep_id, int) else None
+            if rep is None:
+                errors.add(row, "rep", _("There is no rep with id %(id)s.") % {"id": rep_id})
+                return False
+            if self.editable_team_ids is not None and rep.team_id not in self.editable_team_ids:
+                errors.add(row, "rep", _("You may not change the targets of %(rep)s.") % {"rep": rep.name})
+                return False
+            return True
+        team = self.teams.get(team_id) if isinstance(team_id, int) else None
+        if team is None:
+            errors.add(row, "team", _("There is no team with id %(id)s.") % {"id": team_id})
+            return False
+        if self.editable_team_ids is not None and team.pk not in self.editable_team_ids:
+            errors.add(row, "team", _("You may not change the targets of team %(team)s.") % {"team": team.name})
+            return False
+        return True
+
+    def label(self, rep_id: int | None, team_id: int | None) -> str:
+        if rep_id is not None:
+            rep = self.reps.get(rep_id)
+            return rep.name if rep else str(rep_id)
+        team = self.teams.get(team_id) if team_id is not None else None
+        return team.name if team else str(team_id)
+
+
+def _owner_filter(keys: Iterable[tuple[int | None, int | None]]) -> Q:
+    keys = list(keys)
+    rep_ids = {rep for rep, _team in keys if rep is not None}
+    team_ids = {team for rep, team in keys if rep is None and team is not None}
+    return Q(rep_id__in=rep_ids) | Q(team_id__in=team_ids)
+
+
+def _as_target(value: Any) -> Decimal | None:
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool):
+        return None
+    try:
+        return Decimal(str(value)) if isinstance(value, (int, float, str)) else None
+    except InvalidOperation:
+        return None
+
+
+def _history_user(user: Any) -> Any:
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+def _reason(source: str) -> str:
+    return source[:REASON_LENGTH]
+
+
+# --- quotas -------------------------------------------------------------------------------
+
+QuotaKey = tuple[int | None, int | None, str, str, dt.date, dt.date]
+
+
+@dataclass
+class _QuotaSlot:
+    pk: int | None
+    target: Decimal
+    row: int | None  # the input row that set it, if any
+
+
+@dataclass
+class _QuotaPlan:
+    errors: list[RowError]
+    creates: list[tuple[QuotaKey, Decimal]] = field(default_factory=list)
+    updates: list[tuple[int, QuotaKey, Decimal, Decimal]] = field(default_factory=list)  # pk, key, old, new
+    deletes: list[tuple[int, QuotaKey, Decimal]] = field(default_factory=list)
+    unchanged: int = 0
+
+
+def _quota_key(row: QuotaInput) -> QuotaKey:
+    return (row.rep_id, row.team_id, row.metric, row.activity_kind or "", row.start_date, row.end_date)
+
+
+def _check_quota_row(errors: _Errors, i: int, row: QuotaInput, owners: _Owners) -> None:
+    owners.check(errors, i, row.rep_id, row.team_id)
+    if row.metric not in QuotaMetric.values:
+        errors.add(
+            i,
+            "metric",
+            _("Unknown metric %(value)r: use one of %(choices)s.")
+            % {"value": row.metric, "choices": ", ".join(QuotaMetric.values)},
+        )
+    elif row.metric == QuotaMetric.ACTIVITIES:
+        if row.activity_kind not in ActivityKind.values:
+            errors.add(
+                i,
+                "activity_kind",
+                _("The metric 'activities' needs an activity kind: one of %(choices)s.")
+                % {"choices": ", ".join(ActivityKind.values)},
+            )
+    elif row.activity_kind:
+        errors.add(i, "activity_kind", _("An activity kind is only for the metric 'activities'; leave it empty."))
+    start_ok = _check_date(errors, i, "start_date", row.start_date)
+    end_ok = _check_date(errors, i, "end_date", row.end_date)
+    if start_ok and end_ok and row.end_date < row.start_date:
+        errors.add(i, "end_date", _("The end date is before the start date."))
+    if row.target is not None:
+        target = _as_target(row.target)
+        if target is None or not target.is_finite():
+            errors.add(i, "target", _("Enter the target as a number."))
+        elif target <= 0:
+            errors.add(i, "target", _("The target must be greater than zero (leave it empty to remove the quota)."))
+        elif target > MAX_TARGET:
+            errors.add(i, "target", _("The target is too large."))
+        elif target != target.quantize(Decimal("0.01")):
+            errors.add(i, "target", _("The target may have at most two decimal places."))
+
+
+def _plan_quotas(rows: Sequence[QuotaInput], user: Any, exclude_ids: Collection[int] = ()) -> _QuotaPlan:
+    errors = _Errors()
+    owners = _Owners.load(rows, user)
+    for i, row in enumerate(rows):
+        _check_quota_row(errors, i, row, owners)
+    good = [(i, row) for i, row in enumerate(rows) if i not in errors.bad_rows]
+
+    # The quotas of the owners involved as they stand, then as they would be with the rows applied.
+    groups = {_quota_key(row)[:4] for _i, row in good}
+    existing: dict[QuotaKey, _QuotaSlot] = {}
+    if groups:
+        query = Quota.objects.filter(_owner_filter((g[0], g[1]) for g in groups)).exclude(pk__in=list(exclude_ids))
+        for pk, rep_id, team_id, metric, kind, start, end, target in query.values_list(
+            "pk", "rep_id", "team_id", "metric", "activity_kind", "start_date", "end_date", "target"
+        ):
+            if (rep_id, team_id, metric, kind) in groups:
+                existing[(rep_id, team_id, metric, kind, start, end)] = _QuotaSlot(pk, target, None)
+    final = dict(existing)
+    seen: dict[QuotaKey, int] = {}
+    for i, row in good:
+        key = _quota_key(row)
+        if key in seen:
+            errors.add(i, None, _("This quota (same owner, metric and dates) is given twice; keep one."))
+            continue
+        seen[key] = i
+        if row.target is None:
+            final.pop(key, None)
+        else:
+            slot = existing.get(key)
+            final[key] = _QuotaSlot(slot.pk if slot else None, _as_target(row.target) or Decimal(0), i)
+
+    by_group: dict[tuple, list[tuple[QuotaKey, _QuotaSlot]]] = defaultdict(list)
+    for key, slot in final.items():
+        by_group[key[:4]].append((key, slot))
+    for group, items in by_group.items():
+        items.sort(key=lambda item: (item[0][4], item[0][5]))
+        reach: tuple[QuotaKey, _QuotaSlot] | None = None  # the quota ending last so far
+        for key, slot in items:
+            if reach is not None and key[4] <= reach[0][5]:
+                other_key, other = reach
+                for mine, theirs_key in ((slot, other_key), (other, key)):
+                    if mine.row is not None and mine.row not in errors.bad_rows:
+                        errors.add(
+                            mine.row,
+                            None,
+                            _(
+                                "Overlaps the %(metric)s quota of %(owner)s from %(start)s to %(end)s: quotas of one "
+                                "metric for one rep or team must not overlap."
+                            )
+                            % {
+                                "metric": QuotaMetric(group[2]).label,
+                                "owner": owners.label(group[0], group[1]),
+                                "start": theirs_key[4].isoformat(),
+                                "end": theirs_key[5].isoformat(),
+                            },
+                        )
+            if reach is None or key[5] > reach[0][5]:
+                reach = (key, slot)
+
+    plan = _QuotaPlan(errors.items)
+    if plan.errors:
+        return plan
+    for key, i in seen.items():
+        row = rows[i]
+        slot = existing.get(key)
+        if row.target is None:
+            if slot is None:
+                plan.unchanged += 1
+            else:
+                plan.deletes.append((slot.pk, key, slot.target))  # type: ignore[arg-type]
+        else:
+            target = _as_target(row.target) or Decimal(0)
+            if slot is None:
+                plan.creates.append((key, target))
+            elif slot.target == target:
+                plan.unchanged += 1
+            else:
+                plan.updates.append((slot.pk, key, slot.target, target))  # type: ignore[arg-type]
+    return plan
+
+
+def validate_quotas(rows: Sequence[QuotaInput], *, user: Any, exclude_ids: Collection[int] = ()) -> list[RowError]:
+    """Every reason ``save_quotas`` would refuse ``rows`` (empty when they can be saved).
+
+    ``exclude_ids``: check as if these stored quotas were gone (the admin editing one).
+    """
+    return _plan_quotas(list(rows), user, exclude_ids).errors
+
+
+def save_quotas(rows: Sequence[QuotaInput], *, user: Any, source: str) -> SaveResult:
+    """All-or-nothing upsert keyed on (rep|team, metric, activity_kind, start_date, end_date).
+
+    Validates every row first (start <= end, target > 0, rep xor team, activity kind only and
+    always for metric 'activities', the user may edit that rep/team, and after applying all
+    rows no two quotas of one owner+metric+kind overlap, checked against the database and the
+    other rows); raises QuotaInputError with every bad row and writes nothing. Records history
+    (who, when, old -> new, ``source``). ``user`` None means a command line run (all rights).
+    """
+    rows = list(rows)
+    try:
+        with transaction.atomic():
+            plan = _plan_quotas(rows, user)
+            if plan.errors:
+                raise QuotaInputError(plan.errors)
+            return _apply_quotas(plan, user, source)
+    except IntegrityError:
+        # Someone saved a conflicting quota between our check and our write (PostgreSQL's
+        # exclusion constraint caught it): check again to tell which rows, never the raw error.
+        errors = _plan_quotas(rows, user).errors or [
+            RowError(0, None, _("Another change to these quotas was saved at the same time; nothing was saved. Try again."))
+        ]
+        raise QuotaInputError(errors) from None
+
+
+def _apply_quotas(plan: _QuotaPlan, user: Any, source: str) -> SaveResult:
+    now = timezone.now()
+    history: list[Any] = []
+    History = Quota.history.model  # type: ignore[attr-defined]
+
+    def record(pk: int, key: QuotaKey, target: Decimal, kind: str) -> None:
+        rep_id, team_id, metric, activity_kind, start, end = key
+        history.append(
+            History(
+                id=pk,
+                rep_id=rep_id,
+                team_id=team_id,
+                metric=metric,
+                activity_kind=activity_kind,
+                start_date=start,
+                end_date=end,
+                target=target,
+                history_date=now,
+                history_user=_history_user(user),
+                history_change_reason=_reason(source),
+                history_type=kind,
+            )
+        )
+
+    if plan.deletes:
+        # A raw delete (no per-object signals): the history rows are written below, in bulk.
+        Quota.objects.filter(pk__in=[pk for pk, _key, _target in plan.deletes])._raw_delete(Quota.objects.db)
+        for pk, key, target in plan.deletes:
+            record(pk, key, target, "-")
+    if plan.updates:
+        Quota.objects.bulk_update([Quota(pk=pk, target=new) for pk, _key, _old, new in plan.updates], ["target"], batch_size=1000)
+        for pk, key, _old, new in plan.updates:
+            record(pk, key, new, "~")
+    if plan.creates:
+        created = Quota.objects.bulk_create(
+            [
+                Quota(rep_id=k[0], team_id=k[1], metric=k[2], activity_kind=k[3], start_date=k[4], end_date=k[5], target=t)
+                for k, t in plan.creates
+            ],
+            batch_size=1000,
+        )
+        for quota, (key, target) in zip(created, plan.creates, strict=True):
+            record(quota.pk, key, target, "+")
+    History.objects.bulk_create(history, batch_size=1000)
+    return SaveResult(len(plan.creates), len(plan.updates), len(plan.deletes), plan.unchanged)
+
+
+# --- weekly activity targets --------------------------------------------------------------
+
+TargetKey = tuple[int | None, int | None, str, dt.date]
+
+
+@dataclass
+class _TargetSlot:
+    pk: int | None
+    end: dt.date | None
+    per_week: int
+    row: int | None
+
+
+@dataclass
+class _TargetPlan:
+    errors: list[RowError]
+    creates: list[tuple[TargetKey, dt.date | None, int]] = field(default_factory=list)
+    updates: list[tuple[int, TargetKey, dt.date | None, int]] = field(default_factory=list)
+    deletes: list[tuple[int, TargetKey, dt.date | None, int]] = field(default_factory=list)
+    unchanged: int = 0
+
+
+def _check_target_row(errors: _Errors, i: int, row: ActivityTargetInput, owners: _Owners) -> None:
+    owners.check(errors, i, row.rep_id, row.team_id)
+    if row.kind not in ActivityKind.values:
+        errors.add(
+            i,
+            "kind",
+            _("Unknown activity kind %(value)r: use one of %(choices)s.")
+            % {"value": row.kind, "choices": ", ".join(ActivityKind.values)},
+        )
+    start_ok = _check_date(errors, i, "start_date", row.start_date)
+    end_ok = _check_date(errors, i, "end_date", row.end_date, required=False)
+    if start_ok and end_ok and row.end_date is not None and row.end_date < row.start_date:
+        errors.add(i, "end_date", _("The end date is before the start date."))
+    if row.per_week is not None:
+        if not isinstance(row.per_week, int) or isinstance(row.per_week, bool):
+            errors.add(i, "per_week", _("Enter the weekly target as a whole number."))
+        elif row.per_week <= 0:
+            errors.add(i, "per_week", _("The weekly target must be greater than zero (leave it empty to remove the target)."))
+        elif row.per_week > MAX_PER_WEEK:
+            errors.add(i, "per_week", _("The weekly target may be at most %(max)s.") % {"max": MAX_PER_WEEK})
+
+
+def _plan_targets(rows: Sequence[ActivityTargetInput], user: Any, exclude_ids: Collection[int] = ()) -> _TargetPlan:
+    errors = _Errors()
+    owners = _Owners.load(rows, user)
+    for i, row in enumerate(rows):
+        _check_target_row(errors, i, row, owners)
+    good = [(i, row) for i, row in enumerate(rows) if i not in errors.bad_rows]
+
+    groups = {(row.rep_id, row.team_id, row.kind) for _i, row in good}
+    existing: dict[TargetKey, _TargetSlot] = {}
+    if groups:
+        query = ActivityTarget.objects.filter(_owner_filter((g[0], g[1]) for g in groups)).exclude(pk__in=list(exclude_ids))
+        for pk, rep_id, team_id, kind, start, end, per_week in query.values_list(
+            "pk", "rep_id", "team_id", "kind", "start_date", "end_date", "per_week"
+        ):
+            if (rep_id, team_id, kind) in groups:
+                existing[(rep_id, team_id, kind, start)] = _TargetSlot(pk, end, per_week, None)
+    final = {key: _TargetSlot(s.pk, s.end, s.per_week, None) for key, s in existing.items()}
+    seen: dict[TargetKey, int] = {}
+    for i, row in good:
+        key = (row.rep_id, row.team_id, row.kind, row.start_date)
+        if key in seen:
+            errors.add(i, None, _("This target (same owner, kind and start) is given twice; keep one."))
+            continue
+        seen[key] = i
+        if row.per_week is None:
+            final.pop(key, None)
+        else:
+            slot = existing.get(key)
+            final[key] = _TargetSlot(slot.pk if slot else None, row.end_date, row.per_week, i)
+
+    by_group: dict[tuple, list[tuple[TargetKey, _TargetSlot]]] = defaultdict(list)
+    for key, slot in final.items():
+        by_group[key[:3]].append((key, slot))
+    for group, items in by_group.items():
+        items.sort(key=lambda item: item[0][3])
+        # An open-ended target followed by a later one ends the day before it (docs/quotas.md).
+        for (_key, earlier), (later_key, _later) in itertools.pairwise(items):
+            if earlier.end is None:
+                earlier.end = later_key[3] - dt.timedelta(days=1)
+        reach: tuple[TargetKey, _TargetSlot] | None = None
+        for key, slot in items:
+            if reach is not None and (reach[1].end is None or key[3] <= reach[1].end):
+                for mine, theirs_key, theirs in ((slot, reach[0], reach[1]), (reach[1], key, slot)):
+                    if mine.row is not None and mine.row not in errors.bad_rows:
+                        errors.add(
+                            mine.row,
+                            None,
+                            _(
+                                "Overlaps the weekly %(kind)s target of %(owner)s from %(start)s to %(end)s: targets of "
+                                "one kind for one rep or team must not overlap."
+                            )
+                            % {
+                                "kind": ActivityKind(group[2]).label,
+                                "owner": owners.label(group[0], group[1]),
+                                "start": theirs_key[3].isoformat(),
+                                "end": theirs.end.isoformat() if theirs.end else _("open-ended"),
+                            },
+                        )
+            if reach is None or (reach[1].end is not None and (slot.end is None or slot.end > reach[1].end)):
+                reach = (key, slot)
+
+    plan = _TargetPlan(errors.items)
+    if plan.errors:
+        return plan
+    touched = 0
+    for key, slot in final.items():
+        before = existing.get(key)
+        if before is None:
+            plan.creates.append((key, slot.end, slot.per_week))
+        elif (before.end, before.per_week) != (slot.end, slot.per_week):
+            plan.updates.append((before.pk, key, slot.end, slot.per_week))  # type: ignore[arg-type]
+        else:
+            continue
+        touched += slot.row is not None
+    for key, before in existing.items():
+        if key not in final:
+            plan.deletes.append((before.pk, key, before.end, before.per_week))  # type: ignore[arg-type]
+    rows_deleting = sum(1 for key, i in seen.items() if rows[i].per_week is None and key in existing)
+    plan.unchanged = len(seen) - touched - rows_deleting
+    return plan
+
+
+def validate_activity_targets(
+    rows: Sequence[ActivityTargetInput], *, user: Any, exclude_ids: Collection[int] = ()
+) -> list[RowError]:
+    """Every reason ``save_activity_targets`` would refuse ``rows`` (empty when they can be saved)."""
+    return _plan_targets(list(rows), user, exclude_ids).errors
+
+
+def save_activity_targets(rows: Sequence[ActivityTargetInput], *, user: Any, source: str) -> SaveResult:
+    """All-or-nothing upsert keyed on (rep|team, kind, start_date), with the rules of quotas.
+
+    A target starting after an open-ended one of the same owner and kind ends the earlier one
+    the day before (counted as an update); any other overlap is an error.
+    """
+    rows = list(rows)
+    try:
+        with transaction.atomic():
+            plan = _plan_targets(rows, user)
+            if plan.errors:
+                raise QuotaInputError(plan.errors)
+            return _apply_targets(plan, user, source)
+    except IntegrityError:
+        errors = _plan_targets(rows, user).errors or [
+            RowError(0, None, _("Another change to these targets was saved at the same time; nothing was saved. Try again."))
+        ]
+        raise QuotaInputError(errors) from None
+
+
+def _apply_targets(plan: _TargetPlan, user: Any, source: str) -> SaveResult:
+    now = timezone.now()
+    history: list[Any] = []
+    History = ActivityTarget.history.model  # type: ignore[attr-defined]
+
+    def record(pk: int, key: TargetKey, end: dt.date | None, per_week: int, kind: str) -> None:
+        rep_id, team_id, activity_kind, start = key
+        history.append(
+            History(
+                id=pk,
+                rep_id=rep_id,
+                team_id=team_id,
+                kind=activity_kind,
+                start_date=start,
+                end_date=end,
+                per_week=per_week,
+                history_date=now,
+                history_user=_history_user(user),
+                history_change_reason=_reason(source),
+                history_type=kind,
+            )
+        )
+
+    if plan.deletes:
+        # A raw delete (no per-object signals): the history rows are written below, in bulk.
+        ActivityTarget.objects.filter(pk__in=[d[0] for d in plan.deletes])._raw_delete(ActivityTarget.objects.db)
+        for pk, key, end, per_week in plan.deletes:
+            record(pk, key, end, per_week, "-")
+    if plan.updates:
+        # Shortened targets first, so no intermediate state overlaps on PostgreSQL.
+        ActivityTarget.objects.bulk_update(
+            [ActivityTarget(pk=pk, end_date=end, per_week=per_week) for pk, _key, end, per_week in plan.updates],
+            ["end_date", "per_week"],
+            batch_size=1000,
+        )
+        for pk, key, end, per_week in plan.updates:
+            record(pk, key, end, per_week, "~")
+    if plan.creates:
+        created = ActivityTarget.objects.bulk_create(
+            [
+                ActivityTarget(rep_id=k[0], team_id=k[1], kind=k[2], start_date=k[3], end_date=end, per_week=per_week)
+                for k, end, per_week in plan.creates
+            ],
+            batch_size=1000,
+        )
+        for target, (key, end, per_week) in zip(created, plan.creates, strict=True):
+            record(target.pk, key, end, per_week, "+")
+    History.objects.bulk_create(history, batch_size=1000)
+    return SaveResult(len(plan.creates), len(plan.updates), len(plan.deletes), plan.unchanged)
+
+
+# --- history ------------------------------------------------------------------------------
+
+_ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+def _history(model: Any, ids: Iterable[int], value: str) -> dict[int, list[HistoryEntry]]:
+    ids = list(ids)
+    if not ids:
+        return {}
+    result: dict[int, list[HistoryEntry]] = defaultdict(list)
+    previous: dict[int, Any] = {}
+    query = model.history.filter(id__in=ids).select_related("history_user").order_by("id", "history_date", "history_id")
+    for record in query:
+        user = record.history_user
+        old = previous.get(record.id)
+        new = getattr(record, value)
+        result[record.id].append(
+            HistoryEntry(
+                when=record.history_date,
+                user=(user.get_full_name() or user.get_username()) if user is not None else "",
+                old_target=old,
+                new_target=None if record.history_type == "-" else new,
+                source=record.history_change_reason or "",
+                action=_ACTIONS.get(record.history_type, "changed"),
+            )
+        )
+        previous[record.id] = None if record.history_type == "-" else new
+    return {pk: entries[::-1] for pk, entries in result.items()}  # newest first
+
+
+def quota_history(quota_ids: Iterable[int]) -> dict[int, list[HistoryEntry]]:
+    """The changes of each quota, newest first, in one query (the grid shows them beside it)."""
+    return _history(Quota, quota_ids, "target")
+
+
+def activity_target_history(target_ids: Iterable[int]) -> dict[int, list[HistoryEntry]]:
+    """The changes of each weekly activity target, newest first (``*_target`` = per week)."""
+    return _history(ActivityTarget, target_ids, "per_week")
