@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy
 
 from kpis.models import ActivityTarget, Quota, QuotaMetric
 from kpis.periods import add_months, week_start
-from kpis.quotas import quota_history
+from kpis.quotas import activity_target_history, quota_history
 from kpis.selectors import working_days
 from reps.models import ActivityKind, Rep, Team
 
@@ -447,7 +447,7 @@ def monday_of(day: dt.date) -> dt.date:
 
 def activity_target_grid(*, team: Team, teams: Sequence[Team], monday: dt.date) -> TargetGrid:
     """The weekly activity targets in effect on ``monday`` for the team's reps (and sub-teams)
-    and the team itself (two queries: members, targets)."""
+    and the team itself (three queries: members, targets, their history)."""
     members = owners_of(team, teams, monday, monday + dt.timedelta(days=6))
     team_owner = Owner("team", team.pk, team.name)
     kinds = [(kind.value, str(kind.label)) for kind in ACTIVITY_KINDS]
@@ -464,6 +464,9 @@ def activity_target_grid(*, team: Team, teams: Sequence[Team], monday: dt.date) 
             cell.current = target
         elif cell.following is None:
             cell.following = target
+    shown = {cell.current.pk: cell for cell in cells.values() if cell.current is not None}
+    for pk, entries in (activity_target_history(shown) if shown else {}).items():
+        shown[pk].history = list(entries)
     team_defaults = {cell.kind: cell.value for cell in rows[-1].cells}
     for row in rows[:-1]:
         if row.owner.kind == "rep":

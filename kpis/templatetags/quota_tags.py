@@ -15,6 +15,8 @@ def amount(value: Any) -> str:
     """A target or total as shown beside the cells ("12,500.00"); empty for none."""
     if value is None or value == "":
         return ""
+    if isinstance(value, int):  # activities per week
+        return str(value)
     return f"{Decimal(value).quantize(Decimal('0.01')):,.2f}"
 
 

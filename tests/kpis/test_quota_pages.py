@@ -196,6 +196,25 @@ def test_bad_cells_are_all_marked_and_nothing_is_written(client, admin_user, alp
     assert f'id="err-cell-r{bob.pk}-2027-04"' in content
 
 
+def test_each_changed_cell_shows_its_history(client, admin_user, alpha):
+    team, ann, _bob, _other = alpha
+    admin_user.first_name, admin_user.last_name = "Ada", "Admin"
+    admin_user.save()
+    client.force_login(admin_user)
+    cell = f"cell-r{ann.pk}-2027-04"
+    client.post(url(GRID, team), {cell: "1000"})
+    client.post(url(GRID, team), {cell: "1200"})
+    response = client.get(url(GRID, team))
+    history = response.context["grid"].rows[0].cells[0].history
+    assert [(e.old_target, e.new_target, e.user, e.source) for e in history] == [
+        (Decimal("1000"), Decimal("1200"), "Ada Admin", "grid"),
+        (None, Decimal("1000"), "Ada Admin", "grid"),
+    ]
+    content = response.content.decode()
+    assert "History of Ann A, Apr 2027" in content
+    assert "Ada Admin: 1,000.00 → 1,200.00" in content
+
+
 def test_a_quarter_quota_shows_read_only_on_a_month_grid(client, admin_user, alpha):
     team, ann, _bob, _other = alpha
     quota(ann, "2027-04-01", "2027-06-30", "6500")
@@ -350,6 +369,17 @@ def test_activity_targets_grid_sets_rep_and_team_targets_from_a_monday(client, a
         (None, team.pk, dt.date(2027, 4, 5), None): 12,
         (ann.pk, None, dt.date(2027, 4, 5), None): 15,
     }
+
+
+def test_activity_target_history_is_shown(client, admin_user, alpha):
+    team, ann, _bob, _other = alpha
+    client.force_login(admin_user)
+    page = url(TARGETS, team, "week=2027-04-05")
+    client.post(page, {f"target-r{ann.pk}-email": "20"})
+    client.post(page, {f"target-r{ann.pk}-email": "25"})
+    content = client.get(page).content.decode()
+    assert "History of Ann A, Email" in content
+    assert ": 20 → 25" in content
 
 
 def test_activity_targets_bad_cells_write_nothing(client, admin_user, alpha):
