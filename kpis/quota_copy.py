@@ -1,7 +1,7 @@
 """Copy forward: the targets of a period computed from the previous one (or the same period
 last year) with an uplift, and a ramp for new reps.
 
-Rules (docs/quotas.md, "Copy forward"):
+Rules (docs/quota-workspace.md, "Copy forward"):
 - Each column takes the target of the matching column of the source period (the first month
   of the quarter from the first month of the previous quarter, and so on), from whatever
   quotas cover it (a quarter's quota gives each month its working-day share), × (1 + uplift).
