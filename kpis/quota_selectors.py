@@ -26,6 +26,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kpis.dashboard_selectors import team_and_below
 from kpis.models import ActivityTarget, Quota, QuotaMetric
 from kpis.periods import add_months, week_start
 from kpis.quotas import activity_target_history, quota_history
@@ -169,6 +170,8 @@ class Owner:
     id: int
     name: str
     start_date: dt.date | None = None  # a rep's start date (for the ramp)
+    team_id_of_rep: int | None = None  # a rep's team within the grid's team (a region's sub-team)
+    group: str = ""  # a rep's team name, shown on a region's grid
 
     @property
     def key(self) -> str:
@@ -184,21 +187,29 @@ class Owner:
 
 
 def owners_of(team: Team, teams: Sequence[Team], start: dt.date, end: dt.date) -> list[Owner]:
-    """The members whose targets a team's grid shows (one query): the reps in the team at any
-    time in start..end (or now), then the sub-teams of a region; the team itself is not among them."""
-    overlapping = Q(memberships__team=team, memberships__start_date__lte=end) & (
+    """The members whose targets a team's grid shows (one query): the reps who belong to the
+    team or one of its sub-teams at any time in start..end (or now), then the sub-teams of a
+    region (any depth); the team itself is not among them."""
+    below = team_and_below(team.pk, teams)
+    names = {t.pk: t.name for t in teams}
+    overlapping = Q(memberships__team_id__in=below, memberships__start_date__lte=end) & (
         Q(memberships__end_date__isnull=True) | Q(memberships__end_date__gte=start)
     )
     reps = (
-        Rep.objects.filter(Q(team=team, is_active=True) | overlapping)
+        Rep.objects.filter(Q(team_id__in=below, is_active=True) | overlapping)
         .select_related("user")
-        .only("pk", "start_date", "user__first_name", "user__last_name", "user__username")
+        .only("pk", "start_date", "team_id", "user__first_name", "user__last_name", "user__username")
         .distinct()
     )
-    members = [Owner("rep", rep.pk, rep.name, rep.start_date) for rep in reps]
-    members.sort(key=lambda owner: owner.name.casefold())
-    children = sorted((t for t in teams if t.parent_id == team.pk), key=lambda t: t.name.casefold())
-    return members + [Owner("team", child.pk, child.name) for child in children]
+    region = len(below) > 1
+    members = []
+    for rep in reps:
+        team_id = rep.team_id if rep.team_id in below else team.pk
+        group = names.get(team_id, team.name) if region else ""
+        members.append(Owner("rep", rep.pk, rep.name, rep.start_date, team_id, group))
+    members.sort(key=lambda owner: (owner.group.casefold(), owner.name.casefold()))
+    sub_teams = sorted((t for t in teams if t.pk in below and t.pk != team.pk), key=lambda t: t.name.casefold())
+    return members + [Owner("team", t.pk, t.name) for t in sub_teams]
 
 
 def _owner_filter(owners: Iterable[Owner]) -> Q:
@@ -279,12 +290,21 @@ class QuotaGrid:
 
     @property
     def member_totals(self) -> list[Decimal | None]:
-        """The sum of the members' targets per column."""
+        """The sum of the reps' targets per column."""
         result = []
         for index in range(len(self.columns)):
-            amounts = [row.cells[index].amount for row in self.rows if row.cells[index].amount is not None]
+            amounts = [row.cells[index].amount for row in self.reps if row.cells[index].amount is not None]
             result.append(sum(amounts, Decimal(0)) if amounts else None)
         return result
+
+    @property
+    def reps(self) -> list[Row]:
+        return [row for row in self.rows if row.owner.kind == "rep"]
+
+    @property
+    def sub_teams(self) -> list[Row]:
+        """A region's teams (their own quotas; not added to the members' sum, their reps are)."""
+        return [row for row in self.rows if row.owner.kind == "team"]
 
     @property
     def member_total(self) -> Decimal | None:
@@ -467,9 +487,9 @@ def activity_target_grid(*, team: Team, teams: Sequence[Team], monday: dt.date) 
     shown = {cell.current.pk: cell for cell in cells.values() if cell.current is not None}
     for pk, entries in (activity_target_history(shown) if shown else {}).items():
         shown[pk].history = list(entries)
-    team_defaults = {cell.kind: cell.value for cell in rows[-1].cells}
+    defaults = {(row.owner.id, cell.kind): cell.value for row in rows if row.owner.kind == "team" for cell in row.cells}
     for row in rows[:-1]:
         if row.owner.kind == "rep":
             for cell in row.cells:
-                cell.default = team_defaults.get(cell.kind)
+                cell.default = defaults.get((row.owner.team_id_of_rep, cell.kind))
     return TargetGrid(team, monday, kinds, rows[:-1], rows[-1])

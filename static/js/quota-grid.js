@@ -81,11 +81,17 @@
   function cellsOf(tr) { return Array.prototype.slice.call(tr.querySelectorAll("td.cell")); }
 
   var members = Array.prototype.slice.call(table.querySelectorAll("tr[data-member]"));
+  var subTeams = Array.prototype.slice.call(table.querySelectorAll("tr[data-subteam]"));
   var teamRow = table.querySelector("tr[data-team-row]");
 
   function recompute() {
     var columns = [];
     var all = null;
+    subTeams.forEach(function (tr) {
+      var total = null;
+      cellsOf(tr).forEach(function (td) { total = add(total, value(td)); });
+      tr.querySelector("[data-row-total]").textContent = total === null ? "—" : money(total);
+    });
     members.forEach(function (tr) {
       var total = null;
       cellsOf(tr).forEach(function (td, i) {

@@ -32,9 +32,7 @@ def alpha():
 def month(rep, year: int, month_: int, target: str) -> Quota:
     start = dt.date(year, month_, 1)
     end = (dt.date(year + month_ // 12, month_ % 12 + 1, 1)) - dt.timedelta(days=1)
-    return Quota.objects.create(
-        rep=rep, metric=QuotaMetric.WON_REVENUE, start_date=start, end_date=end, target=Decimal(target)
-    )
+    return Quota.objects.create(rep=rep, metric=QuotaMetric.WON_REVENUE, start_date=start, end_date=end, target=Decimal(target))
 
 
 def cell(page, rep, key: str):

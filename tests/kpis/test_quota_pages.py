@@ -196,6 +196,30 @@ def test_bad_cells_are_all_marked_and_nothing_is_written(client, admin_user, alp
     assert f'id="err-cell-r{bob.pk}-2027-04"' in content
 
 
+def test_a_region_shows_the_reps_of_its_teams_and_the_teams(client, alpha):
+    team, ann, _bob, _other = alpha
+    boss = UserFactory(username="regional")
+    north = TeamFactory(name="North", manager=boss)
+    team.parent = north
+    team.save()
+    beta = TeamFactory(name="Beta", parent=north)
+    cid = RepFactory(team=beta, user=UserFactory(username="cid", first_name="Cid", last_name="C"))
+    quota(ann, "2027-04-01", "2027-04-30", "100")
+    quota(cid, "2027-04-01", "2027-04-30", "50")
+    quota(team, "2027-04-01", "2027-04-30", "1000")  # a sub-team's own quota: not in the reps' sum
+    quota(north, "2027-04-01", "2027-04-30", "200")
+    ActivityTarget.objects.create(team=beta, kind="call", per_week=7, start_date=dt.date(2027, 1, 4))
+    client.force_login(boss)
+    grid = client.get(url(GRID, north)).context["grid"]
+    assert [(r.owner.name, r.owner.group) for r in grid.reps] == [("Ann A", "Alpha"), ("Bob B", "Alpha"), ("Cid C", "Beta")]
+    assert [r.owner.name for r in grid.sub_teams] == ["Alpha", "Beta"]
+    assert grid.member_totals[0] == Decimal("150")
+    assert grid.differences[0] == Decimal("50")
+    targets = client.get(url(TARGETS, north, "week=2027-04-05")).context["grid"]
+    defaults = {row.owner.name: row.cells[0].default for row in targets.rows if row.owner.kind == "rep"}
+    assert defaults == {"Ann A": None, "Bob B": None, "Cid C": 7}  # each rep's own team's default
+
+
 def test_each_changed_cell_shows_its_history(client, admin_user, alpha):
     team, ann, _bob, _other = alpha
     admin_user.first_name, admin_user.last_name = "Ada", "Admin"
