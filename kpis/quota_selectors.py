@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Q
@@ -253,10 +254,13 @@ class Cell:
         return self.share.quantize(CENT, ROUND_HALF_UP) if self.others else None
 
     @property
-    def shown(self) -> str:
-        if self.raw is not None:
-            return self.raw
+    def saved(self) -> str:
+        """The stored target as typed into the cell ("" for none)."""
         return "" if self.value is None else plain_number(self.value)
+
+    @property
+    def shown(self) -> str:
+        return self.raw if self.raw is not None else self.saved
 
 
 @dataclass
@@ -288,7 +292,7 @@ class QuotaGrid:
         for row in self.all_rows:
             yield from row.cells
 
-    @property
+    @cached_property
     def member_totals(self) -> list[Decimal | None]:
         """The sum of the reps' targets per column."""
         result = []
@@ -311,7 +315,7 @@ class QuotaGrid:
         amounts = [total for total in self.member_totals if total is not None]
         return sum(amounts, Decimal(0)) if amounts else None
 
-    @property
+    @cached_property
     def differences(self) -> list[Decimal | None]:
         """Team's own quota minus the sum of its members', per column (None where either is missing)."""
         result = []

@@ -28,3 +28,19 @@ def signed_amount(value: Any) -> str:
     number = Decimal(value).quantize(Decimal("0.01"))
     text = f"{abs(number):,.2f}"
     return f"+{text}" if number > 0 else (f"−{text}" if number < 0 else text)
+
+
+@register.simple_tag
+def quota_cells(row: Any, can_edit: bool) -> str:
+    """A quota grid row's cells (built in Python: thousands of cells per page)."""
+    from kpis.quota_html import quota_cells_html
+
+    return quota_cells_html(row.cells, can_edit)
+
+
+@register.simple_tag
+def target_cells(row: Any, can_edit: bool, monday: Any) -> str:
+    """An activity target grid row's cells."""
+    from kpis.quota_html import target_cells_html
+
+    return target_cells_html(row.cells, can_edit, monday)

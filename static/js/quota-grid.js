@@ -57,6 +57,21 @@
     if (handled) event.preventDefault();
   });
 
+  // Send only the cells that changed: a cell not sent stays as it is (a 200-rep year grid
+  // would otherwise post 2 400 fields). Cells shown with a refused value are always sent.
+  var form = table.closest("form");
+  if (form) {
+    form.addEventListener("submit", function () {
+      Array.prototype.forEach.call(form.querySelectorAll("input.cell-input[data-saved]"), function (input) {
+        if (input.value === input.getAttribute("data-saved") && !input.hasAttribute("aria-invalid")) input.disabled = true;
+      });
+    });
+    // coming back to the page (history), the cells must be editable again
+    window.addEventListener("pageshow", function () {
+      Array.prototype.forEach.call(form.querySelectorAll("input.cell-input:disabled"), function (input) { input.disabled = false; });
+    });
+  }
+
   // --- live totals (the quota grid only) ---------------------------------------------------
   if (!table.querySelector("[data-row-total]")) return;
 
