@@ -192,7 +192,7 @@ def test_bad_cells_are_all_marked_and_nothing_is_written(client, admin_user, alp
     content = response.content.decode()
     # the typed values stay, each bad cell points at its reason
     assert f'name="cell-r{ann.pk}-2027-04" value="2000"' in content
-    assert f'value="abc" aria-invalid="true" aria-describedby="err-cell-r{ann.pk}-2027-05"' in content
+    assert f'value="abc" data-saved="" aria-invalid="true" aria-describedby="err-cell-r{ann.pk}-2027-05"' in content
     assert f'id="err-cell-r{bob.pk}-2027-04"' in content
 
 
@@ -384,7 +384,7 @@ def test_activity_targets_grid_sets_rep_and_team_targets_from_a_monday(client, a
     page = url(TARGETS, team, "week=2027-04-07")  # a Wednesday: the week of Monday 5 April
     response = client.get(page)
     assert response.context["monday"] == dt.date(2027, 4, 5)
-    assert f'name="target-r{ann.pk}-call" value="" placeholder="10"' in response.content.decode()
+    assert f'name="target-r{ann.pk}-call" value="" data-saved="" placeholder="10"' in response.content.decode()
     response = client.post(page, {f"target-r{ann.pk}-call": "15", f"target-t{team.pk}-call": "12"})
     assert response.status_code == 302
     targets = {(t.rep_id, t.team_id, t.start_date, t.end_date): t.per_week for t in ActivityTarget.objects.all()}
