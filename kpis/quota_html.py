@@ -42,15 +42,18 @@ def _error(cell: Any) -> str:
 
 def history_html(cell: Any, label: str) -> str:
     """A ↺ disclosure with the cell's changes, newest first (nothing when it has none)."""
-    if not cell.history:
-        return ""
+    history = cell.history
+    if not history or (len(history) == 1 and not history[0].source and not history[0].user):
+        return ""  # made once, by no one in particular (seed data, a command): nothing to tell
     items = []
     for entry in cell.history:
         when = timezone.localtime(entry.when) if timezone.is_aware(entry.when) else entry.when
         items.append(
             f'<li><time datetime="{e(when.isoformat())}">{e(when.strftime("%Y-%m-%d %H:%M"))}</time> '
             f"{e(entry.user or _('system'))}: {e(amount(entry.old_target) or UNDEFINED)} → "
-            f'{e(amount(entry.new_target) or UNDEFINED)} <span class="muted">({e(entry.source)})</span></li>'
+            f"{e(amount(entry.new_target) or UNDEFINED)}"
+            + (f' <span class="muted">({e(entry.source)})</span>' if entry.source else "")
+            + "</li>"
         )
     hidden = _("History of %(who)s, %(when)s") % {"who": cell.owner.name, "when": label}
     return (

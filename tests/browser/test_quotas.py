@@ -82,7 +82,7 @@ def test_a_bad_cell_is_refused_and_nothing_is_written(page, alpha):
     assert errors == []
 
 
-def test_copy_forward_with_uplift(page, alpha):
+def test_copy_forward_with_uplift(page, alpha, artifacts_dir):
     team, (ann, bob, cem) = alpha
     for rep, target in ((ann, "10000"), (bob, "20000"), (cem, "15000")):
         for m in (1, 2, 3):
@@ -96,6 +96,7 @@ def test_copy_forward_with_uplift(page, alpha):
     preview = page.locator("#copy-preview")
     assert "11,000.00" in preview.inner_text() and "22,000.00" in preview.inner_text()
     assert not Quota.objects.filter(start_date__month=4).exists()
+    page.screenshot(path=str(artifacts_dir / "quotas-copy-forward-preview.png"), full_page=True)
     page.get_by_role("button", name="Save these quotas").click()
     page.wait_for_load_state()
     assert "Saved: 9 added" in page.locator(".messages").inner_text()
@@ -139,6 +140,15 @@ def test_the_grid_reads_at_desktop_and_phone_width(page, phone_page, alpha, arti
         team=team, metric=QuotaMetric.WON_REVENUE, start_date=dt.date(2027, 4, 1), end_date=dt.date(2027, 4, 30), target=40000
     )
     open_grid(page, team)
+    cell(page, reps[0], "2027-04").fill("12000")
+    cell(page, reps[1], "2027-05").fill("-5")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state()
+    page.screenshot(path=str(artifacts_dir / "quotas-desktop-refused.png"), full_page=True)
+    cell(page, reps[1], "2027-05").fill("11500")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state()
+    page.locator(f"#id_cell-r{reps[0].pk}-2027-04 ~ details summary").click()  # the cell's history
     page.screenshot(path=str(artifacts_dir / "quotas-desktop.png"), full_page=True)
     open_grid(phone_page, team)
     phone_page.screenshot(path=str(artifacts_dir / "quotas-phone.png"), full_page=True)
