@@ -154,3 +154,26 @@ def test_the_grid_reads_at_desktop_and_phone_width(page, phone_page, alpha, arti
     phone_page.screenshot(path=str(artifacts_dir / "quotas-phone.png"), full_page=True)
     # the page itself does not scroll sideways on a phone: the grid scrolls inside its card
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_weekly_activity_targets_from_a_monday(page, alpha, artifacts_dir):
+    team, (_ann, bob, _cem) = alpha
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    browser_login(page, "root")
+    page.goto(f"/quotas/?team={team.pk}")
+    page.get_by_role("link", name="Weekly activity targets").first.click()
+    page.fill("#id_week", "2027-04-07")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_load_state()
+    assert "From Monday 2027-04-05" in page.locator(".period-label").inner_text()
+    page.get_by_label("Call per week for Alpha").fill("10")  # the team's default
+    page.get_by_label("Call per week for Ann Rep").fill("15")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == f"id_target-r{bob.pk}-call"
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state()
+    assert "Saved: 2 added" in page.locator(".messages").inner_text()
+    assert page.get_by_label("Call per week for Bob Rep").get_attribute("placeholder") == "10"
+    page.screenshot(path=str(artifacts_dir / "quotas-activity-targets.png"), full_page=True)
+    assert errors == []
