@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from kpis.models import QuotaMetric
 from kpis.periods import add_months, month_start
-from kpis.quota_selectors import CENT, Column, GridPeriod, Owner, QuotaGrid, column_targets
+from kpis.quota_grids import CENT, Column, GridPeriod, Owner, QuotaGrid, column_targets
 from kpis.quotas import QuotaInput
 from kpis.templatetags.quota_tags import amount
 

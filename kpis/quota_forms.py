@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kpis.models import QuotaMetric
-from kpis.quota_selectors import QuotaGrid, TargetCell, TargetGrid
+from kpis.quota_grids import QuotaGrid, TargetCell, TargetGrid
 from kpis.quotas import ActivityTargetInput, QuotaInput, RowError
 from reps.models import ActivityKind
 

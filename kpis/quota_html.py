@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from kpis.quota_selectors import Cell, TargetCell
+from kpis.quota_grids import Cell, TargetCell
 from kpis.templatetags.quota_tags import amount
 
 UNDEFINED = "—"

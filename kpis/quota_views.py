@@ -2,7 +2,7 @@
 
 Admins edit; managers see the teams they manage and edit them only when
 ``SALESPERF_MANAGERS_EDIT_QUOTAS`` is on (``reps.access.can_edit_quotas``); reps get a 403.
-Thin views: they parse the pickers, read through ``kpis.quota_selectors``, turn a posted
+Thin views: they parse the pickers, read through ``kpis.quota_grids``, turn a posted
 grid into service rows (``kpis.quota_forms``) and write through ``kpis.quotas`` (all or
 nothing), then redirect back to the page they came from.
 """
@@ -37,7 +37,7 @@ from kpis.quota_forms import (
     read_quota_grid,
     read_target_grid,
 )
-from kpis.quota_selectors import (
+from kpis.quota_grids import (
     BY_LABELS,
     SPAN_LABELS,
     GridPeriod,

@@ -10,7 +10,7 @@ from django.utils import translation
 
 from kpis.quota_copy import column_ramp_share, is_in_ramp, ramp_share
 from kpis.quota_forms import CellError, parse_per_week, parse_ramp, parse_target
-from kpis.quota_selectors import GridPeriod, quarter_column, quota_share
+from kpis.quota_grids import GridPeriod, quarter_column, quota_share
 
 RAMP = [Decimal(25), Decimal(50), Decimal(75)]
 
