@@ -44,23 +44,35 @@ class Quota(models.Model):
             models.CheckConstraint(
                 condition=(Q(rep__isnull=False) & Q(team__isnull=True)) | (Q(rep__isnull=True) & Q(team__isnull=False)),
                 name="quota_rep_xor_team",
+                violation_error_message=_("Give either a rep or a team, not both and not neither."),
             ),
-            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="quota_ends_after_start"),
-            models.CheckConstraint(condition=Q(target__gt=0), name="quota_target_positive"),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")),
+                name="quota_ends_after_start",
+                violation_error_message=_("The end date is before the start date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(target__gt=0),
+                name="quota_target_positive",
+                violation_error_message=_("The target must be greater than zero."),
+            ),
             models.CheckConstraint(
                 condition=(Q(metric=QuotaMetric.ACTIVITIES) & ~Q(activity_kind=""))
                 | (~Q(metric=QuotaMetric.ACTIVITIES) & Q(activity_kind="")),
                 name="quota_activity_kind_iff_activities",
+                violation_error_message=_("Give an activity kind for the metric 'activities', and only for it."),
             ),
             models.UniqueConstraint(
                 fields=["rep", "metric", "activity_kind", "start_date", "end_date"],
                 condition=Q(rep__isnull=False),
                 name="quota_unique_per_rep",
+                violation_error_message=_("A quota with the same owner, metric and dates exists already."),
             ),
             models.UniqueConstraint(
                 fields=["team", "metric", "activity_kind", "start_date", "end_date"],
                 condition=Q(team__isnull=False),
                 name="quota_unique_per_team",
+                violation_error_message=_("A quota with the same owner, metric and dates exists already."),
             ),
         ]
         indexes = [models.Index(fields=["start_date", "end_date"])]
@@ -93,16 +105,24 @@ class ActivityTarget(models.Model):
             models.CheckConstraint(
                 condition=(Q(rep__isnull=False) & Q(team__isnull=True)) | (Q(rep__isnull=True) & Q(team__isnull=False)),
                 name="activity_target_rep_xor_team",
+                violation_error_message=_("Give either a rep or a team, not both and not neither."),
             ),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
                 name="activity_target_ends_after_start",
+                violation_error_message=_("The end date is before the start date."),
             ),
             models.UniqueConstraint(
-                fields=["rep", "kind", "start_date"], condition=Q(rep__isnull=False), name="activity_target_unique_rep"
+                fields=["rep", "kind", "start_date"],
+                condition=Q(rep__isnull=False),
+                name="activity_target_unique_rep",
+                violation_error_message=_("A target with the same owner, kind and start exists already."),
             ),
             models.UniqueConstraint(
-                fields=["team", "kind", "start_date"], condition=Q(team__isnull=False), name="activity_target_unique_team"
+                fields=["team", "kind", "start_date"],
+                condition=Q(team__isnull=False),
+                name="activity_target_unique_team",
+                violation_error_message=_("A target with the same owner, kind and start exists already."),
             ),
         ]
 

@@ -186,6 +186,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name for the activity kinds, whichever field (kind, activity_kind) carries them.
+    "ENUM_NAME_OVERRIDES": {"ActivityKindEnum": "reps.models.ActivityKind"},
 }
 
 # Security: strict when DEBUG is off (manage.py check --deploy passes).

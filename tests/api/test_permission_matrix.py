@@ -7,6 +7,7 @@ not change answers 403; a related id they may not use answers 400 on its field.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -151,5 +152,104 @@ def test_permission_matrix(api, world, endpoint, role, which):
                 sees = False
             if (target.pk in ids) is not sees:
                 wrong.append(f"list: the record is {'missing' if sees else 'listed'}")
+        transaction.savepoint_rollback(savepoint)
+    assert not wrong, "\n".join(wrong)
+
+
+# --- quotas and weekly activity targets -----------------------------------------------------
+# Admins write; managers read their teams' (and write them only with
+# SALESPERF_MANAGERS_EDIT_QUOTAS on: the "editor" role); reps read their own.
+
+QUOTA_ENDPOINTS = ["quotas", "activity-targets"]
+QUOTA_ROLES = ["rep", "manager", "editor", "admin", "nobody", "anonymous"]
+QUOTA_OPS = {
+    "quotas": ["list", "retrieve", "create", "update", "delete", "bulk"],
+    "activity-targets": ["list", "retrieve", "create", "update", "delete"],
+}
+
+
+def expected_quota_status(op: str, role: str, which: str) -> int:
+    if role in ("anonymous", "nobody"):
+        return 403
+    if op == "list":
+        return 200
+    writes = role == "admin" or (role == "editor" and which == "own")
+    if op in ("create", "bulk"):
+        if role in ("rep", "manager"):
+            return 403
+        if not writes:
+            return 400  # a rep of another team: refused on the row's field
+        return 201 if op == "create" else 200
+    if role != "admin" and which == "other":
+        return 404
+    if op == "retrieve":
+        return 200
+    if role in ("rep", "manager"):
+        return 403
+    return 204 if op == "delete" else 200
+
+
+def _quota_records(world: World) -> dict[str, dict[str, Any]]:
+    from kpis.models import ActivityTarget, Quota
+
+    start, end = dt.date(2026, 1, 1), dt.date(2026, 1, 31)
+    return {
+        "quotas": {
+            key: Quota.objects.create(rep=world.rep_named(key), start_date=start, end_date=end, target=1000)
+            for key in ("rep", "other_rep")
+        },
+        "activity-targets": {
+            key: ActivityTarget.objects.create(rep=world.rep_named(key), kind="call", per_week=10, start_date=start)
+            for key in ("rep", "other_rep")
+        },
+    }
+
+
+def _quota_call(api, world: World, endpoint: str, op: str, which: str, record: Any) -> Any:
+    owner = world.rep if which == "own" else world.other_rep
+    base = f"/api/v1/{endpoint}/"
+    new = (
+        {"rep": owner.pk, "metric": "won_revenue", "start": "2026-03-01", "end": "2026-03-31", "target": "500.00"}
+        if endpoint == "quotas"
+        else {"rep": owner.pk, "kind": "email", "start": "2026-03-02", "per_week": 20}
+    )
+    if op == "list":
+        return api.get(base, {"page_size": 200})
+    if op == "retrieve":
+        return api.get(f"{base}{record.pk}/")
+    if op == "create":
+        return api.post(base, new, format="json")
+    if op == "update":
+        return api.patch(
+            f"{base}{record.pk}/", {"target": "1500.00"} if endpoint == "quotas" else {"per_week": 12}, format="json"
+        )
+    if op == "delete":
+        return api.delete(f"{base}{record.pk}/")
+    if op == "bulk":
+        return api.post(f"{base}bulk/", [new], format="json")
+    raise AssertionError(op)  # pragma: no cover
+
+
+QUOTA_CASES = [(endpoint, role, which) for endpoint in QUOTA_ENDPOINTS for role in QUOTA_ROLES for which in WHICH]
+
+
+@pytest.mark.parametrize(("endpoint", "role", "which"), QUOTA_CASES)
+def test_quota_permission_matrix(api, world, settings, endpoint, role, which):
+    settings.SALESPERF_MANAGERS_EDIT_QUOTAS = role == "editor"
+    record = _quota_records(world)[endpoint]["rep" if which == "own" else "other_rep"]
+    user = _user(world, "manager" if role == "editor" else role)
+    if user is not None:
+        api.force_authenticate(user)
+    wrong: list[str] = []
+    for op in QUOTA_OPS[endpoint]:
+        savepoint = transaction.savepoint()
+        response = _quota_call(api, world, endpoint, op, which, record)
+        expected = expected_quota_status(op, role, which)
+        if response.status_code != expected:
+            wrong.append(f"{op}: {response.status_code} (expected {expected}) {response.content[:200]!r}")
+        elif op == "list" and expected == 200:
+            ids = {row["id"] for row in response.json()["results"]}
+            if (record.pk in ids) is not (role == "admin" or which == "own"):
+                wrong.append(f"list: the record is {'missing' if record.pk not in ids else 'listed'}")
         transaction.savepoint_rollback(savepoint)
     assert not wrong, "\n".join(wrong)

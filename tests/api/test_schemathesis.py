@@ -18,10 +18,10 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 from salesperf.wsgi import application
 from tests.api.world import make_world
 
-# The endpoints of issue 5 and the coaching API; the KPI API is tested by its own app.
+# The endpoints of issue 5, the coaching API and the quota API; the KPI API is tested by its own app.
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application).include(
     path_regex=r"^/api/v1/(accounts|opportunities|activities|feedback|teams|reps|pipelines"
-    r"|coaching-sessions|coaching-feedback|action-items|coaching-time)/"
+    r"|coaching-sessions|coaching-feedback|action-items|coaching-time|quotas|activity-targets)/"
 )
 
 
@@ -49,3 +49,34 @@ def rep_headers(db) -> Iterator[dict[str, str]]:
 )
 def test_api_never_fails_and_matches_its_schema(case, rep_headers):
     case.call_and_validate(headers=rep_headers, checks=[not_a_server_error, response_schema_conformance])
+
+
+# The quota API writes for admins only: run its operations as an admin too, so the writes
+# (bulk included) meet generated payloads.
+quota_schema = schemathesis.openapi.from_wsgi("/api/schema/", application).include(
+    path_regex=r"^/api/v1/(quotas|activity-targets)/"
+)
+
+
+@pytest.fixture
+def admin_headers(db) -> Iterator[dict[str, str]]:
+    world = make_world()
+    token = Token.objects.create(user=world.admin)
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield {"Authorization": f"Token {token.key}"}
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.mark.django_db
+@quota_schema.parametrize()
+@settings(
+    max_examples=25,
+    phases=[Phase.generate],
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+def test_quota_api_never_fails_for_admins(case, admin_headers):
+    case.call_and_validate(headers=admin_headers, checks=[not_a_server_error, response_schema_conformance])
