@@ -255,6 +255,18 @@ def test_a_quarter_quota_shows_read_only_on_a_month_grid(client, admin_user, alp
     assert f'name="cell-r{ann.pk}-2027-Q2" value="6500"' in response.content.decode()
 
 
+def test_activity_quotas_have_a_kind(client, admin_user, alpha):
+    team, ann, _bob, _other = alpha
+    client.force_login(admin_user)
+    assert b'id="id_activity_kind"' not in client.get(url(GRID, team)).content
+    page = url(GRID, team, f"metric=activities&activity_kind=email&{Q2}")
+    response = client.get(page)
+    assert b'id="id_activity_kind"' in response.content
+    assert client.post(page, {f"cell-r{ann.pk}-2027-04": "40"}).status_code == 302
+    saved = Quota.objects.get()
+    assert (saved.metric, saved.activity_kind, saved.target) == ("activities", "email", Decimal("40"))
+
+
 def test_a_year_by_quarters_has_four_columns(client, admin_user, alpha):
     team, _ann, _bob, _other = alpha
     client.force_login(admin_user)
