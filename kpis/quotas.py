@@ -79,6 +79,17 @@ class SaveResult:
 
 
 @dataclass(frozen=True)
+class RowChange:
+    """What saving would do with one input row (the preview of an upload)."""
+
+    row: int
+    action: str  # "create", "update", "delete" or "unchanged"
+    old: Decimal | int | None  # the stored target (per week for activity targets)
+    new: Decimal | int | None
+    end: dt.date | None = None  # activity targets: the end it would have (a later target may end it)
+
+
+@dataclass(frozen=True)
 class HistoryEntry:
     when: dt.datetime
     user: str  # the user's name, "" when made by a command or the system
@@ -213,6 +224,7 @@ class _QuotaPlan:
     updates: list[tuple[int, QuotaKey, Decimal, Decimal]] = field(default_factory=list)  # pk, key, old, new
     deletes: list[tuple[int, QuotaKey, Decimal]] = field(default_factory=list)
     unchanged: int = 0
+    changes: list[RowChange] = field(default_factory=list)
 
 
 def _quota_key(row: QuotaInput) -> QuotaKey:
@@ -322,17 +334,29 @@ def _plan_quotas(rows: Sequence[QuotaInput], user: Any, exclude_ids: Collection[
         if row.target is None:
             if slot is None:
                 plan.unchanged += 1
+                plan.changes.append(RowChange(i, "unchanged", None, None))
             else:
                 plan.deletes.append((slot.pk, key, slot.target))  # type: ignore[arg-type]
+                plan.changes.append(RowChange(i, "delete", slot.target, None))
         else:
             target = _as_target(row.target) or Decimal(0)
             if slot is None:
                 plan.creates.append((key, target))
+                plan.changes.append(RowChange(i, "create", None, target))
             elif slot.target == target:
                 plan.unchanged += 1
+                plan.changes.append(RowChange(i, "unchanged", slot.target, target))
             else:
                 plan.updates.append((slot.pk, key, slot.target, target))  # type: ignore[arg-type]
+                plan.changes.append(RowChange(i, "update", slot.target, target))
+    plan.changes.sort(key=lambda change: change.row)
     return plan
+
+
+def preview_quotas(rows: Sequence[QuotaInput], *, user: Any) -> tuple[list[RowError], list[RowChange]]:
+    """What ``save_quotas`` would do with each row (nothing is written), or why it would refuse."""
+    plan = _plan_quotas(list(rows), user)
+    return plan.errors, plan.changes
 
 
 def validate_quotas(rows: Sequence[QuotaInput], *, user: Any, exclude_ids: Collection[int] = ()) -> list[RowError]:
@@ -435,6 +459,7 @@ class _TargetPlan:
     updates: list[tuple[int, TargetKey, dt.date | None, int]] = field(default_factory=list)
     deletes: list[tuple[int, TargetKey, dt.date | None, int]] = field(default_factory=list)
     unchanged: int = 0
+    changes: list[RowChange] = field(default_factory=list)
 
 
 def _check_target_row(errors: _Errors, i: int, row: ActivityTargetInput, owners: _Owners) -> None:
@@ -523,22 +548,38 @@ def _plan_targets(rows: Sequence[ActivityTargetInput], user: Any, exclude_ids: C
     plan = _TargetPlan(errors.items)
     if plan.errors:
         return plan
-    touched = 0
     for key, slot in final.items():
         before = existing.get(key)
         if before is None:
             plan.creates.append((key, slot.end, slot.per_week))
         elif (before.end, before.per_week) != (slot.end, slot.per_week):
             plan.updates.append((before.pk, key, slot.end, slot.per_week))  # type: ignore[arg-type]
-        else:
-            continue
-        touched += slot.row is not None
     for key, before in existing.items():
         if key not in final:
             plan.deletes.append((before.pk, key, before.end, before.per_week))  # type: ignore[arg-type]
-    rows_deleting = sum(1 for key, i in seen.items() if rows[i].per_week is None and key in existing)
-    plan.unchanged = len(seen) - touched - rows_deleting
+    for key, i in seen.items():
+        before, after = existing.get(key), final.get(key)
+        if after is None:
+            action = "unchanged" if before is None else "delete"
+        elif before is None:
+            action = "create"
+        else:
+            action = "unchanged" if (before.end, before.per_week) == (after.end, after.per_week) else "update"
+        plan.unchanged += action == "unchanged"
+        plan.changes.append(
+            RowChange(
+                i, action, before.per_week if before else None, after.per_week if after else None, after.end if after else None
+            )
+        )
+    plan.changes.sort(key=lambda change: change.row)
     return plan
+
+
+def preview_activity_targets(rows: Sequence[ActivityTargetInput], *, user: Any) -> tuple[list[RowError], list[RowChange]]:
+    """What ``save_activity_targets`` would do with each row; earlier open-ended targets it would
+    end are not rows of the input (``SaveResult.updated`` counts them)."""
+    plan = _plan_targets(list(rows), user)
+    return plan.errors, plan.changes
 
 
 def validate_activity_targets(
