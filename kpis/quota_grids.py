@@ -22,7 +22,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -370,6 +370,32 @@ def quota_grid(*, team: Team, teams: Sequence[Team], metric: str, activity_kind:
     for cell, quota in exact:
         cell.history = list(history.get(quota.pk, []))
     return QuotaGrid(team, metric, activity_kind, period, columns, rows[:-1], rows[-1])
+
+
+def grid_quotas(grid: QuotaGrid) -> QuerySet[Quota]:
+    """The quotas a grid shows (of any shape), ready for the quota file writer (one query)."""
+    return (
+        Quota.objects.filter(
+            _owner_filter(row.owner for row in grid.all_rows),
+            metric=grid.metric,
+            activity_kind=grid.activity_kind if grid.metric == QuotaMetric.ACTIVITIES else "",
+            start_date__lte=grid.period.end,
+            end_date__gte=grid.period.start,
+        )
+        .select_related("rep__user", "team")
+        .order_by("team__name", "rep__user__username", "start_date")
+    )
+
+
+def grid_targets(grid: TargetGrid) -> list[ActivityTarget]:
+    """The weekly activity targets a grid shows: in effect on its Monday, or starting later."""
+    shown = [t for cell in grid.cells() for t in (cell.current, cell.following) if t is not None]
+    ids = [t.pk for t in shown]
+    return list(
+        ActivityTarget.objects.filter(pk__in=ids)
+        .select_related("rep__user", "team")
+        .order_by("team__name", "rep__user__username", "kind", "start_date")
+    )
 
 
 def column_targets(

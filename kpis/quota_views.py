@@ -17,11 +17,12 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import get_format
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -43,9 +44,13 @@ from kpis.quota_grids import (
     GridPeriod,
     activity_target_grid,
     grid_period_from_params,
+    grid_quotas,
+    grid_targets,
     monday_of,
     quota_grid,
 )
+from kpis.quota_files import FORMATS as FILE_FORMATS
+from kpis.quota_files import write_quotas_file
 from kpis.quotas import (
     QuotaInputError,
     SaveResult,
@@ -148,6 +153,19 @@ def _error_list(changes: GridChanges, labels: dict[str, str]) -> list[dict[str, 
     return [{"name": name, "label": labels.get(name, ""), "message": message} for name, message in changes.errors.items()]
 
 
+def _download(request: HttpRequest, name: str, quotas: Any = (), targets: Any = ()) -> HttpResponse | None:
+    """The shown quotas or targets as a quota file (``?download=csv|xlsx``): the same columns
+    as an upload, so the file can be edited and uploaded back."""
+    fmt = request.GET.get("download")
+    if fmt is None:
+        return None
+    if fmt not in FILE_FORMATS:
+        raise Http404(_("Downloads are CSV or xlsx."))
+    response = HttpResponse(write_quotas_file(quotas, targets, fmt=fmt), content_type=FILE_FORMATS[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{slugify(name)}.{fmt}"'
+    return response
+
+
 # --- the quota grid -------------------------------------------------------------------------
 
 
@@ -195,6 +213,11 @@ def grid(request: HttpRequest) -> HttpResponse:
         period=period,
     )
     context["grid"] = quota_grid_
+    if request.method == "GET":
+        name = f"quotas-{workspace.team.name}-{workspace.metric}-{period.label}"
+        downloaded = _download(request, name, quotas=grid_quotas(quota_grid_))
+        if downloaded is not None:
+            return downloaded
     if request.method == "POST":
         changes = read_quota_grid(quota_grid_, request.POST)
         result = _save(changes, save_quotas, validate_quotas, user=request.user, source="grid")
@@ -303,6 +326,11 @@ def activity_targets(request: HttpRequest) -> HttpResponse:
         return render(request, "quotas/activity_targets.html", context)
     grid_ = activity_target_grid(team=workspace.team, teams=workspace.teams, monday=monday)
     context["grid"] = grid_
+    if request.method == "GET":
+        name = f"activity-targets-{workspace.team.name}-{monday.isoformat()}"
+        downloaded = _download(request, name, targets=grid_targets(grid_))
+        if downloaded is not None:
+            return downloaded
     if request.method == "POST":
         changes = read_target_grid(grid_, request.POST)
         result = _save(changes, save_activity_targets, validate_activity_targets, user=request.user, source="grid")

@@ -15,6 +15,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from kpis.models import ActivityTarget, Quota, QuotaMetric
+from kpis.quota_files import import_quotas_file, read_quotas_file
 from tests.factories import RepFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -287,6 +288,53 @@ def test_unknown_team_is_403_not_500(client, alpha):
     team, _ann, _bob, _other = alpha
     client.force_login(team.manager)
     assert client.get(f"{GRID}?team=abc").status_code == 403
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_grid_downloads_as_a_quota_file_that_uploads_back_unchanged(client, admin_user, alpha, fmt):
+    team, ann, bob, _other = alpha
+    quota(ann, "2027-04-01", "2027-04-30", "1000")
+    quota(bob, "2027-04-01", "2027-06-30", "6500")
+    quota(team, "2027-05-01", "2027-05-31", "3000")
+    quota(ann, "2027-07-01", "2027-07-31", "99")  # another quarter: not in this download
+    client.force_login(admin_user)
+    response = client.get(url(GRID, team) + f"&download={fmt}")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f'attachment; filename="quotas-alpha-won_revenue-q2-2027.{fmt}"'
+    data = b"".join(response.streaming_content) if response.streaming else response.content
+    parsed = read_quotas_file(data, f"quotas.{fmt}")
+    assert not parsed.errors
+    assert sorted((q.target, q.start_date.month) for q in parsed.quotas) == [
+        (Decimal("1000"), 4),
+        (Decimal("3000"), 5),
+        (Decimal("6500"), 4),
+    ]
+    saved = import_quotas_file(parsed, user=admin_user, source="upload").quotas
+    assert (saved.created, saved.updated, saved.deleted, saved.unchanged) == (0, 0, 0, 3)
+
+
+def test_activity_targets_download(client, admin_user, alpha):
+    team, ann, _bob, _other = alpha
+    ActivityTarget.objects.create(team=team, kind="call", per_week=10, start_date=dt.date(2027, 1, 4))
+    ActivityTarget.objects.create(rep=ann, kind="email", per_week=5, start_date=dt.date(2027, 5, 3))
+    client.force_login(admin_user)
+    response = client.get(url(TARGETS, team, "week=2027-04-05&download=csv"))
+    lines = response.content.decode().splitlines()
+    assert lines[0] == "kind,rep,team,metric,activity_kind,start,end,target"
+    assert len(lines) == 3  # the team's call target in effect, Ann's email target to come
+
+
+def test_an_unknown_download_format_is_404(client, admin_user, alpha):
+    team, *_ = alpha
+    client.force_login(admin_user)
+    assert client.get(url(GRID, team) + "&download=pdf").status_code == 404
+
+
+def test_a_manager_downloads_their_team_but_no_other(client, alpha):
+    team, _ann, _bob, other = alpha
+    client.force_login(team.manager)
+    assert client.get(url(GRID, team) + "&download=csv").status_code == 200
+    assert client.get(url(GRID, other) + "&download=csv").status_code == 403
 
 
 @pytest.mark.parametrize("reps", [3, 30])
