@@ -30,6 +30,8 @@ from django.views.decorators.http import require_http_methods
 from kpis import dashboard_selectors as reads
 from kpis import quota_copy
 from kpis.models import QuotaMetric
+from kpis.quota_files import FORMATS as FILE_FORMATS
+from kpis.quota_files import write_quotas_file
 from kpis.quota_forms import (
     ACTIVITY_KIND_CHOICES,
     CopyForwardForm,
@@ -49,8 +51,6 @@ from kpis.quota_grids import (
     monday_of,
     quota_grid,
 )
-from kpis.quota_files import FORMATS as FILE_FORMATS
-from kpis.quota_files import write_quotas_file
 from kpis.quotas import (
     QuotaInputError,
     SaveResult,
