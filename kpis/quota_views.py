@@ -169,7 +169,7 @@ def _download(request: HttpRequest, name: str, quotas: Any = (), targets: Any = 
 # --- the quota grid -------------------------------------------------------------------------
 
 
-def _period_links(period: GridPeriod, workspace: Workspace, today: dt.date) -> dict[str, str]:
+def _period_links(period: GridPeriod, workspace: Workspace, today: dt.date) -> dict[str, Any]:
     def link(target: GridPeriod) -> str:
         return "?" + urlencode(workspace.query(**target.query()))
 
@@ -178,7 +178,7 @@ def _period_links(period: GridPeriod, workspace: Workspace, today: dt.date) -> d
         "previous": link(period.shifted(-1)),
         "next": link(period.shifted(1)),
         "current": link(this),
-        "is_current": str(period == this),
+        "is_current": period == this,
     }
 
 

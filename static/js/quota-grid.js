@@ -4,6 +4,9 @@
   "use strict";
   var table = document.querySelector("table[data-grid]");
   if (!table) return;
+  // after a refused save, start from the list of what to fix (its links lead to the cells)
+  var summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
   var rows = Array.prototype.slice.call(table.querySelectorAll("tbody tr, tfoot tr"));
   var rtl = document.documentElement.dir === "rtl";
   var decimal = table.getAttribute("data-decimal") || ".";
