@@ -20,8 +20,9 @@ from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kpis.activity_target_grids import TargetCell, TargetGrid
 from kpis.models import QuotaMetric
-from kpis.quota_grids import QuotaGrid, TargetCell, TargetGrid
+from kpis.quota_grids import QuotaGrid
 from kpis.quotas import ActivityTargetInput, QuotaInput, RowError
 from reps.models import ActivityKind
 

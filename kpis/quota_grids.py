@@ -1,4 +1,5 @@
-"""Reads of the quota workspace: the quota grid and the weekly activity target grid.
+"""Reads of the quota workspace: the quota grid (the weekly activity target grid, built on the
+same owners, is in ``kpis.activity_target_grids``).
 
 A grid's rows are the *owners* of a team's targets: its reps (the reps who belong to it
 during the period, or now), the sub-teams of a region, and the team itself. A quota grid's
@@ -28,11 +29,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kpis.dashboard_selectors import team_and_below
-from kpis.models import ActivityTarget, Quota, QuotaMetric
-from kpis.periods import add_months, week_start
-from kpis.quotas import activity_target_history, quota_history
+from kpis.models import Quota, QuotaMetric
+from kpis.periods import add_months
+from kpis.quotas import quota_history
 from kpis.selectors import working_days
-from reps.models import ActivityKind, Rep, Team
+from reps.models import Rep, Team
 
 CENT = Decimal("0.01")
 MIN_YEAR, MAX_YEAR = 1900, 2999
@@ -213,12 +214,12 @@ def owners_of(team: Team, teams: Sequence[Team], start: dt.date, end: dt.date) -
     return members + [Owner("team", t.pk, t.name) for t in sub_teams]
 
 
-def _owner_filter(owners: Iterable[Owner]) -> Q:
+def owner_filter(owners: Iterable[Owner]) -> Q:
     owners = list(owners)
     return Q(rep_id__in=[o.id for o in owners if o.kind == "rep"]) | Q(team_id__in=[o.id for o in owners if o.kind == "team"])
 
 
-def _owner_key(row: Any) -> str:
+def owner_key(row: Any) -> str:
     return f"r{row.rep_id}" if row.rep_id is not None else f"t{row.team_id}"
 
 
@@ -349,7 +350,7 @@ def quota_grid(*, team: Team, teams: Sequence[Team], metric: str, activity_kind:
     rows = [Row(owner, [Cell(owner, column) for column in columns]) for owner in [*members, team_owner]]
     by_owner = {row.owner.key: row for row in rows}
     quotas = Quota.objects.filter(
-        _owner_filter([*members, team_owner]),
+        owner_filter([*members, team_owner]),
         metric=metric,
         activity_kind=activity_kind if metric == QuotaMetric.ACTIVITIES else "",
         start_date__lte=period.end,
@@ -357,7 +358,7 @@ def quota_grid(*, team: Team, teams: Sequence[Team], metric: str, activity_kind:
     ).only("pk", "rep_id", "team_id", "start_date", "end_date", "target")
     exact: list[tuple[Cell, Quota]] = []
     for quota in quotas:
-        row = by_owner[_owner_key(quota)]
+        row = by_owner[owner_key(quota)]
         for cell in row.cells:
             column = cell.column
             if quota.start_date == column.start and quota.end_date == column.end:
@@ -376,7 +377,7 @@ def grid_quotas(grid: QuotaGrid) -> QuerySet[Quota]:
     """The quotas a grid shows (of any shape), ready for the quota file writer (one query)."""
     return (
         Quota.objects.filter(
-            _owner_filter(row.owner for row in grid.all_rows),
+            owner_filter(row.owner for row in grid.all_rows),
             metric=grid.metric,
             activity_kind=grid.activity_kind if grid.metric == QuotaMetric.ACTIVITIES else "",
             start_date__lte=grid.period.end,
@@ -384,17 +385,6 @@ def grid_quotas(grid: QuotaGrid) -> QuerySet[Quota]:
         )
         .select_related("rep__user", "team")
         .order_by("team__name", "rep__user__username", "start_date")
-    )
-
-
-def grid_targets(grid: TargetGrid) -> list[ActivityTarget]:
-    """The weekly activity targets a grid shows: in effect on its Monday, or starting later."""
-    shown = [t for cell in grid.cells() for t in (cell.current, cell.following) if t is not None]
-    ids = [t.pk for t in shown]
-    return list(
-        ActivityTarget.objects.filter(pk__in=ids)
-        .select_related("rep__user", "team")
-        .order_by("team__name", "rep__user__username", "kind", "start_date")
     )
 
 
@@ -406,7 +396,7 @@ def column_targets(
     if not columns:
         return {}
     quotas = Quota.objects.filter(
-        _owner_filter(owners),
+        owner_filter(owners),
         metric=metric,
         activity_kind=activity_kind if metric == QuotaMetric.ACTIVITIES else "",
         start_date__lte=max(c.end for c in columns),
@@ -417,109 +407,5 @@ def column_targets(
         for column in columns:
             if quota.start_date <= column.end and quota.end_date >= column.start:
                 share = quota_share(quota.target, quota.start_date, quota.end_date, within=(column.start, column.end))
-                result[(_owner_key(quota), column.key)] += share
+                result[(owner_key(quota), column.key)] += share
     return {key: value.quantize(CENT, ROUND_HALF_UP) for key, value in result.items()}
-
-
-# --- weekly activity targets ----------------------------------------------------------------
-
-
-ACTIVITY_KINDS = list(ActivityKind)
-
-
-@dataclass
-class TargetCell:
-    owner: Owner
-    kind: str
-    label: str
-    current: ActivityTarget | None = None  # the target in effect on the chosen Monday
-    following: ActivityTarget | None = None  # the next one starting after that Monday
-    default: int | None = None  # a rep's team default, shown when the rep has none
-    history: list[Any] = field(default_factory=list)
-    raw: str | None = None
-    error: str | None = None
-
-    @property
-    def name(self) -> str:
-        return f"target-{self.owner.key}-{self.kind}"
-
-    @property
-    def value(self) -> int | None:
-        return self.current.per_week if self.current is not None else None
-
-    @property
-    def effective(self) -> int | None:
-        return self.value if self.value is not None else self.default
-
-    @property
-    def shown(self) -> str:
-        if self.raw is not None:
-            return self.raw
-        return "" if self.value is None else str(self.value)
-
-
-@dataclass
-class TargetRow:
-    owner: Owner
-    cells: list[TargetCell]
-
-
-@dataclass
-class TargetGrid:
-    team: Team
-    monday: dt.date
-    kinds: list[tuple[str, str]]
-    rows: list[TargetRow]
-    team_row: TargetRow
-
-    @property
-    def all_rows(self) -> list[TargetRow]:
-        return [*self.rows, self.team_row]
-
-    def cells(self) -> Iterable[TargetCell]:
-        for row in self.all_rows:
-            yield from row.cells
-
-    @property
-    def totals(self) -> list[int | None]:
-        """Per kind, the reps' weekly targets in effect (their own, else their team's) added up."""
-        result = []
-        for index in range(len(self.kinds)):
-            values = [row.cells[index].effective for row in self.rows if row.owner.kind == "rep"]
-            present = [value for value in values if value is not None]
-            result.append(sum(present) if present else None)
-        return result
-
-
-def monday_of(day: dt.date) -> dt.date:
-    return week_start(day)
-
-
-def activity_target_grid(*, team: Team, teams: Sequence[Team], monday: dt.date) -> TargetGrid:
-    """The weekly activity targets in effect on ``monday`` for the team's reps (and sub-teams)
-    and the team itself (three queries: members, targets, their history)."""
-    members = owners_of(team, teams, monday, monday + dt.timedelta(days=6))
-    team_owner = Owner("team", team.pk, team.name)
-    kinds = [(kind.value, str(kind.label)) for kind in ACTIVITY_KINDS]
-    rows = [TargetRow(o, [TargetCell(o, kind, label) for kind, label in kinds]) for o in [*members, team_owner]]
-    cells = {(row.owner.key, cell.kind): cell for row in rows for cell in row.cells}
-    targets = ActivityTarget.objects.filter(
-        _owner_filter([*members, team_owner]), Q(end_date__isnull=True) | Q(end_date__gte=monday)
-    ).order_by("start_date")
-    for target in targets:
-        cell = cells.get((_owner_key(target), target.kind))
-        if cell is None:
-            continue
-        if target.start_date <= monday:
-            cell.current = target
-        elif cell.following is None:
-            cell.following = target
-    shown = {cell.current.pk: cell for cell in cells.values() if cell.current is not None}
-    for pk, entries in (activity_target_history(shown) if shown else {}).items():
-        shown[pk].history = list(entries)
-    defaults = {(row.owner.id, cell.kind): cell.value for row in rows if row.owner.kind == "team" for cell in row.cells}
-    for row in rows[:-1]:
-        if row.owner.kind == "rep":
-            for cell in row.cells:
-                cell.default = defaults.get((row.owner.team_id_of_rep, cell.kind))
-    return TargetGrid(team, monday, kinds, rows[:-1], rows[-1])

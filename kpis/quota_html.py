@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from kpis.quota_grids import Cell, TargetCell
+from kpis.activity_target_grids import TargetCell
+from kpis.quota_grids import Cell
 from kpis.templatetags.quota_tags import amount
 
 UNDEFINED = "—"

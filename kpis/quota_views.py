@@ -29,6 +29,7 @@ from django.views.decorators.http import require_http_methods
 
 from kpis import dashboard_selectors as reads
 from kpis import quota_copy
+from kpis.activity_target_grids import activity_target_grid, grid_targets, monday_of
 from kpis.models import QuotaMetric
 from kpis.quota_files import FORMATS as FILE_FORMATS
 from kpis.quota_files import write_quotas_file
@@ -44,11 +45,8 @@ from kpis.quota_grids import (
     BY_LABELS,
     SPAN_LABELS,
     GridPeriod,
-    activity_target_grid,
     grid_period_from_params,
     grid_quotas,
-    grid_targets,
-    monday_of,
     quota_grid,
 )
 from kpis.quotas import (
