@@ -353,6 +353,20 @@ def test_grid_query_count_does_not_grow_with_reps(client, admin_user, django_ass
     assert len(response.context["grid"].rows) == reps
 
 
+@pytest.mark.parametrize("reps", [3, 30])
+def test_activity_targets_query_count_does_not_grow_with_reps(client, admin_user, django_assert_max_num_queries, reps):
+    team = TeamFactory(name="Big")
+    for rep in [RepFactory(team=team) for _ in range(reps)]:
+        ActivityTarget.objects.create(rep=rep, kind="call", per_week=5, start_date=dt.date(2027, 1, 4))
+    client.force_login(admin_user)
+    page = url(TARGETS, team, "week=2027-04-05")
+    client.get(page)
+    # session, user, teams, reps, targets, their history
+    with django_assert_max_num_queries(8):
+        response = client.get(page)
+    assert len(response.context["grid"].rows) == reps
+
+
 # --- copy forward ---------------------------------------------------------------------------
 
 
@@ -401,6 +415,20 @@ def test_copy_forward_previews_then_saves_uplift_and_ramp(client, admin_user, pl
     assert saved[(nia.pk, 4)] == Decimal("4125.00")
     assert saved[(ann.pk, 6)] == Decimal("13200.00")
     assert len(saved) == 12
+
+
+@pytest.mark.parametrize("reps", [3, 30])
+def test_copy_forward_preview_query_count_does_not_grow_with_reps(client, admin_user, django_assert_max_num_queries, reps):
+    team = TeamFactory(name="Big")
+    for rep in [RepFactory(team=team) for _ in range(reps)]:
+        quota(rep, "2027-01-01", "2027-01-31", "1000")
+    client.force_login(admin_user)
+    options = {"source": "previous", "uplift": "10", "ramp": "25,50,75", "action": "preview"}
+    client.get(url(COPY, team))
+    # session, user, teams, reps, quotas, their history, the source quotas
+    with django_assert_max_num_queries(9):
+        response = client.post(url(COPY, team), options)
+    assert response.context["plan"].changes == reps  # from January into April; February and March had none
 
 
 def test_copy_forward_keeps_cells_already_set_unless_told(client, admin_user, planned):
