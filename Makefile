@@ -68,6 +68,7 @@ bench: install-dev
 	$(PY) bench/kpi_recompute.py
 	$(PY) bench/dashboard.py
 	$(PY) bench/import.py
+	$(PY) bench/quotas.py
 	bash bench/api_load.sh
 
 clean:

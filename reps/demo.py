@@ -628,28 +628,34 @@ class DemoBuilder:
         for opportunity in self.opportunities:
             if opportunity.stage.kind == StageKind.WON:
                 won[opportunity.owner_id].append((opportunity.close_date, opportunity.amount))
+        # Monthly won-revenue quotas for each rep, from the first whole month through the end
+        # of the next quarter. Monthly only: a rep's quotas never overlap (docs/quotas.md) and
+        # a quarter's target is the sum of its months' (docs/kpis.md, "Quota"); teams have no
+        # quota of their own, so a team's target is the sum of its reps'.
+        last = _add_months(_quarter_start(self.today), 5)
         periods = []
         month = _add_months(self.start, 1)
-        while month <= self.today:
+        while month <= last:
             periods.append((month, _month_end(month)))
             month = _add_months(month, 1)
-        # Monthly quotas only: quotas of one rep never overlap (docs/quotas.md), and a quarter's
-        # target is the sum of its months' (docs/kpis.md, "Quota").
         quotas = []
-        typical = (
-            sum((amount for deals in won.values() for _day, amount in deals), Decimal(0))
-            / max(len(self.reps), 1)
-            / (self.weeks * 7)
-        )
+        days = max((self.today - self.start).days + 1, 1)
+        typical = sum((amount for deals in won.values() for _day, amount in deals), Decimal(0)) / max(len(self.reps), 1) / days
         for rep in self.reps:
+            # What this rep wins a day, from their history: the base of the months to come.
+            pace = sum((amount for _day, amount in won[rep.pk]), Decimal(0)) / days or typical
             for start, end in periods:
-                elapsed = _working_days(start, min(end, self.today))
-                total = _working_days(start, end)
-                actual = sum((amount for day, amount in won[rep.pk] if start <= day <= end), Decimal(0))
-                projected = actual * len(total) / max(len(elapsed), 1)
-                # The quota is set so this rep lands near their skill level: ambitious but reachable.
+                # The quota is set so this rep lands near their skill level: ambitious but
+                # reachable for the strong (over 100 %), short for the weak (70–80 %).
                 wanted = Decimal(str(self.skill[rep.pk] * rng.uniform(0.9, 1.1)))
-                target = projected / wanted if projected else typical * (end - start).days
+                if start <= self.today:
+                    elapsed = _working_days(start, min(end, self.today))
+                    total = _working_days(start, end)
+                    actual = sum((amount for day, amount in won[rep.pk] if start <= day <= end), Decimal(0))
+                    projected = actual * len(total) / max(len(elapsed), 1)
+                else:
+                    projected = pace * ((end - start).days + 1)
+                target = projected / wanted if projected else typical * ((end - start).days + 1)
                 target = max(Decimal(1000), target.quantize(Decimal(100)))
                 quotas.append(Quota(rep=rep, metric=QuotaMetric.WON_REVENUE, start_date=start, end_date=end, target=target))
         Quota.objects.bulk_create(quotas, batch_size=BATCH)

@@ -41,7 +41,8 @@ from imports.formats.writers import (
     write_opportunities,
     write_reps,
 )
-from kpis.models import Quota, QuotaMetric
+from kpis import quotas
+from kpis.models import ActivityTarget, Quota
 from reps import services
 from reps.models import (
     Account,
@@ -101,7 +102,13 @@ FILES: dict[str, tuple[list[str], list[str]]] = {
         ["metric", "start_date", "end_date", "target"],
         ["rep_external_id", "team_external_id", "activity_kind"],
     ),
+    "activity_targets.csv": (["kind", "start_date", "per_week"], ["rep_external_id", "team_external_id", "end_date"]),
 }
+
+# Rows made in salesperf have no external id: the export names them "salesperf:<kind>:<pk>",
+# and references to such a name find the stored row again (importing an export back).
+DERIVED_KINDS = {Team: "team", Rep: "rep", Account: "account", Product: "product", Opportunity: "opportunity"}
+DERIVED_PK_DIGITS = 18  # a longer number is no id of ours (and would overflow the column)
 
 
 class Refs:
@@ -118,6 +125,10 @@ class Refs:
         for start in range(0, len(missing), BATCH):
             chunk = missing[start : start + BATCH]
             self.known[model].update(model._default_manager.filter(external_id__in=chunk).values_list("external_id", "pk"))
+        derived = _derived_pks(model, [i for i in missing if i not in self.known[model]])
+        for start in range(0, len(derived), BATCH):
+            stored = model._default_manager.filter(pk__in=list(derived)[start : start + BATCH], external_id__isnull=True)
+            self.known[model].update({derived[pk]: pk for pk in stored.values_list("pk", flat=True)})
 
     def get(self, model: type[models.Model], external_id: str, column: str) -> int | None:
         if not external_id:
@@ -129,6 +140,19 @@ class Refs:
                 _("%(column)s “%(value)s” names no row of this import nor any stored one.")
                 % {"column": column, "value": external_id}
             ) from None
+
+
+def _derived_pks(model: type[models.Model], ids: list[str]) -> dict[int, str]:
+    """pk -> external id of the ids that name a row the export wrote as "salesperf:<kind>:<pk>"."""
+    kind = DERIVED_KINDS.get(model)
+    if kind is None:
+        return {}
+    prefix = f"salesperf:{kind}:"
+    return {
+        int(i[len(prefix) :]): i
+        for i in ids
+        if i.startswith(prefix) and i[len(prefix) :].isdigit() and len(i) - len(prefix) <= DERIVED_PK_DIGITS
+    }
 
 
 def run(directory: Path, *, report: Report, progress: Progress | None = None) -> None:
@@ -157,6 +181,7 @@ def run(directory: Path, *, report: Report, progress: Progress | None = None) ->
         ("activities.csv", _activities),
         ("feedback.csv", _feedback),
         ("quotas.csv", _quotas),
+        ("activity_targets.csv", _activity_targets),
     ]
     for name, step in steps:
         if name in files:
@@ -677,65 +702,75 @@ def _feedback(f: CsvFile, _files: dict, refs: Refs, report: Report, progress: Pr
             report.affects([new["rep_id"], old and old["rep_id"]], [new["date"], old and old["date"]])
 
 
+def _owner(refs: Refs, row: dict[str, str]) -> tuple[int | None, int | None]:
+    return (
+        refs.get(Rep, row.get("rep_external_id", ""), "rep_external_id"),
+        refs.get(Team, row.get("team_external_id", ""), "team_external_id"),
+    )
+
+
+def _save_targets(f: CsvFile, report: Report, entity: str, rows: list[Any], lines: list[int], validate: Any, save: Any) -> None:
+    """Check ``rows`` by the quota rules (kpis.quotas), report every bad one by line, else save."""
+    errors = validate(rows, user=None)
+    for error in errors:
+        column = {"rep": "rep_external_id", "team": "team_external_id", "target": "per_week" if entity != "quotas" else "target"}
+        where = f"{column.get(error.field, error.field)}: " if error.field else ""
+        report.error(f.name, lines[error.row], where + error.message)
+    if not report.ok:  # this file or an earlier one has errors: nothing is saved anyway
+        return
+    result = save(rows, user=None, source="import_crm")
+    for outcome in ("created", "updated", "deleted", "unchanged"):
+        if getattr(result, outcome):
+            report.count(f.name, entity, outcome, getattr(result, outcome))
+
+
 def _quotas(f: CsvFile, _files: dict, refs: Refs, report: Report, progress: Progress | None) -> None:
+    """Quotas, checked and saved by the rules of every quota save (docs/quotas.md)."""
     rows = _rows(f, report, progress)
     refs.load(Rep, {row.get("rep_external_id", "") for _l, row in rows})
     refs.load(Team, {row.get("team_external_id", "") for _l, row in rows})
-    wanted: dict[tuple[Any, ...], tuple[int, Any]] = {}
+    inputs: list[quotas.QuotaInput] = []
+    lines: list[int] = []
     for line, row in rows:
         try:
-            rep = refs.get(Rep, row.get("rep_external_id", ""), "rep_external_id")
-            team = refs.get(Team, row.get("team_external_id", ""), "team_external_id")
-            if (rep is None) == (team is None):
-                raise BadValue(_("give either rep_external_id or team_external_id, not both or neither."))
-            if row["metric"] not in QuotaMetric.values:
-                raise BadValue(
-                    _("metric “%(value)s” is not one of %(metrics)s.")
-                    % {"value": row["metric"], "metrics": ", ".join(QuotaMetric.values)}
-                )
-            kind = row.get("activity_kind", "")
-            if (row["metric"] == QuotaMetric.ACTIVITIES) != bool(kind) or (kind and kind not in ActivityKind.values):
-                raise BadValue(_("activity_kind is needed for the metric activities only, and must be an activity kind."))
+            rep, team = _owner(refs, row)
             start, end = parse_date(row["start_date"], "start_date"), parse_date(row["end_date"], "end_date")
-            if start is None or end is None or end < start:
-                raise BadValue(_("start_date and end_date are needed, and end_date must not be before start_date."))
+            if start is None or end is None:
+                raise BadValue(_("start_date and end_date are needed."))
             target = parse_decimal(row["target"], "target")
-            if not target:
-                raise BadValue(_("target must be more than 0."))
+            if target is None:
+                raise BadValue(_("target is needed."))
         except BadValue as exc:
             report.error(f.name, line, str(exc))
             continue
-        key = (rep, team, row["metric"], kind, start, end)
-        if key in wanted:
-            report.error(f.name, line, _("this quota appears twice in this file (same rep or team, metric and period)."))
-        wanted[key] = (line, target)
-    if not report.ok:
-        return
-    stored = {
-        (q.rep_id, q.team_id, q.metric, q.activity_kind, q.start_date, q.end_date): q
-        for q in Quota.objects.filter(
-            models.Q(rep_id__in={k[0] for k in wanted if k[0]}) | models.Q(team_id__in={k[1] for k in wanted if k[1]})
-        )
-    }
-    new, changed = [], []
-    for key, (_line, target) in wanted.items():
-        quota = stored.get(key)
-        if quota is None:
-            rep, team, metric, kind, start, end = key
-            new.append(
-                Quota(rep_id=rep, team_id=team, metric=metric, activity_kind=kind, start_date=start, end_date=end, target=target)
-            )
-        elif quota.target != target:
-            quota.target = target
-            changed.append(quota)
-        else:
-            report.count(f.name, "quotas", "unchanged")
-    Quota.objects.bulk_create(new, batch_size=BATCH)
-    Quota.objects.bulk_update(changed, ["target"], batch_size=BATCH)
-    if new:
-        report.count(f.name, "quotas", "created", len(new))
-    if changed:
-        report.count(f.name, "quotas", "updated", len(changed))
+        inputs.append(quotas.QuotaInput(rep, team, row["metric"], row.get("activity_kind", ""), start, end, target))
+        lines.append(line)
+    _save_targets(f, report, "quotas", inputs, lines, quotas.validate_quotas, quotas.save_quotas)
+
+
+def _activity_targets(f: CsvFile, _files: dict, refs: Refs, report: Report, progress: Progress | None) -> None:
+    """Weekly activity targets, by the same rules (an open-ended one ends where the next starts)."""
+    rows = _rows(f, report, progress)
+    refs.load(Rep, {row.get("rep_external_id", "") for _l, row in rows})
+    refs.load(Team, {row.get("team_external_id", "") for _l, row in rows})
+    inputs: list[quotas.ActivityTargetInput] = []
+    lines: list[int] = []
+    for line, row in rows:
+        try:
+            rep, team = _owner(refs, row)
+            start = parse_date(row["start_date"], "start_date")
+            if start is None:
+                raise BadValue(_("start_date is needed."))
+            end = parse_date(row.get("end_date", ""), "end_date")
+            per_week = parse_int(row["per_week"], "per_week")
+            if per_week is None:
+                raise BadValue(_("per_week is needed."))
+        except BadValue as exc:
+            report.error(f.name, line, str(exc))
+            continue
+        inputs.append(quotas.ActivityTargetInput(rep, team, row["kind"], start, end, per_week))
+        lines.append(line)
+    _save_targets(f, report, "activity targets", inputs, lines, quotas.validate_activity_targets, quotas.save_activity_targets)
 
 
 # --- export ----------------------------------------------------------------------------------
@@ -931,6 +966,14 @@ def export(directory: Path) -> dict[str, int]:
                 q.activity_kind,
             ]
             for q in Quota.objects.order_by("pk")
+        ),
+    )
+    counts["activity_targets.csv"] = _write(
+        directory,
+        "activity_targets.csv",
+        (
+            [t.kind, t.start_date, t.per_week, rep_ext.get(t.rep_id, ""), team_ext.get(t.team_id, ""), t.end_date]
+            for t in ActivityTarget.objects.order_by("pk")
         ),
     )
     return counts

@@ -302,3 +302,26 @@ def test_postgresql_refuses_overlapping_activity_targets_itself(rep):
     ActivityTarget.objects.create(rep=rep, kind="call", per_week=1, start_date=JAN[0])  # open-ended
     with pytest.raises(IntegrityError, match="activity_target_no_overlap_per_rep"), transaction.atomic():
         ActivityTarget.objects.create(rep=rep, kind="call", per_week=1, start_date=d("2027-01-01"), end_date=d("2027-01-31"))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the exclusion constraint exists on PostgreSQL only")
+def test_a_quota_saved_meanwhile_is_reported_in_words_not_as_a_database_error(admin_user, rep, monkeypatch):
+    """Another save slips in between the check and the write: the database refuses the overlap,
+    and the user reads which row overlaps what, nothing saved."""
+    checks = []
+    plan = quotas._plan_quotas
+
+    def plan_then_race(rows, user, exclude_ids=()):
+        result = plan(rows, user, exclude_ids)
+        checks.append(result)
+        if len(checks) == 1:  # the other save, committed just after our check
+            Quota.objects.create(rep=rep, start_date=d("2026-01-10"), end_date=d("2026-02-10"), target=1)
+        return result
+
+    monkeypatch.setattr(quotas, "_plan_quotas", plan_then_race)
+    with pytest.raises(QuotaInputError) as caught:
+        quotas.save_quotas([quota(rep)], user=admin_user, source="grid")
+    assert len(checks) == 2  # checked again after the database refused
+    assert "quota_no_overlap" not in str(caught.value.errors)
+    assert "at the same time" in caught.value.errors[0].message
+    assert not Quota.objects.filter(start_date=JAN[0]).exists()

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import itertools
 
 import pytest
 from django.contrib.auth import authenticate
@@ -88,3 +89,31 @@ def test_history_ends_on_the_anchor_date():
     seed("--password", "x")
     assert Opportunity.objects.latest("created_date").created_date <= dt.date(2026, 11, 25)
     assert not Activity.objects.filter(status="done", done_at__date__gt=dt.date(2026, 11, 26)).exists()
+
+
+def test_quotas_are_monthly_never_overlap_and_reach_the_end_of_next_quarter():
+    seed("--password", "x")
+    assert not Quota.objects.filter(team__isnull=False).exists()  # a team's target is its reps'
+    by_rep: dict[int, list[tuple[dt.date, dt.date]]] = {}
+    for rep_id, start, end in Quota.objects.order_by("rep", "start_date").values_list("rep", "start_date", "end_date"):
+        by_rep.setdefault(rep_id, []).append((start, end))
+    assert len(by_rep) == Rep.objects.count()
+    for periods in by_rep.values():
+        assert all(start.day == 1 and (end + dt.timedelta(days=1)).day == 1 for start, end in periods)  # whole months
+        assert all(earlier[1] < later[0] for earlier, later in itertools.pairwise(periods))
+        assert periods[-1][1] == dt.date(2027, 3, 31)  # today 2026-11-25: this quarter and the next
+
+
+def test_attainment_is_believable_some_short_some_over():
+    seed("--password", "x", "--reps", "12", "--weeks", "30")  # six whole months behind
+    attainment = []
+    for rep in Rep.objects.all():
+        months = Quota.objects.filter(rep=rep, end_date__lt=dt.date(2026, 11, 1))
+        target = sum(q.target for q in months)
+        won = sum(
+            o.amount
+            for o in Opportunity.objects.filter(owner=rep, stage__kind="won", close_date__gte=min(q.start_date for q in months))
+            if o.close_date < dt.date(2026, 11, 1)
+        )
+        attainment.append(won / target)
+    assert min(attainment) < 0.85 and max(attainment) > 1.0, attainment
