@@ -81,6 +81,11 @@ class CopyPlan:
         ]
 
     @property
+    def kept(self) -> int:
+        """Cells that keep the target they have (copy forward does not replace it unless told)."""
+        return sum(cell.action == Action.KEEP for row in self.rows for cell in row.cells)
+
+    @property
     def changes(self) -> int:
         return sum(cell.action in (Action.CREATE, Action.UPDATE) for row in self.rows for cell in row.cells)
 

@@ -436,6 +436,9 @@ def test_copy_forward_keeps_cells_already_set_unless_told(client, admin_user, pl
     quota(ann, "2027-04-01", "2027-04-30", "777")
     client.force_login(admin_user)
     options = {"source": "previous", "uplift": "10", "ramp": "", "action": "save"}
+    preview = client.post(url(COPY, team), {**options, "action": "preview"})
+    assert preview.context["plan"].kept == 1
+    assert "One cell already has a target and keeps it" in preview.content.decode()
     client.post(url(COPY, team), options)
     assert Quota.objects.get(rep=ann, start_date=dt.date(2027, 4, 1)).target == Decimal("777")
     client.post(url(COPY, team), {**options, "overwrite": "on"})
