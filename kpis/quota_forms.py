@@ -140,7 +140,8 @@ def read_target_grid(grid: TargetGrid, data: Mapping[str, str]) -> GridChanges:
     """The changed cells of a posted activity target grid as ``ActivityTargetInput`` rows.
 
     A new value starts on the chosen Monday (the target in effect until then ends the day
-    before; one starting later is kept, so the new one ends the day before it). An emptied
+    before; one starting later is kept, so the new one ends the day before it; else the new
+    one ends when the one it replaces would have). An emptied
     cell removes a target that starts on that Monday, and ends an earlier one the day before.
     """
     changes = GridChanges([], [], {})
@@ -166,8 +167,10 @@ def read_target_grid(grid: TargetGrid, data: Mapping[str, str]) -> GridChanges:
         if current is not None:
             changes.add_target(cell, current.start_date, day_before, current.per_week)  # ends the day before
         if value is not None:
+            # the new number runs until the next planned target, else as long as the one it replaces
             following = cell.following
-            changes.add_target(cell, monday, following.start_date - dt.timedelta(days=1) if following else None, value)
+            end = following.start_date - dt.timedelta(days=1) if following else (current.end_date if current else None)
+            changes.add_target(cell, monday, end, value)
     return changes
 
 

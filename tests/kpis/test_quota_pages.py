@@ -486,6 +486,24 @@ def test_activity_targets_grid_sets_rep_and_team_targets_from_a_monday(client, a
     }
 
 
+def test_a_changed_target_keeps_the_end_of_the_one_it_replaces_and_stops_before_the_next(client, admin_user, alpha):
+    team, ann, _bob, _other = alpha
+    ActivityTarget.objects.create(rep=ann, kind="call", per_week=5, start_date=dt.date(2027, 1, 4), end_date=dt.date(2027, 6, 27))
+    ActivityTarget.objects.create(rep=ann, kind="email", per_week=8, start_date=dt.date(2027, 1, 4))
+    ActivityTarget.objects.create(rep=ann, kind="email", per_week=9, start_date=dt.date(2027, 5, 3))
+    client.force_login(admin_user)
+    page = url(TARGETS, team, "week=2027-04-05")
+    response = client.post(page, {f"target-r{ann.pk}-call": "6", f"target-r{ann.pk}-email": ""})
+    assert response.status_code == 302
+    rows = {(t.kind, t.start_date, t.end_date, t.per_week) for t in ActivityTarget.objects.all()}
+    assert rows == {
+        ("call", dt.date(2027, 1, 4), dt.date(2027, 4, 4), 5),
+        ("call", dt.date(2027, 4, 5), dt.date(2027, 6, 27), 6),
+        ("email", dt.date(2027, 1, 4), dt.date(2027, 4, 4), 8),  # emptied: ends the day before
+        ("email", dt.date(2027, 5, 3), None, 9),  # the planned one stays
+    }
+
+
 def test_activity_target_history_is_shown(client, admin_user, alpha):
     team, ann, _bob, _other = alpha
     client.force_login(admin_user)
