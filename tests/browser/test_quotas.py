@@ -177,3 +177,20 @@ def test_weekly_activity_targets_from_a_monday(page, alpha, artifacts_dir):
     assert page.get_by_label("Call per week for Bob Rep").get_attribute("placeholder") == "10"
     page.screenshot(path=str(artifacts_dir / "quotas-activity-targets.png"), full_page=True)
     assert errors == []
+
+
+def test_the_grid_works_without_javascript(browser, live_server, alpha):
+    team, (ann, _bob, _cem) = alpha
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        browser_login(page, "root")
+        page.goto(f"/quotas/?team={team.pk}&{Q2}")
+        cell(page, ann, "2027-06").fill("750")
+        page.get_by_role("button", name="Save").click()
+        page.wait_for_load_state()
+        assert "Saved: 1 added" in page.locator(".messages").inner_text()
+        assert Quota.objects.get(rep=ann).target == Decimal("750")
+    finally:
+        context.close()
