@@ -91,6 +91,7 @@ class CopyPlan:
 
 
 def source_period(period: GridPeriod, source: str) -> GridPeriod:
+    """The period copied from: the same one a year earlier, or the one just before."""
     return period.last_year() if source == "last_year" else period.shifted(-1)
 
 

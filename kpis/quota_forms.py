@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django import forms
 from django.utils.formats import get_format
@@ -82,8 +83,8 @@ def parse_per_week(raw: str) -> int | None:
 class GridChanges:
     """What a posted grid asks for: one service row per changed cell, and the cells' errors."""
 
-    rows: list
-    cells: list  # the cell of each row, in the same order
+    rows: list[Any]  # QuotaInput or ActivityTargetInput
+    cells: list[Any]  # the cell (Cell or TargetCell) of each row, in the same order
     errors: dict[str, str]  # cell name -> reason
 
     def add_target(self, cell: TargetCell, start: dt.date, end: dt.date | None, per_week: int | None) -> None:
@@ -243,7 +244,7 @@ class CopyForwardForm(forms.Form):
         help_text=gettext_lazy("Otherwise cells that already have a target keep it."),
     )
 
-    def __init__(self, *args, reps: list[tuple[str, str]], **kwargs) -> None:
+    def __init__(self, *args: Any, reps: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["new_reps"].choices = reps
 
