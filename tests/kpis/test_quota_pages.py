@@ -105,6 +105,19 @@ def test_manager_edits_own_team_when_the_setting_allows(client, alpha):
 
 
 @override_settings(SALESPERF_MANAGERS_EDIT_QUOTAS=True)
+def test_a_crafted_cell_of_another_team_is_ignored(client, alpha):
+    team, ann, _bob, other = alpha
+    stranger = RepFactory(team=other)
+    client.force_login(team.manager)
+    response = client.post(
+        url(GRID, team),
+        {f"cell-r{stranger.pk}-2027-04": "1", f"cell-t{other.pk}-2027-04": "1", f"cell-r{ann.pk}-2027-04": "2"},
+    )
+    assert response.status_code == 302
+    assert [(q.rep_id, q.team_id) for q in Quota.objects.all()] == [(ann.pk, None)]
+
+
+@override_settings(SALESPERF_MANAGERS_EDIT_QUOTAS=True)
 @pytest.mark.parametrize("page", [GRID, COPY, TARGETS])
 def test_manager_may_not_see_another_team(client, alpha, page):
     team, _ann, _bob, other = alpha
