@@ -502,7 +502,7 @@ def test_activity_targets_grid_sets_rep_and_team_targets_from_a_monday(client, a
 def test_a_changed_target_keeps_the_end_of_the_one_it_replaces_and_stops_before_the_next(client, admin_user, alpha):
     team, ann, _bob, _other = alpha
     ActivityTarget.objects.create(rep=ann, kind="call", per_week=5, start_date=dt.date(2027, 1, 4), end_date=dt.date(2027, 6, 27))
-    ActivityTarget.objects.create(rep=ann, kind="email", per_week=8, start_date=dt.date(2027, 1, 4))
+    ActivityTarget.objects.create(rep=ann, kind="email", per_week=8, start_date=dt.date(2027, 1, 4), end_date=dt.date(2027, 5, 2))
     ActivityTarget.objects.create(rep=ann, kind="email", per_week=9, start_date=dt.date(2027, 5, 3))
     client.force_login(admin_user)
     page = url(TARGETS, team, "week=2027-04-05")
