@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from urllib.parse import quote
 
 import pytest
 
 from kpis.models import Quota, QuotaMetric
-from tests.conftest import browser_login
-from tests.factories import AdminFactory, RepFactory, TeamFactory, UserFactory
+from tests.factories import PASSWORD, AdminFactory, RepFactory, TeamFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,11 +39,19 @@ def cell(page, rep, key: str):
     return page.locator(f"#id_cell-r{rep.pk}-{key}")
 
 
+def login_to(page, path: str, username: str = "root") -> None:
+    """Log in through the form straight to ``path`` (the home page's dashboard is not needed here)."""
+    page.goto(f"/login/?next={quote(path)}")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"**{path}")
+
+
 def open_grid(page, team) -> list[str]:
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    browser_login(page, "root")
-    page.goto(f"/quotas/?team={team.pk}&{Q2}")
+    login_to(page, f"/quotas/?team={team.pk}&{Q2}")
     return errors
 
 
@@ -160,8 +168,7 @@ def test_weekly_activity_targets_from_a_monday(page, alpha, artifacts_dir):
     team, (_ann, bob, _cem) = alpha
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    browser_login(page, "root")
-    page.goto(f"/quotas/?team={team.pk}")
+    login_to(page, f"/quotas/?team={team.pk}")
     page.get_by_role("link", name="Weekly activity targets").first.click()
     page.fill("#id_week", "2027-04-07")
     page.get_by_role("button", name="Show").click()
@@ -185,8 +192,7 @@ def test_the_grid_works_without_javascript(browser, live_server, alpha):
     context.set_default_timeout(10_000)
     page = context.new_page()
     try:
-        browser_login(page, "root")
-        page.goto(f"/quotas/?team={team.pk}&{Q2}")
+        login_to(page, f"/quotas/?team={team.pk}&{Q2}")
         cell(page, ann, "2027-06").fill("750")
         page.get_by_role("button", name="Save").click()
         page.wait_for_load_state()
