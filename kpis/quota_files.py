@@ -11,12 +11,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
@@ -24,6 +24,9 @@ from django.utils.translation import gettext as _
 from kpis import quota_selectors, quotas
 from kpis.models import ActivityTarget, Quota, QuotaMetric
 from reps.models import ActivityKind, Rep, Team
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 QUOTA, TARGET = "quota", "activity_target"
 COLUMNS = ["kind", "rep", "team", "metric", "activity_kind", "start", "end", "target"]
@@ -97,6 +100,8 @@ class QuotaFileError(Exception):
 
 def _frame(data: bytes, name: str) -> pd.DataFrame:
     """The table as text cells (dates and numbers of a sheet as they are), no header handling."""
+    import pandas as pd  # here, not at the top: every process of the app would pay for it
+
     if name.lower().endswith(".xlsx") or data[:2] == b"PK":
         try:
             return pd.read_excel(io.BytesIO(data), sheet_name=0, header=None, dtype=object, engine="openpyxl")
@@ -117,8 +122,13 @@ def _frame(data: bytes, name: str) -> pd.DataFrame:
     return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
 
 
+def _missing(value: Any) -> bool:
+    """An empty cell: None, a sheet's NaN or pandas' NaT (a datetime that is no date)."""
+    return value is None or (isinstance(value, float) and math.isnan(value)) or type(value).__name__ == "NaTType"
+
+
 def _text(value: Any) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+    if _missing(value):
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -126,11 +136,10 @@ def _text(value: Any) -> str:
 
 
 def _date(value: Any, column: str, *, required: bool) -> dt.date | None:
-    if isinstance(value, (pd.Timestamp, dt.datetime)):
-        if value is pd.NaT:
-            value = None
-        else:
+    if isinstance(value, dt.datetime):  # pandas' Timestamp too
+        if not _missing(value):
             return value.date()
+        value = None
     elif isinstance(value, dt.date):
         return value
     text = _text(value)
@@ -425,6 +434,8 @@ def write_quotas_file(quota_rows: Iterable[Quota], target_rows: Iterable[Activit
             writer.writerow(["" if row[c] is None else row[c] for c in COLUMNS])
         return out.getvalue().encode("utf-8")
     if fmt == "xlsx":
+        import pandas as pd
+
         frame = pd.DataFrame(
             [{**row, "target": float(row["target"]) if isinstance(row["target"], Decimal) else row["target"]} for row in rows],
             columns=COLUMNS,

@@ -32,6 +32,7 @@ def targets_xlsx(path, email_target) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_an_admin_uploads_targets_with_a_bad_row_and_nothing_changes(page, tmp_path, artifacts_dir):
+    page.set_default_timeout(30_000)  # the first .xlsx read imports pandas: slow on a busy machine
     world = make_world()
     ActivityTarget.objects.create(team=world.team, kind="call", per_week=10, start_date=dt.date(2026, 1, 5))
     browser_login(page, world.admin.username)

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from kpis import quotas
 from kpis.models import ActivityTarget, Quota
-from kpis.quotas import ActivityTargetInput, QuotaInput, QuotaInputError, SaveResult
+from kpis.quotas import ActivityTargetInput, QuotaInput, QuotaInputError, SaveResult, quota_saves
 from reps import access
 from tests.factories import RepFactory, TeamFactory, UserFactory
 
@@ -309,7 +309,7 @@ def test_a_quota_saved_meanwhile_is_reported_in_words_not_as_a_database_error(ad
     """Another save slips in between the check and the write: the database refuses the overlap,
     and the user reads which row overlaps what, nothing saved."""
     checks = []
-    plan = quotas._plan_quotas
+    plan = quota_saves._plan_quotas
 
     def plan_then_race(rows, user, exclude_ids=()):
         result = plan(rows, user, exclude_ids)
@@ -318,7 +318,7 @@ def test_a_quota_saved_meanwhile_is_reported_in_words_not_as_a_database_error(ad
             Quota.objects.create(rep=rep, start_date=d("2026-01-10"), end_date=d("2026-02-10"), target=1)
         return result
 
-    monkeypatch.setattr(quotas, "_plan_quotas", plan_then_race)
+    monkeypatch.setattr(quota_saves, "_plan_quotas", plan_then_race)
     with pytest.raises(QuotaInputError) as caught:
         quotas.save_quotas([quota(rep)], user=admin_user, source="grid")
     assert len(checks) == 2  # checked again after the database refused
