@@ -199,6 +199,9 @@ COACHING_WORKDAY_HOURS = envcheck.read_int("COACHING_WORKDAY_HOURS", default=8, 
 # Whether managers may set the quotas and activity targets of their teams (admins always may).
 SALESPERF_MANAGERS_EDIT_QUOTAS = envcheck.read_bool("SALESPERF_MANAGERS_EDIT_QUOTAS", default=False)
 
+# A quota grid posts one field per cell: 200 reps x 12 months is 2 400 (Django's default is 1 000).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
 # REST API
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,0 +1,46 @@
+"""Filters of the quota workspace pages."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def amount(value: Any) -> str:
+    """A target or total as shown beside the cells ("12,500.00"); empty for none."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, int):  # activities per week
+        return str(value)
+    return f"{Decimal(value).quantize(Decimal('0.01')):,.2f}"
+
+
+@register.filter
+def signed_amount(value: Any) -> str:
+    """A difference with its sign ("+1,000.00", "−250.00")."""
+    if value is None:
+        return ""
+    number = Decimal(value).quantize(Decimal("0.01"))
+    text = f"{abs(number):,.2f}"
+    return f"+{text}" if number > 0 else (f"−{text}" if number < 0 else text)
+
+
+@register.simple_tag
+def quota_cells(row: Any, can_edit: bool) -> str:
+    """A quota grid row's cells (built in Python: thousands of cells per page)."""
+    from kpis.quota_html import quota_cells_html
+
+    return quota_cells_html(row.cells, can_edit)
+
+
+@register.simple_tag
+def target_cells(row: Any, can_edit: bool, monday: Any) -> str:
+    """An activity target grid row's cells."""
+    from kpis.quota_html import target_cells_html
+
+    return target_cells_html(row.cells, can_edit, monday)
