@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "reps",
     "kpis",
     "coaching",
+    "forecasts",
     "imports",
     "accounts",
 ]
