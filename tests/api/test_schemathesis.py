@@ -27,7 +27,7 @@ schema.app = application
 # The endpoints of issue 5 and the coaching API; the KPI API is tested by its own app.
 schema = schema.include(
     path_regex=r"^/api/v1/(accounts|opportunities|activities|feedback|teams|reps|pipelines"
-    r"|coaching-sessions|coaching-feedback|action-items|coaching-time)/"
+    r"|coaching-sessions|coaching-feedback|action-items|coaching-time|forecasts)/"
 )
 
 
