@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from forecasts import selectors, services
-from forecasts.models import ForecastSubmission
 from kpis.periods import Period, PeriodKind
 from kpis.services import kpi_recompute
 from reps import services as rep_services
