@@ -193,6 +193,7 @@ class Stage(models.Model):
         max_length=10,
         choices=ForecastCategory.choices,
         default=ForecastCategory.PIPELINE,
+        db_default=ForecastCategory.PIPELINE,  # rows written by raw SQL (bulk loaders) get it too
         help_text=_("The category of an open deal in this stage unless its owner sets another."),
     )
 
@@ -256,6 +257,8 @@ class Opportunity(models.Model):
         max_length=10,
         choices=ForecastCategory.choices,
         blank=True,
+        default="",
+        db_default="",  # rows written by raw SQL (bulk loaders) follow their stage
         help_text=_("Set by the owner; empty follows the stage's category."),
     )
     next_step = models.CharField(_("next step"), max_length=200, blank=True)

@@ -50,6 +50,8 @@ class Migration(migrations.Migration):
             field=models.CharField(
                 blank=True,
                 choices=[("pipeline", "Pipeline"), ("best_case", "Best case"), ("commit", "Commit"), ("omitted", "Omitted")],
+                default="",
+                db_default="",
                 help_text="Set by the owner; empty follows the stage's category.",
                 max_length=10,
                 verbose_name="forecast category",
@@ -61,6 +63,7 @@ class Migration(migrations.Migration):
             field=models.CharField(
                 choices=[("pipeline", "Pipeline"), ("best_case", "Best case"), ("commit", "Commit"), ("omitted", "Omitted")],
                 default="pipeline",
+                db_default="pipeline",
                 help_text="The category of an open deal in this stage unless its owner sets another.",
                 max_length=10,
                 verbose_name="forecast category",
