@@ -1,12 +1,19 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from forecasts.models import ForecastPeriodKind, ForecastSubmission
 from reps.access import visible_reps, visible_teams
-from reps.api.serializers import ScopedPrimaryKeyField
+from reps.api.serializers import ScopedPrimaryKeyField as _ScopedPrimaryKeyField
 from reps.models import Rep, Team
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class ScopedPrimaryKeyField(_ScopedPrimaryKeyField):
+    """A record id (this serializer has no model the schema could read the type from)."""
 
 
 class ForecastSubmissionSerializer(serializers.ModelSerializer):

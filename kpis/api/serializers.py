@@ -154,7 +154,7 @@ class SegmentFiguresSerializer(serializers.Serializer):
     avg_deal_size = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
 
 
-class PeriodSerializer(serializers.Serializer):
+class SegmentPeriodSerializer(serializers.Serializer):
     start = serializers.DateField()
     end = serializers.DateField()
 
@@ -171,7 +171,7 @@ class SegmentRowSerializer(serializers.Serializer):
 
 class SegmentReportSerializer(serializers.Serializer):
     by = serializers.CharField()
-    period = PeriodSerializer()
-    year_ago = PeriodSerializer()
-    previous = PeriodSerializer()
+    period = SegmentPeriodSerializer()
+    year_ago = SegmentPeriodSerializer()
+    previous = SegmentPeriodSerializer()
     rows = SegmentRowSerializer(many=True)
