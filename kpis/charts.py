@@ -282,3 +282,35 @@ def pipeline_by_month_figure(rows: Sequence[Mapping[str, Any]]) -> go.Figure:
     """
     months = [row["month"].strftime("%Y-%m") if row.get("month") else _("No date") for row in rows]
     return _pipeline_bars(months, rows, counts=False, xaxis={"type": "category"})
+
+
+def segment_growth_figure(rows: Sequence[Mapping[str, Any]]) -> go.Figure:
+    """Won revenue per segment value: the period, the same period a year before, the period
+    before, as grouped bars. Rows: ``kpis.segments.segment_growth`` rows."""
+    labels = [str(row["value"]) or _("(none)") for row in rows]
+    series = (
+        ("year_ago", _("A year before"), "#c9d1d9"),
+        ("previous", _("Period before"), LIGHT),
+        ("current", _("This period"), ACCENT),
+    )
+    traces = [
+        {
+            "type": "bar",
+            "name": name,
+            "x": labels,
+            "y": [_number(row[key]["won_revenue"]) for row in rows],
+            "marker": {"color": colour},
+            "hovertemplate": "%{x}: %{y:,.2f}<extra></extra>",
+        }
+        for key, name, colour in series
+    ]
+    layout = _layout(
+        height=320,
+        barmode="group",
+        showlegend=True,
+        legend={"orientation": "h", "y": 1.12},
+        margin={"l": 8, "r": 8, "t": 30, "b": 8},
+        xaxis={"automargin": True, "type": "category"},
+        yaxis={"automargin": True, "rangemode": "tozero", "gridcolor": "#eef1f4"},
+    )
+    return _figure(traces, layout)

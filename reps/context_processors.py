@@ -18,6 +18,8 @@ NAVIGATION: list[tuple[str, Any, set[Role]]] = [
     ("team_meeting", _("Team meeting"), {Role.MANAGER, Role.ADMIN}),
     ("leaderboard", _("Leaderboard"), {Role.MANAGER, Role.ADMIN, Role.REP}),
     ("quotas:grid", _("Quotas"), {Role.MANAGER, Role.ADMIN}),
+    ("forecast", _("Forecast"), {Role.REP, Role.MANAGER, Role.ADMIN}),
+    ("segments", _("Segments"), {Role.REP, Role.MANAGER, Role.ADMIN}),
     ("coaching_home", _("Coaching"), {Role.REP, Role.MANAGER, Role.ADMIN}),
     ("opportunity_list", _("Opportunities"), {Role.REP, Role.MANAGER, Role.ADMIN}),
     ("account_list", _("Accounts"), {Role.REP, Role.MANAGER, Role.ADMIN}),

@@ -32,6 +32,7 @@ from reps.models import (
     ActivityKind,
     ActivityStatus,
     CustomerFeedback,
+    ForecastCategory,
     Opportunity,
     OpportunityOwnerChange,
     OpportunityStageChange,
@@ -59,6 +60,7 @@ DEFAULT_STAGES = [
     ("Won", 100, StageKind.WON, False),
     ("Lost", 0, StageKind.LOST, False),
 ]
+STAGE_FORECAST_CATEGORIES = {"Proposal": ForecastCategory.BEST_CASE, "Negotiation": ForecastCategory.COMMIT}
 OPEN_STAGE_NAMES = ["Prospecting", "Discovery", "Proposal", "Negotiation"]
 
 PRODUCTS = [
@@ -413,7 +415,15 @@ class DemoBuilder:
         self.stages = {
             stage.name: stage
             for stage in Stage.objects.bulk_create(
-                Stage(pipeline=self.pipeline, name=name, order=order, probability=prob, kind=kind, is_offer=offer)
+                Stage(
+                    pipeline=self.pipeline,
+                    name=name,
+                    order=order,
+                    probability=prob,
+                    kind=kind,
+                    is_offer=offer,
+                    forecast_category=STAGE_FORECAST_CATEGORIES.get(name, ForecastCategory.PIPELINE),
+                )
                 for order, (name, prob, kind, offer) in enumerate(DEFAULT_STAGES, start=1)
             )
         }

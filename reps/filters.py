@@ -23,6 +23,7 @@ from reps.models import (
     ActivityKind,
     ActivityStatus,
     CustomerFeedback,
+    ForecastCategory,
     Opportunity,
     Pipeline,
     Rep,
@@ -86,9 +87,31 @@ class OpportunityFilter(django_filters.FilterSet):
         label=_("Expected close until"), field_name="expected_close_date", lookup_expr="lte", widget=DateInput
     )
 
+    forecast_category = django_filters.ChoiceFilter(
+        label=_("Forecast category"), choices=ForecastCategory.choices, method="filter_forecast_category"
+    )
+
     class Meta:
         model = Opportunity
-        fields = ["q", "state", "stage", "pipeline", "account", "owner", "expected_close_after", "expected_close_before"]
+        fields = [
+            "q",
+            "state",
+            "stage",
+            "pipeline",
+            "account",
+            "owner",
+            "expected_close_after",
+            "expected_close_before",
+            "forecast_category",
+        ]
+
+    def filter_forecast_category(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """Open deals in that category, the owner's or else their stage's."""
+        if not value:
+            return queryset
+        return queryset.filter(stage__kind=StageKind.OPEN).filter(
+            Q(forecast_category=value) | Q(forecast_category="", stage__forecast_category=value)
+        )
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(Q(name__icontains=value) | Q(account__name__icontains=value)) if value else queryset

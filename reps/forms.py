@@ -147,7 +147,17 @@ def _owner_field(user: Any) -> forms.ModelChoiceField:
 class OpportunityCreateForm(ServiceModelForm):
     class Meta:
         model = Opportunity
-        fields = ["name", "account", "stage", "amount", "expected_close_date", "next_step", "next_step_date", "product"]
+        fields = [
+            "name",
+            "account",
+            "stage",
+            "amount",
+            "expected_close_date",
+            "forecast_category",
+            "next_step",
+            "next_step_date",
+            "product",
+        ]
         widgets = {"expected_close_date": DateInput, "next_step_date": DateInput}
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -172,6 +182,7 @@ class OpportunityEditForm(ServiceModelForm):
             "account",
             "amount",
             "expected_close_date",
+            "forecast_category",
             "next_step",
             "next_step_date",
             "product",
@@ -188,6 +199,7 @@ class OpportunityEditForm(ServiceModelForm):
             del self.fields["close_date"]
         else:
             self.fields["close_date"].required = True
+            del self.fields["forecast_category"]  # a closed deal is no longer forecast
         if opportunity.stage.kind != "lost":
             del self.fields["lost_reason"]
         if can_manage_rep(user, opportunity.owner):

@@ -168,6 +168,15 @@ class StageKind(models.TextChoices):
     LOST = "lost", _("lost")
 
 
+class ForecastCategory(models.TextChoices):
+    """Where an open deal stands in its owner's forecast (docs/kpis.md, "Forecasts")."""
+
+    PIPELINE = "pipeline", _("Pipeline")
+    BEST_CASE = "best_case", _("Best case")
+    COMMIT = "commit", _("Commit")
+    OMITTED = "omitted", _("Omitted")
+
+
 class Stage(models.Model):
     """A step of a pipeline. Exactly one open stage per pipeline is the offer stage.
 
@@ -181,6 +190,14 @@ class Stage(models.Model):
     probability = models.PositiveSmallIntegerField(_("win probability (%)"))
     kind = models.CharField(_("kind"), max_length=4, choices=StageKind.choices, default=StageKind.OPEN)
     is_offer = models.BooleanField(_("offer stage"), default=False, help_text=_("An offer or proposal has been presented."))
+    forecast_category = models.CharField(
+        _("forecast category"),
+        max_length=10,
+        choices=ForecastCategory.choices,
+        default=ForecastCategory.PIPELINE,
+        db_default=ForecastCategory.PIPELINE,  # rows written by raw SQL (bulk loaders) get it too
+        help_text=_("The category of an open deal in this stage unless its owner sets another."),
+    )
 
     class Meta:
         ordering = ["pipeline", "order"]
@@ -193,6 +210,9 @@ class Stage(models.Model):
             models.CheckConstraint(condition=Q(probability__lte=100), name="stage_probability_max_100"),
             models.CheckConstraint(condition=Q(is_offer=False) | Q(kind=StageKind.OPEN), name="stage_offer_is_open"),
             models.CheckConstraint(condition=Q(kind__in=[k.value for k in StageKind]), name="stage_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(forecast_category__in=[c.value for c in ForecastCategory]), name="stage_forecast_category_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -239,6 +259,15 @@ class Opportunity(models.Model):
     created_at = models.DateTimeField(_("created at"), null=True, blank=True, editable=False)
     offer_at = models.DateTimeField(_("offer reached at"), null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
+    forecast_category = models.CharField(
+        _("forecast category"),
+        max_length=10,
+        choices=ForecastCategory.choices,
+        blank=True,
+        default="",
+        db_default="",  # rows written by raw SQL (bulk loaders) follow their stage
+        help_text=_("Set by the owner; empty follows the stage's category."),
+    )
     next_step = models.CharField(_("next step"), max_length=200, blank=True)
     next_step_date = models.DateField(_("next step due"), null=True, blank=True, validators=[validate_in_range])
     lost_reason = models.CharField(_("lost reason"), max_length=200, blank=True)
@@ -252,6 +281,10 @@ class Opportunity(models.Model):
         verbose_name_plural = _("opportunities")
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="opportunity_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(forecast_category="") | Q(forecast_category__in=[c.value for c in ForecastCategory]),
+                name="opportunity_forecast_category_valid",
+            ),
         ]
         indexes = [
             models.Index(fields=["owner", "close_date"]),
@@ -266,6 +299,11 @@ class Opportunity(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def effective_forecast_category(self) -> str:
+        """The owner's category, else the stage's (shown for open deals only)."""
+        return self.forecast_category or self.stage.forecast_category
 
 
 class OpportunityStageChange(models.Model):
@@ -304,6 +342,29 @@ class OpportunityOwnerChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.opportunity_id}: {self.from_owner_id} → {self.to_owner_id} at {self.changed_at}"
+
+
+class OpportunityFieldChange(models.Model):
+    """One edit of a deal's amount or expected close date (the order book's deviations)."""
+
+    class Field(models.TextChoices):
+        AMOUNT = "amount", _("amount")
+        EXPECTED_CLOSE_DATE = "expected_close_date", _("expected close")
+
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="field_changes")
+    field = models.CharField(max_length=20, choices=Field.choices)
+    old_value = models.CharField(max_length=40, blank=True)
+    new_value = models.CharField(max_length=40, blank=True)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["opportunity", "changed_at", "pk"]
+        verbose_name = _("opportunity change")
+        verbose_name_plural = _("opportunity changes")
+        indexes = [models.Index(fields=["opportunity", "changed_at"]), models.Index(fields=["changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.opportunity_id}: {self.field} {self.old_value} → {self.new_value} at {self.changed_at}"
 
 
 class ActivityKind(models.TextChoices):

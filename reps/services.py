@@ -26,6 +26,7 @@ from reps.models import (
     ActivityStatus,
     CustomerFeedback,
     Opportunity,
+    OpportunityFieldChange,
     OpportunityOwnerChange,
     OpportunityStageChange,
     Pipeline,
@@ -194,6 +195,7 @@ def opportunity_create(
     created_date: dt.date | None = None,
     expected_close_date: dt.date | None = None,
     close_date: dt.date | None = None,
+    forecast_category: str = "",
     next_step: str = "",
     next_step_date: dt.date | None = None,
     lost_reason: str = "",
@@ -231,6 +233,7 @@ def opportunity_create(
         expected_close_date=expected_close_date,
         close_date=close,
         closed_at=instants.instant_on(close, at),
+        forecast_category=forecast_category,
         next_step=next_step,
         next_step_date=next_step_date,
         lost_reason=lost_reason,
@@ -259,8 +262,25 @@ OPPORTUNITY_EDITABLE_FIELDS = frozenset(
         "next_step",
         "next_step_date",
         "lost_reason",
+        "forecast_category",
     }
 )
+
+# Edits kept in the deal's change log (deviations of the order book, forecasts/selectors.py).
+LOGGED_FIELDS = tuple(OpportunityFieldChange.Field.values)
+
+
+def _log_field_changes(opportunity: Opportunity, old: dict[str, Any]) -> None:
+    OpportunityFieldChange.objects.bulk_create(
+        OpportunityFieldChange(
+            opportunity=opportunity,
+            field=name,
+            old_value="" if old[name] is None else str(old[name]),
+            new_value="" if getattr(opportunity, name) is None else str(getattr(opportunity, name)),
+        )
+        for name in LOGGED_FIELDS
+        if getattr(opportunity, name) != old[name]
+    )
 
 
 @transaction.atomic
@@ -277,6 +297,7 @@ def opportunity_update(*, opportunity: Opportunity, **fields: Any) -> Opportunit
     _lock(opportunity)
     before = _opportunity_dates(opportunity)
     old_created, old_close = opportunity.created_date, opportunity.close_date
+    logged = {name: getattr(opportunity, name) for name in LOGGED_FIELDS}
     for name, value in fields.items():
         setattr(opportunity, name, value)
     if opportunity.stage.is_closed and opportunity.close_date is None:
@@ -294,6 +315,7 @@ def opportunity_update(*, opportunity: Opportunity, **fields: Any) -> Opportunit
         instants.set_offer(opportunity, instants.offer_with_close(opportunity, reached))
     instants.keep_instants_true(opportunity)
     _save(opportunity)
+    _log_field_changes(opportunity, logged)
     kpi_inputs_changed(rep_ids=_deal_reps(opportunity), dates=before + _opportunity_dates(opportunity))
     return opportunity
 

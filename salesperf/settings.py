@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "reps",
     "kpis",
     "coaching",
+    "forecasts",
     "imports",
     "accounts",
 ]

@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("reps.api.urls")),
     path("", include("kpis.api.urls")),
     path("", include("coaching.api.urls")),
+    path("", include("forecasts.api.urls")),
 ]
 
 urlpatterns = [
@@ -37,5 +38,6 @@ urlpatterns = [
     path("", include("kpis.urls")),
     path("quotas/", include("kpis.quota_urls")),
     path("", include("coaching.urls")),
+    path("", include("forecasts.urls")),
     path("", include("imports.urls")),
 ]

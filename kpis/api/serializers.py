@@ -124,3 +124,54 @@ class KpiRowSerializer(KpiFiguresSerializer):
 
 class WeeklyRowSerializer(KpiFiguresSerializer):
     week = serializers.DateField(help_text=_("The Monday of the ISO week."))
+
+
+class SegmentsInputSerializer(serializers.Serializer):
+    start = serializers.DateField(help_text=_("First day of the period (YYYY-MM-DD), years 1900 to 2999."))
+    end = serializers.DateField(help_text=_("Last day of the period, inclusive."))
+    by = serializers.ChoiceField(choices=["segment", "territory", "product", "sector"], default="segment")
+    team = serializers.IntegerField(required=False, min_value=1, help_text=_("Only this team and its sub-teams."))
+    rep = serializers.IntegerField(required=False, min_value=1, help_text=_("Only this rep."))
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        for key in ("start", "end"):
+            if not 1900 <= attrs[key].year <= 2999:
+                raise serializers.ValidationError({key: _("Give a date between the years 1900 and 2999.")})
+        if attrs["end"] < attrs["start"]:
+            raise serializers.ValidationError({"end": _("The end must not be before the start.")})
+        if (attrs["end"] - attrs["start"]).days + 1 > 3 * 366:
+            raise serializers.ValidationError({"end": _("A period may cover at most three years.")})
+        if "team" in attrs and "rep" in attrs:
+            raise serializers.ValidationError({"rep": _("Give a team or a rep, not both.")})
+        return attrs
+
+
+class SegmentFiguresSerializer(serializers.Serializer):
+    won_revenue = serializers.DecimalField(**MONEY)
+    deals_won = serializers.IntegerField()
+    deals_lost = serializers.IntegerField()
+    win_rate = serializers.DecimalField(**RATIO)
+    avg_deal_size = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
+
+
+class SegmentPeriodSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+
+
+class SegmentRowSerializer(serializers.Serializer):
+    value = serializers.CharField(help_text=_("The segment, territory, product or sector; empty when not given."))
+    current = SegmentFiguresSerializer()
+    year_ago = SegmentFiguresSerializer()
+    previous = SegmentFiguresSerializer()
+    growth_year = serializers.DecimalField(**RATIO, help_text=_("Won revenue against the year before, as a fraction."))
+    growth_previous = serializers.DecimalField(**RATIO)
+    trend = serializers.ChoiceField(choices=["grows", "shrinks", "flat", "new"])
+
+
+class SegmentReportSerializer(serializers.Serializer):
+    by = serializers.CharField()
+    period = SegmentPeriodSerializer()
+    year_ago = SegmentPeriodSerializer()
+    previous = SegmentPeriodSerializer()
+    rows = SegmentRowSerializer(many=True)

@@ -9,6 +9,7 @@ router.register("activity-targets", quota_views.ActivityTargetViewSet, basename=
 
 urlpatterns = [
     path("kpis/", views.KpiTableApi.as_view(), name="api-kpis"),
+    path("kpis/segments/", views.SegmentsApi.as_view(), name="api-kpis-segments"),
     path("kpis/weekly/", views.KpiWeeklyApi.as_view(), name="api-kpis-weekly"),
     *router.urls,
 ]

@@ -10,8 +10,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from kpis import selectors
+from kpis import segments, selectors
 from kpis.api import serializers
+from kpis.periods import Period
 
 
 class KpiTableApi(APIView):
@@ -50,3 +51,19 @@ class KpiWeeklyApi(APIView):
         data: dict[str, Any] = params.validated_data
         series = selectors.weekly_series(user=request.user, rep_id=data.get("rep"), team_id=data.get("team"), weeks=data["weeks"])
         return Response(serializers.WeeklyRowSerializer(series, many=True).data)
+
+
+class SegmentsApi(APIView):
+    """Growth by segment, territory, product or sector: won revenue, deals won, win rate and
+    average deal size for a period, the same days a year before and the period before."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(parameters=[serializers.SegmentsInputSerializer], responses=serializers.SegmentReportSerializer)
+    def get(self, request: Request) -> Response:
+        params = serializers.SegmentsInputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data: dict[str, Any] = params.validated_data
+        scope = segments.segment_scope(user=request.user, team_id=data.get("team"), rep_id=data.get("rep"))
+        report = segments.segment_growth(by=data["by"], period=Period.of_range(data["start"], data["end"]), **scope)
+        return Response(serializers.SegmentReportSerializer(report).data)

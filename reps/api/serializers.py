@@ -96,7 +96,7 @@ class RepSerializer(serializers.ModelSerializer):
 class StageSerializer(serializers.ModelSerializer):
     class Meta:
         model = Stage
-        fields = ["id", "name", "order", "probability", "kind", "is_offer"]
+        fields = ["id", "name", "order", "probability", "kind", "is_offer", "forecast_category"]
 
 
 class PipelineSerializer(serializers.ModelSerializer):
@@ -173,6 +173,9 @@ class OpportunitySerializer(serializers.ModelSerializer):
         help_text=_("Only on creation (empty: the first stage of the default pipeline); later use the move action."),
     )
     product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all(), required=False, allow_null=True)
+    effective_forecast_category = serializers.SerializerMethodField(
+        help_text=_("The owner's forecast category, else the stage's; null once the deal is closed.")
+    )
 
     class Meta:
         model = Opportunity
@@ -189,6 +192,8 @@ class OpportunitySerializer(serializers.ModelSerializer):
             "expected_close_date",
             "close_date",
             "offer_date",
+            "forecast_category",
+            "effective_forecast_category",
             "next_step",
             "next_step_date",
             "lost_reason",
@@ -200,7 +205,11 @@ class OpportunitySerializer(serializers.ModelSerializer):
             "close_date": {"help_text": _("Set by a move to won or lost; editable while closed.")},
             # The table's check constraint would only give a form-wide message.
             "amount": {"min_value": 0},
+            "forecast_category": {"help_text": _("pipeline, best_case, commit or omitted; empty follows the stage.")},
         }
+
+    def get_effective_forecast_category(self, instance: Opportunity) -> str | None:
+        return None if instance.stage.is_closed else instance.effective_forecast_category
 
     def create(self, validated_data: dict[str, Any]) -> Opportunity:
         user = _user(self)
