@@ -59,9 +59,7 @@ def test_api_never_fails_and_matches_its_schema(case, rep_headers):
 
 # The quota API writes for admins only: run its operations as an admin too, so the writes
 # (bulk included) meet generated payloads.
-quota_schema = full_schema.include(
-    path_regex=r"^/api/v1/(quotas|activity-targets)/"
-)
+quota_schema = full_schema.include(path_regex=r"^/api/v1/(quotas|activity-targets)/")
 
 
 @pytest.fixture
