@@ -15,6 +15,7 @@ from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.i18n import set_language as django_set_language
 
 from accounts.models import Profile
@@ -50,11 +51,26 @@ class UserLanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         code = request.session.get(SESSION_KEY, "") if hasattr(request, "session") else ""
-        explicit_api = request.path.startswith(API_PREFIX) and "HTTP_ACCEPT_LANGUAGE" in request.META
-        if is_offered(code) and not explicit_api and request.user.is_authenticated:
+        if request.path.startswith(API_PREFIX) and "HTTP_ACCEPT_LANGUAGE" in request.META:
+            code = _from_accept_language(request.META["HTTP_ACCEPT_LANGUAGE"]) or code
+        elif not request.user.is_authenticated:
+            code = ""
+        if is_offered(code):
             translation.activate(code)
             request.LANGUAGE_CODE = code
         return self.get_response(request)
+
+
+def _from_accept_language(header: str) -> str:
+    """The first offered language of an Accept-Language header (the cookie does not count)."""
+    for accepted, _quality in parse_accept_lang_header(header):
+        if accepted == "*":
+            break
+        try:
+            return translation.get_supported_language_variant(accepted)
+        except LookupError:
+            continue
+    return ""
 
 
 def set_language(request: HttpRequest) -> HttpResponse:

@@ -95,7 +95,10 @@ def date(value: dt.date) -> str:
 
 
 def plotly_separators() -> str:
-    """plotly's ``layout.separators``: the decimal then the thousands separator."""
+    """plotly's ``layout.separators``: the decimal then the thousands separator. plotly.js
+    writes Latin digits only, so Persian charts keep the Latin separators that go with them."""
+    if (get_language() or "").startswith("fa"):
+        return ".,"
     decimal, thousands = separators()
     return decimal + (thousands or " ")
 
@@ -103,7 +106,7 @@ def plotly_separators() -> str:
 def plotly_locale() -> dict[str, Any]:
     """The active language for plotly.js (``Plotly.register`` of a locale), built from Django's
     own translations of month and day names, so no plotly locale file is needed."""
-    decimal, thousands = separators()
+    decimal, thousands = plotly_separators()
     week = [dates.WEEKDAYS[(day + 6) % 7] for day in range(7)]  # plotly's weeks start on Sunday
     week_abbr = [dates.WEEKDAYS_ABBR[(day + 6) % 7] for day in range(7)]
     return {

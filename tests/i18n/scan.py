@@ -22,7 +22,8 @@ ALLOWED_WORDS = {"salesperf", "CSV", "API", "xlsx", "JSON", "OpenAPI", "Swagger"
 _BLOCKS = re.compile(
     r"\{%\s*blocktrans(?:late)?\b.*?%\}.*?\{%\s*endblocktrans(?:late)?\s*%\}"
     r"|\{%\s*comment\s*%\}.*?\{%\s*endcomment\s*%\}|\{#.*?#\}|<!--.*?-->"
-    r"|<script\b.*?</script>|<style\b.*?</style>",
+    r"|<script\b.*?</script>|<style\b.*?</style>"
+    r"|\{%\s*block\s+body_class\s*%\}.*?\{%\s*endblock\s*%\}",  # CSS class names
     re.S,
 )
 _TEMPLATE_CODE = re.compile(r"\{%.*?%\}|\{\{.*?\}\}", re.S)
