@@ -15,7 +15,7 @@
   function mirror(layout) {
     Object.keys(layout).forEach(function (key) {
       if (/^xaxis\d*$/.test(key)) { layout[key].autorange = "reversed"; }
-      if (/^yaxis\d*$/.test(key)) { layout[key].side = "right"; }
+      if (/^yaxis\d*$/.test(key)) { layout[key].side = "right"; layout[key].automargin = true; }
     });
     if (!layout.xaxis) { layout.xaxis = { autorange: "reversed" }; }
     if (!layout.yaxis) { layout.yaxis = { side: "right" }; }

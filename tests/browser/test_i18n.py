@@ -34,13 +34,13 @@ assert len(ENGLISH_LABELS) == 50
 WIDER_THAN_VIEWPORT = """() => {
   const width = document.documentElement.clientWidth;
   const scrolls = el => { for (let p = el.parentElement; p; p = p.parentElement) {
-      const o = getComputedStyle(p).overflowX; if (o === "auto" || o === "scroll") return true; } return false; };
+      const o = getComputedStyle(p).overflowX; if (o !== "visible") return true; } return false; };  // scrolled or clipped
   const wide = [];
   if (document.documentElement.scrollWidth > width + 1) wide.push("page scrolls sideways: " + document.documentElement.scrollWidth);
   for (const el of document.body.querySelectorAll("*")) {
     const box = el.getBoundingClientRect();
     const offscreen = box.right <= 0 || box.left >= width;  // plotly's text-measuring svg sits far off-screen
-    if (box.width > width + 1 && !offscreen && !scrolls(el)) wide.push(el.tagName + "#" + el.id + " " + Math.round(box.width));
+    if (box.width > width + 1 && !offscreen && !scrolls(el)) wide.push(el.tagName + "#" + el.id + "." + (el.getAttribute("class") || "") + " " + Math.round(box.width));
   }
   return wide.slice(0, 10);
 }"""
