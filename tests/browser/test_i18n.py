@@ -20,14 +20,56 @@ LANGUAGES = ("fr", "fa", "hu")
 WIDTHS = (1280, 390)
 # The 50 most visible labels of the dashboard, a rep page, the one-to-one and the board.
 ENGLISH_LABELS = (
-    "Team dashboard", "My week", "Team meeting", "Leaderboard", "Opportunities", "Accounts",
-    "Log out", "Password", "Target", "Actual", "Attainment", "Pace", "Band", "Forecast",
-    "Coverage", "Win rate", "Open pipeline", "Weighted pipeline", "Complaints", "Plan done",
-    "At risk", "On target", "Previous", "Next", "This week", "This month", "This quarter",
-    "Week", "Month", "Quarter", "Period", "Show", "Data table", "Funnel", "Weekly trends",
-    "Agenda", "Private notes", "Shared with the rep", "Save", "Cancel", "Consequence",
-    "How to improve", "Add action", "Deals worth a review", "Open deals", "Board", "List",
-    "Overdue next steps", "Activity plan", "Skip to content",
+    "Team dashboard",
+    "My week",
+    "Team meeting",
+    "Leaderboard",
+    "Opportunities",
+    "Accounts",
+    "Log out",
+    "Password",
+    "Target",
+    "Actual",
+    "Attainment",
+    "Pace",
+    "Band",
+    "Forecast",
+    "Coverage",
+    "Win rate",
+    "Open pipeline",
+    "Weighted pipeline",
+    "Complaints",
+    "Plan done",
+    "At risk",
+    "On target",
+    "Previous",
+    "Next",
+    "This week",
+    "This month",
+    "This quarter",
+    "Week",
+    "Month",
+    "Quarter",
+    "Period",
+    "Show",
+    "Data table",
+    "Funnel",
+    "Weekly trends",
+    "Agenda",
+    "Private notes",
+    "Shared with the rep",
+    "Save",
+    "Cancel",
+    "Consequence",
+    "How to improve",
+    "Add action",
+    "Deals worth a review",
+    "Open deals",
+    "Board",
+    "List",
+    "Overdue next steps",
+    "Activity plan",
+    "Skip to content",
 )
 assert len(ENGLISH_LABELS) == 50
 
@@ -36,11 +78,13 @@ WIDER_THAN_VIEWPORT = """() => {
   const scrolls = el => { for (let p = el.parentElement; p; p = p.parentElement) {
       const o = getComputedStyle(p).overflowX; if (o !== "visible") return true; } return false; };  // scrolled or clipped
   const wide = [];
-  if (document.documentElement.scrollWidth > width + 1) wide.push("page scrolls sideways: " + document.documentElement.scrollWidth);
+  const page = document.documentElement.scrollWidth;
+  if (page > width + 1) wide.push("page scrolls sideways: " + page);
   for (const el of document.body.querySelectorAll("*")) {
     const box = el.getBoundingClientRect();
     const offscreen = box.right <= 0 || box.left >= width;  // plotly's text-measuring svg sits far off-screen
-    if (box.width > width + 1 && !offscreen && !scrolls(el)) wide.push(el.tagName + "#" + el.id + "." + (el.getAttribute("class") || "") + " " + Math.round(box.width));
+    const name = el.tagName + "#" + el.id + "." + (el.getAttribute("class") || "");
+    if (box.width > width + 1 && !offscreen && !scrolls(el)) wide.push(name + " " + Math.round(box.width));
   }
   return wide.slice(0, 10);
 }"""

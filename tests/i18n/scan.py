@@ -52,12 +52,25 @@ def template_findings(path: Path) -> list[str]:
 
 # Calls whose first argument, and keywords whose value, a user reads.
 MESSAGE_CALLS = {
-    "ValidationError", "PermissionDenied", "ParseError", "NotFound", "Throttled", "APIException",
-    "AuthenticationFailed", "NotAuthenticated", "success", "error", "warning", "info", "add_message",
-    "add_error", "ImportError_",
+    "ValidationError",
+    "PermissionDenied",
+    "ParseError",
+    "NotFound",
+    "Throttled",
+    "APIException",
+    "AuthenticationFailed",
+    "NotAuthenticated",
+    "success",
+    "error",
+    "warning",
+    "info",
+    "add_message",
+    "add_error",
+    "ImportError_",
 }
 USER_KEYWORDS = {"label", "help_text", "verbose_name", "verbose_name_plural", "title", "description", "summary", "detail"}
-GETTEXT = {"_", "gettext", "gettext_lazy", "pgettext", "pgettext_lazy", "ngettext", "ngettext_lazy", "npgettext", "npgettext_lazy", "format_lazy", "str"}
+GETTEXT = {"_", "gettext", "gettext_lazy", "pgettext", "pgettext_lazy", "ngettext", "ngettext_lazy"}
+GETTEXT |= {"npgettext", "npgettext_lazy", "format_lazy", "str"}
 
 
 def _name(node: ast.AST) -> str:
@@ -70,7 +83,8 @@ def _name(node: ast.AST) -> str:
 
 def _is_plain_text(node: ast.AST) -> bool:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return bool(_words(node.value)) and " " in node.value.strip() or node.value[:1].isupper() and bool(_words(node.value))
+        # a phrase, or a capitalised word ("Save"); not identifiers such as "rep" or "done_at"
+        return bool(_words(node.value)) and (" " in node.value.strip() or node.value[:1].isupper())
     return isinstance(node, ast.JoinedStr)
 
 
