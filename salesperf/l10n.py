@@ -117,7 +117,7 @@ def plotly_locale() -> dict[str, Any]:
             "days": [str(name) for name in week],
             "shortDays": [str(name) for name in week_abbr],
             "months": [str(dates.MONTHS_ALT[month]) for month in range(1, 13)],
-            "shortMonths": [str(dates.MONTHS_3[month]).capitalize() for month in range(1, 13)],
+            "shortMonths": [str(dates.MONTHS_AP[month]) for month in range(1, 13)],  # "sept.", "Sept."
             "date": "%d/%m/%Y",
             "decimal": decimal,
             "thousands": thousands or " ",
