@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-dev browser migrate seed lint bench messages compile-messages clean
+.PHONY: run test install install-dev browser migrate seed lint bench gettext messages compile-messages check-messages clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,7 @@ $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-migrate: install
+migrate: install compile-messages
 	$(PY) manage.py migrate --noinput
 
 seed: migrate
@@ -44,7 +44,7 @@ browser:
 	fi
 
 ## Run the whole suite. pytest's exit code 5 (no test collected) is a failure here.
-test: install-dev browser
+test: install-dev browser compile-messages
 	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "ERROR: pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
@@ -52,15 +52,32 @@ lint: install-dev
 	$(PY) -m ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
 
-## Translations: extract the marked strings of language LOCALE (e.g. make messages LOCALE=hu) into
-## locale/<LOCALE>/LC_MESSAGES/django.po, then compile the translated catalogues (needs GNU gettext).
-LOCALE ?= hu
-messages: install
-	mkdir -p locale
-	$(PY) manage.py makemessages -l $(LOCALE) --ignore=.venv --ignore=bench --ignore=staticfiles
+## Translations (docs/translations.md). `make messages` extracts the marked strings into the
+## catalogues of all offered languages (LOCALES=hu for one), in a stable order with file-only
+## locations so merges stay small; `make compile-messages` builds the .mo files the app reads.
+## Both need GNU gettext, which the `gettext` target installs when it can (root on Debian).
+LOCALES ?= el fr fa nb hu
+MAKEMESSAGES_FLAGS := --add-location=file --no-obsolete --no-wrap \
+	--ignore=.venv --ignore=bench --ignore=staticfiles --ignore=tests --ignore=media
+gettext:
+	@if ! command -v msgfmt >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing GNU gettext for the translation catalogues"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null) \
+	      || echo "WARNING: could not install gettext; the committed .mo files are used as they are"; \
+	  else echo "NOTE: GNU gettext is missing (apt-get install gettext); the committed .mo files are used as they are"; fi; \
+	fi
 
-compile-messages: install
-	$(PY) manage.py compilemessages --ignore=.venv
+messages: install gettext
+	$(PY) manage.py makemessages $(addprefix -l ,$(LOCALES)) $(MAKEMESSAGES_FLAGS)
+
+compile-messages: install gettext
+	@if command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages --ignore=.venv; fi
+
+## Fails on an untranslated, fuzzy or obsolete entry of a catalogue required to be complete, on a
+## user-facing string outside gettext, and when the catalogues are not up to date with the code.
+check-messages: install-dev gettext
+	$(PY) -m pytest tests/i18n -q
 
 ## Benchmarks (minutes each, on the PostgreSQL of PGHOST/PGPORT/PGUSER); figures go to docs/benchmarks.md.
 bench: install-dev

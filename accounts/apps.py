@@ -9,4 +9,4 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         # Every login path (site, admin, API token) calls authenticate() and every logout path
         # logs out through django.contrib.auth, so their signals are the one place to hook.
-        from accounts import receivers  # noqa: F401
+        from accounts import language, receivers  # noqa: F401

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -73,8 +74,8 @@ class TokenObtainApi(APIView):
         request=AuthTokenSerializer,
         responses={
             200: TokenOutput,
-            400: OpenApiResponse(description="Wrong username or password"),
-            429: OpenApiResponse(description="Too many failed logins: wait the seconds of the Retry-After header"),
+            400: OpenApiResponse(description=_("Wrong username or password")),
+            429: OpenApiResponse(description=_("Too many failed logins: wait the seconds of the Retry-After header")),
         },
         auth=[],
     )

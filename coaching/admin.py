@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from coaching.models import ActionItem, CoachingFeedback, CoachingSession
 
@@ -20,7 +21,7 @@ class DoneFilter(admin.SimpleListFilter):
     parameter_name = "done"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
-        return [("yes", _("Done")), ("no", _("Open"))]
+        return [("yes", pgettext_lazy("action item", "Done")), ("no", pgettext_lazy("action item", "Open"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         if self.value() in ("yes", "no"):

@@ -19,7 +19,9 @@ from typing import Any
 
 import plotly.graph_objects as go
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
+from salesperf import l10n
 
 # The band colours of static/css/salesperf.css, so the chart and the table agree.
 BAND_COLOURS = {"at_risk": "#b42318", "close": "#9a6700", "on_target": "#1a7f37"}
@@ -34,7 +36,7 @@ FUNNEL_STEPS: tuple[tuple[str, Any], ...] = (
     ("discovery_meetings", gettext_lazy("Discovery meetings")),
     ("proposal_meetings", gettext_lazy("Proposal meetings")),
     ("offers_submitted", gettext_lazy("Offers")),
-    ("deals_won", gettext_lazy("Won")),
+    ("deals_won", pgettext_lazy("funnel step", "Won")),
 )
 
 
@@ -49,6 +51,8 @@ def _layout(**extra: Any) -> dict[str, Any]:
         # plotly.py's default template is a large dict deep-copied into every figure (most of a
         # figure's build time) and sent with it; our layout sets what we want from it.
         "template": "none",
+        # Decimal and thousands separators of the reader's language (plotly's d3 formats).
+        "separators": l10n.plotly_separators(),
     }
     layout.update(extra)
     return layout

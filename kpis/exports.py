@@ -18,11 +18,18 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from salesperf import l10n
 
 UNDEFINED = "—"
 
-BAND_LABELS = {"at_risk": _("At risk"), "close": _("Close"), "on_target": _("On target")}
+# "quota band": the band "Close" is 80–100 % of quota, not the verb (close a window, a deal).
+BAND_LABELS = {
+    "at_risk": pgettext_lazy("quota band", "At risk"),
+    "close": pgettext_lazy("quota band", "Close"),
+    "on_target": pgettext_lazy("quota band", "On target"),
+}
 
 
 class Kind(StrEnum):
@@ -79,32 +86,32 @@ _UNDEFINED_SHOWN = {kind: UNDEFINED if kind in NUMERIC_KINDS | {Kind.BAND} else 
 
 def _money(value: Any, kind: Kind) -> Cell:
     amount = Decimal(value).quantize(CENT)
-    return Cell(f"{amount:,.2f}", f"{amount:.2f}", amount, kind)
+    return Cell(l10n.money(amount), f"{amount:.2f}", amount, kind)
 
 
 def _number(value: Any, kind: Kind) -> Cell:
     """Whole numbers as such ("12"), others to two places ("2.38")."""
     number = Decimal(value).quantize(CENT)
     text = f"{number:.0f}" if number == number.to_integral_value() else f"{number:.2f}"
-    return Cell(text, text, number, kind)
+    return Cell(l10n.number(number, 0 if "." not in text else 2, grouping=False), text, number, kind)
 
 
 def _percent(value: Any, kind: Kind) -> Cell:
     percent = (Decimal(value) * 100).quantize(TENTH)
     text = f"{percent}"
-    return Cell(f"{text} %", text, percent, kind)
+    return Cell(l10n.number(percent, 1) + " %", text, percent, kind)
 
 
 def _score(value: Any, kind: Kind) -> Cell:
     score = Decimal(value).quantize(CENT)
     text = f"{score}"
-    return Cell(text, text, score, kind)
+    return Cell(l10n.number(score, 2), text, score, kind)
 
 
 def _int(value: Any, kind: Kind) -> Cell:
     number = int(value)
     text = f"{number}"
-    return Cell(text, text, number, kind)
+    return Cell(l10n.digits(text), text, number, kind)
 
 
 def _band(value: Any, kind: Kind) -> Cell:
@@ -114,7 +121,7 @@ def _band(value: Any, kind: Kind) -> Cell:
 
 def _date(value: Any, kind: Kind) -> Cell:
     text = value.isoformat()
-    return Cell(text, text, value, kind)
+    return Cell(l10n.date(value), text, value, kind)
 
 
 def _text(value: Any, kind: Kind) -> Cell:

@@ -46,6 +46,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import DecimalField, ExpressionWrapper, F, Max, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kpis import sql, targets
 from kpis.models import KpiDay, KpiStatus, QuotaMetric
@@ -463,7 +464,7 @@ def team_overview(
 def _check_team(user: Any, team_id: int, teams: Mapping[int, Team]) -> Team:
     team = teams.get(team_id)
     if team is None or not access.can_see_team(user, team):
-        raise PermissionDenied("You may not see this team.")
+        raise PermissionDenied(_("You may not see this team."))
     return team
 
 
@@ -693,7 +694,7 @@ def weekly_series(
     if rep_id is not None:
         rep = Rep.objects.filter(pk=rep_id).first()
         if rep is None or not access.can_see_rep(user, rep):
-            raise PermissionDenied("You may not see this rep.")
+            raise PermissionDenied(_("You may not see this rep."))
         rows_qs = rows_qs.filter(rep_id=rep_id)
         cycle_rows = sql.won_cycle_histogram(start=first, end=last, rep_ids=[rep_id])
     elif team_id is not None:

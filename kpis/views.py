@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from coaching import selectors as coaching
 from kpis import charts, selectors
@@ -617,8 +617,8 @@ def _account_name(row: Mapping[str, Any]) -> str:
 # --- weekly team meeting --------------------------------------------------------------------
 
 CHANGE_LABELS = {
-    "won": gettext_lazy("Won"),
-    "lost": gettext_lazy("Lost"),
+    "won": pgettext_lazy("pipeline change", "Won"),
+    "lost": pgettext_lazy("pipeline change", "Lost"),
     "new": gettext_lazy("New"),
     "advanced": gettext_lazy("Advanced"),
     "slipped": gettext_lazy("Slipped"),
@@ -659,7 +659,7 @@ def team_meeting(request: HttpRequest) -> HttpResponse:
         Column("changes_new", _("New"), Kind.INT),
         Column("changes_advanced", _("Advanced"), Kind.INT),
         Column("changes_slipped", _("Slipped"), Kind.INT),
-        Column("changes_lost", _("Lost"), Kind.INT),
+        Column("changes_lost", pgettext_lazy("pipeline change", "Lost"), Kind.INT),
     ]
     summary = Table(
         "summary",

@@ -12,6 +12,7 @@ import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -68,10 +69,10 @@ class IdFilter(django_filters.NumberFilter):
 
 class OpportunityFilter(django_filters.FilterSet):
     STATE_CHOICES = (
-        ("open", _("Open")),
+        ("open", pgettext_lazy("deal state", "Open")),
         ("closed", _("Closed (won or lost)")),
-        (StageKind.WON.value, _("Won")),
-        (StageKind.LOST.value, _("Lost")),
+        (StageKind.WON.value, pgettext_lazy("deal state", "Won")),
+        (StageKind.LOST.value, pgettext_lazy("deal state", "Lost")),
     )
 
     q = django_filters.CharFilter(label=_("Search"), method="filter_q", help_text=_("Part of the deal's or account's name."))

@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.language.UserLanguageMiddleware",  # the user's chosen language, after LocaleMiddleware
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",  # who changed a quota or target
@@ -142,6 +143,8 @@ LANGUAGES = [
     ("hu", _("Hungarian")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our overrides of the locales' formats (the week starts on Monday in every language).
+FORMAT_MODULE_PATH = ["salesperf.formats"]
 USE_I18N = True
 USE_TZ = True
 SALESPERF_TIME_ZONE = envcheck.read_time_zone("SALESPERF_TIME_ZONE", default="UTC")

@@ -117,12 +117,14 @@ class CoachingSessionViewSet(CoachingAPI, viewsets.ModelViewSet):
 
     @extend_schema(
         responses={200: serializers.AgendaSerializer},
-        summary="The one-to-one agenda of a session",
+        summary=_("The one-to-one agenda of a session"),
         description=(
-            "Built from the rep's numbers around the session's date: last week's figures and activity "
-            "plan, this and next week's plan, the quota period's figures, the open pipeline by stage, "
-            "overdue next steps, the deals most worth a review, open action items, recent feedback and "
-            "the satisfaction of the four weeks before. Money and ratios are strings, dates ISO."
+            _(
+                "Built from the rep's numbers around the session's date: last week's figures and activity "
+                "plan, this and next week's plan, the quota period's figures, the open pipeline by stage, "
+                "overdue next steps, the deals most worth a review, open action items, recent feedback and "
+                "the satisfaction of the four weeks before. Money and ratios are strings, dates ISO."
+            )
         ),
         filters=False,
     )
@@ -167,8 +169,8 @@ class ActionItemViewSet(CoachingAPI, viewsets.ModelViewSet):
     @extend_schema(
         request=serializers.ActionItemDoneSerializer,
         responses={200: serializers.ActionItemSerializer},
-        summary="Mark an action item done, or open again",
-        description="Allowed to the rep it is for and to their managers. Marking a done item done keeps its date.",
+        summary=_("Mark an action item done, or open again"),
+        description=_("Allowed to the rep it is for and to their managers. Marking a done item done keeps its date."),
         filters=False,
     )
     @action(detail=True, methods=["post"], filter_backends=[])
@@ -191,7 +193,7 @@ class CoachingTimeApi(APIView):
     @extend_schema(
         parameters=[serializers.CoachingTimeInputSerializer],
         responses=serializers.CoachingTimeRowSerializer(many=True),
-        summary="Coaching time per coach",
+        summary=_("Coaching time per coach"),
     )
     def get(self, request: Request) -> Response:
         if not access.is_manager_or_admin(request.user):

@@ -126,10 +126,12 @@ class OpportunityViewSet(SalesAPI, viewsets.ModelViewSet):
     @extend_schema(
         request=serializers.OpportunityMoveSerializer,
         responses={200: serializers.OpportunitySerializer},
-        summary="Move an opportunity to another stage",
+        summary=_("Move an opportunity to another stage"),
         description=(
-            "Records the move in the stage history. Won or lost sets the close date (today unless "
-            "given); lost needs a lost_reason; moving back to an open stage clears the close date."
+            _(
+                "Records the move in the stage history. Won or lost sets the close date (today unless "
+                "given); lost needs a lost_reason; moving back to an open stage clears the close date."
+            )
         ),
     )
     @action(detail=True, methods=["post"])

@@ -106,4 +106,8 @@ def csv_table(content: bytes) -> list[list[str]]:
 
 def as_csv_text(cell: str) -> str:
     """What the CSV holds for a cell the page shows: no thousands separators, units or "—"."""
-    return "" if cell == "—" else cell.replace(",", "").removesuffix(" %")
+    if cell == "—":
+        return ""
+    if "," in cell and "." not in cell:  # a large whole amount: the page drops the cents, CSV keeps them
+        cell += ".00"
+    return cell.replace(",", "").removesuffix(" %")

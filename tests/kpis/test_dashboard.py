@@ -23,17 +23,17 @@ def test_it_shows_one_row_per_rep_with_the_figures_worked_out_by_hand(client):
     header, rows = rows_by_name(response.content)
     assert header[:6] == ["Rep", "Band", "Attainment", "Pace", "Target", "Actual"]
     ann, bob, cem = rows["Ann Able"], rows["Bob Baker"], rows["Cem Cole"]
-    assert (ann["Band"], ann["Attainment"], ann["Target"], ann["Actual"]) == ("On target", "120.0 %", "1,000.00", "1,200.00")
+    assert (ann["Band"], ann["Attainment"], ann["Target"], ann["Actual"]) == ("On target", "120.0 %", "1,000", "1,200")
     assert (ann["Win rate"], ann["Offer → close"], ann["Contact → offer"]) == ("50.0 %", "50.0 %", "100.0 %")
     ann_plan = (ann["Activities done / planned"], ann["Plan done"], ann["CSAT"], ann["Complaints"])
     assert ann_plan == ("1 / 1", "100.0 %", "4.00", "0")
-    assert (ann["Forecast"], ann["Coverage"]) == ("1,200.00", "—")  # target met: coverage undefined
+    assert (ann["Forecast"], ann["Coverage"]) == ("1,200", "—")  # target met: coverage undefined
     bob_figures = (bob["Band"], bob["Attainment"], bob["Activities done / planned"], bob["Plan done"])
     assert bob_figures == ("At risk", "50.0 %", "1 / 2", "50.0 %")
     # no quota, nothing logged: undefined, never 0 % or 100 %
     assert (cem["Band"], cem["Attainment"], cem["Win rate"], cem["CSAT"], cem["Complaints"]) == ("—", "—", "—", "—", "0")
     total = rows["Team total"]
-    assert (total["Target"], total["Actual"], total["Attainment"], total["Band"]) == ("2,000.00", "1,700.00", "85.0 %", "Close")
+    assert (total["Target"], total["Actual"], total["Attainment"], total["Band"]) == ("2,000", "1,700", "85.0 %", "Close")
     assert total["Win rate"] == "66.7 %"  # 2 won of 3 closed
 
 
@@ -110,7 +110,7 @@ def test_region_rolls_up_its_teams_and_the_picker_offers_each(client):
     response = client.get(URL, {**MARCH, "team": region.pk})
     _header, rows = rows_by_name(response.content)
     assert {"Ann Able", "Ann-beta Able"} <= set(rows)
-    assert rows["Team total"]["Actual"] == "3,400.00"
+    assert rows["Team total"]["Actual"] == "3,400"
     content = response.content.decode()
     assert "Alpha</option>" in content and "Beta</option>" in content
 
@@ -122,7 +122,7 @@ def test_changing_the_period_changes_the_figures(client):
     assert rows["Ann Able"]["Actual"] == "0.00"
     assert rows["Ann Able"]["Attainment"] == "—"  # no April quota
     _header, rows = rows_by_name(client.get(URL, {"period": "custom", "start": "2025-03-01", "end": "2025-03-05"}).content)
-    assert rows["Ann Able"]["Actual"] == "1,200.00"
+    assert rows["Ann Able"]["Actual"] == "1,200"
     assert rows["Bob Baker"]["Actual"] == "0.00"
 
 

@@ -1,0 +1,1 @@
+"""Local formats on top of Django's (get_format reads these first)."""
