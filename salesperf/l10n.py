@@ -119,6 +119,10 @@ def plotly_locale() -> dict[str, Any]:
             "months": [str(dates.MONTHS_ALT[month]) for month in range(1, 13)],
             "shortMonths": [str(dates.MONTHS_AP[month]) for month in range(1, 13)],  # "sept.", "Sept."
             "date": "%d/%m/%Y",
+            # d3's time locale needs these too (plotly.js maps over ``periods``).
+            "dateTime": "%a %e %b %Y %X",
+            "time": "%H:%M:%S",
+            "periods": ["AM", "PM"],
             "decimal": decimal,
             "thousands": thousands or " ",
         },
