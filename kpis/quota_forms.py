@@ -216,7 +216,7 @@ class CopyForwardForm(forms.Form):
         help_text=gettext_lazy("Every copied target grows by this share; 10 means +10 %, -5 means 5 % less."),
     )
     ramp = forms.CharField(
-        label=gettext_lazy("Ramp for new reps (% of full quota per month)"),
+        label=gettext_lazy("Ramp for new reps (percent of full quota per month)"),
         initial="25, 50, 75",
         required=False,
         help_text=gettext_lazy(

@@ -98,7 +98,7 @@ def test_copy_forward_with_uplift(page, alpha, artifacts_dir):
     errors = open_grid(page, team)
     page.get_by_role("link", name="Copy forward…").click()
     page.get_by_label("Uplift (%)").fill("10")
-    page.get_by_label("Ramp for new reps (% of full quota per month)").fill("")
+    page.get_by_label("Ramp for new reps (percent of full quota per month)").fill("")
     page.get_by_role("button", name="Preview").click()
     page.wait_for_load_state()
     preview = page.locator("#copy-preview")
