@@ -16,7 +16,7 @@ import polib
 ROOT = Path(__file__).resolve().parents[2]
 LOCALE = ROOT / "locale"
 OFFERED = ("el", "fr", "fa", "nb", "hu")
-REQUIRED_COMPLETE: tuple[str, ...] = ("fr",)
+REQUIRED_COMPLETE: tuple[str, ...] = OFFERED
 DOMAINS = ("django", "djangojs")
 
 
