@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -27,9 +28,10 @@ from django.utils.translation import gettext_lazy
 from coaching import selectors as coaching
 from kpis import charts, selectors
 from kpis import dashboard_selectors as reads
-from kpis.exports import Column, Kind, Table, csv_response, fixed, valid_sort
+from kpis.exports import BAND_LABELS, Column, Kind, Table, csv_response, fixed, format_value, valid_sort, xlsx_response
 from kpis.models import QuotaMetric
 from kpis.periods import PERIOD_KIND_LABELS, Period, PeriodKind, period_from_params
+from kpis.targets import working_days
 from reps import access
 from reps.access import Role, role_of
 from reps.models import ActivityKind, Rep, Team
@@ -160,8 +162,13 @@ class Picker:
         """The query string (no leading "?") that sort links add ``&sort=…`` to."""
         return self.query(sort=None, export=None)[1:]
 
-    def export_url(self, table: str) -> str:
-        return self.query(export=table)
+    def export_url(self, table: str, file_format: str | None = None) -> str:
+        return self.query(export=table, format=file_format)
+
+    @property
+    def export_all_url(self) -> str:
+        """Every table of the page in one Excel workbook, a sheet each."""
+        return self.query(export="all", format="xlsx")
 
     @property
     def metric_label(self) -> str:
@@ -220,6 +227,21 @@ def _name(row: Mapping[str, Any]) -> Any:
 
 def _activity_plan(row: Mapping[str, Any]) -> str:
     return f"{row.get('activities_done_as_planned', 0)} / {row.get('activities_planned', 0)}"
+
+
+def one_to_one_links() -> Callable[[Mapping[str, Any]], str]:
+    """A column ``link`` to plan a one-to-one with the row's rep."""
+    prefix = reverse("coaching_session_create") + "?rep="
+
+    def link(row: Mapping[str, Any]) -> str:
+        rep = row.get("rep")
+        return f"{prefix}{rep['id']}" if rep else ""
+
+    return link
+
+
+def _plan_label(row: Mapping[str, Any]) -> str:
+    return _("Plan a one-to-one") if row.get("rep") else ""
 
 
 def team_columns(link_query: str, metric: str = QuotaMetric.WON_REVENUE) -> list[Column]:
@@ -338,15 +360,25 @@ def chart(key: str, title: str, figure: Any, table: Table, picker: Picker) -> di
 
 
 def _export(request: HttpRequest, picker: Picker, tables: Iterable[Table], name: str) -> HttpResponse | None:
-    """The CSV of the table named in ``?export=``, if any; else None (and each table learns its CSV link)."""
+    """The table named in ``?export=`` as CSV (or, with ``&format=xlsx``, as an Excel workbook;
+    ``?export=all&format=xlsx``: every table, a sheet each), if any; else None (and each table
+    learns its download links)."""
     tables = list(tables)
     for table in tables:
         table.export_url = picker.export_url(table.key)
+        table.xlsx_url = picker.export_url(table.key, "xlsx")
     wanted = request.GET.get("export")
     if not wanted:
         return None
+    file_format = request.GET.get("format") or "csv"
+    if file_format not in ("csv", "xlsx"):
+        raise Http404(_("Tables download as csv or xlsx, not “%(format)s”.") % {"format": file_format})
+    if wanted == "all" and file_format == "xlsx":
+        return xlsx_response(tables, f"{name}-all")
     for table in tables:
         if table.key == wanted:
+            if file_format == "xlsx":
+                return xlsx_response([table], f"{name}-{table.key}")
             return csv_response(table, f"{name}-{table.key}")
     raise Http404(_("There is no table “%(table)s” on this page.") % {"table": wanted})
 
@@ -368,13 +400,34 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return render(request, "kpis/dashboard.html", context)
     period = picker.period
 
+    previous = period.previous()
     overview = selectors.team_overview(
-        user=user, team_id=team.pk, start=period.start, end=period.end, today=today, teams=teams, **picker.selection
+        user=user,
+        team_id=team.pk,
+        start=period.start,
+        end=period.end,
+        today=today,
+        teams=teams,
+        previous=(previous.start, previous.end),
+        **picker.selection,
     )
     rows, totals, series = overview.rows, overview.total, overview.series
     by_stage, by_month = reads.pipeline_snapshot(user=user, team_ids=reads.team_and_below(team.pk, teams))
+    for row in rows:
+        row["trend"] = overview.rep_series.get(row["rep"]["id"], [0] * len(series))
 
     columns = team_columns(picker.query(sort=None, team=None), picker.metric)
+    columns.insert(
+        6,
+        fixed(
+            "trend",
+            _("12 weeks"),
+            Kind.SPARKLINE,
+            help=_("The rep's %(metric)s per week, the last 12 weeks.") % {"metric": picker.metric_label},
+            export=False,  # a picture of the weekly trends table, which exports its numbers
+        ),
+    )
+    columns.append(fixed("one_to_one", _("Action"), get=_plan_label, link=one_to_one_links(), export=False))
     sort = valid_sort(picker.sort, columns)
     reps_table = Table(
         "reps",
@@ -410,9 +463,88 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "has_quota": any(row.get("target") is not None for row in rows),
             "has_data": any(_has_activity(row) for row in rows),
             "computed_at": overview.computed_at,
+            "tiles": head_tiles(totals, overview.previous_total, picker),
+            "previous_period": previous,
+            "just_started": period.is_running(today) and working_days(period.start, today) <= EARLY_WORKING_DAYS,
         }
     )
     return render(request, "kpis/dashboard.html", context)
+
+
+# A period "has just started" in its first working days: its pace says little yet, so the
+# dashboard offers the previous period's result.
+EARLY_WORKING_DAYS = 3
+
+
+def head_tiles(total: Mapping[str, Any], previous: Mapping[str, Any] | None, picker: Picker) -> list[dict[str, Any]]:
+    """The dashboard's head: the team total's figures (as the selectors give them) as tiles."""
+    value_kind = Kind.MONEY if picker.is_money else Kind.NUMBER
+
+    def shown(value: Any, kind: Kind) -> str:
+        return format_value(value, kind).text
+
+    tiles: list[dict[str, Any]] = []
+    band_ = total.get("band")
+    running = picker.period.is_running(picker.today)
+    tiles.append(
+        {
+            "key": "attainment",
+            "label": _("Attainment"),
+            "value": shown(total.get("attainment"), Kind.PERCENT),
+            "note": _("Pace %(pace)s") % {"pace": shown(total.get("pace"), Kind.PERCENT)} if running else "",
+            "band": band_,
+            "band_label": BAND_LABELS.get(band_, "") if band_ else "",
+        }
+    )
+    target, actual = total.get("target"), total.get("actual")
+    if target is not None and actual is not None:
+        gap = Decimal(target) - Decimal(actual)
+        tiles.append(
+            {
+                "key": "gap",
+                "label": _("Gap to target") if gap > 0 else _("Over target by"),
+                "value": shown(abs(gap), value_kind),
+                "note": _("%(actual)s of %(target)s") % {"actual": shown(actual, value_kind), "target": shown(target, value_kind)},
+            }
+        )
+    if picker.is_money and target is not None:
+        forecast = total.get("forecast")
+        tiles.append(
+            {
+                "key": "forecast",
+                "label": _("Forecast vs target"),
+                "value": shown(Decimal(forecast) / Decimal(target) if forecast is not None and target else None, Kind.PERCENT),
+                "note": _("Forecast %(forecast)s") % {"forecast": shown(forecast, Kind.MONEY)},
+            }
+        )
+        tiles.append(
+            {
+                "key": "coverage",
+                "label": _("Coverage"),
+                "value": shown(total.get("coverage"), Kind.PERCENT),
+                "note": _("Open pipeline %(amount)s") % {"amount": shown(total.get("open_pipeline"), Kind.MONEY)},
+            }
+        )
+    tiles.append({"key": "win_rate", "label": _("Win rate"), "value": shown(total.get("win_rate"), Kind.PERCENT), "note": ""})
+    if previous is not None:
+        now_value, before = total.get("actual"), previous.get("actual")
+        change = None if now_value is None or before is None else Decimal(now_value) - Decimal(before)
+        arrow = "" if change is None else ("▲" if change > 0 else "▼" if change < 0 else "=")
+        tiles.append(
+            {
+                "key": "change",
+                "label": _("Against %(period)s") % {"period": picker.period.previous().label},
+                "value": f"{arrow} {shown(abs(change) if change is not None else None, value_kind)}".strip(),
+                "direction": "up" if change and change > 0 else "down" if change and change < 0 else "",
+                "note": _("%(metric)s then: %(before)s; attainment %(attainment)s")
+                % {
+                    "metric": picker.metric_label,
+                    "before": shown(before, value_kind),
+                    "attainment": shown(previous.get("attainment"), Kind.PERCENT),
+                },
+            }
+        )
+    return tiles
 
 
 def _has_activity(row: Mapping[str, Any]) -> bool:
