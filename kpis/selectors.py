@@ -369,6 +369,9 @@ class TeamOverview:
     # The team's row of the ``previous`` period (as kpi_table(group_by="team") gives its sums and
     # quota figures; no won-cycle median), or None when not asked for.
     previous_total: dict[str, Any] | None = None
+    # The team (of the subtree) each rep belonged to last during the period: a region's reps
+    # are told apart by it (two reps may share a name).
+    rep_teams: dict[int, int] = field(default_factory=dict)
 
 
 def team_overview(
@@ -501,6 +504,7 @@ def team_overview(
         computed_at=max(stamps) if stamps else None,
         rep_series=rep_series,
         previous_total=previous_total,
+        rep_teams={rep: team_ for rep, team_, _first, _last in sorted(memberships, key=lambda m: m[2])},
     )
 
 

@@ -240,6 +240,17 @@ def one_to_one_links() -> Callable[[Mapping[str, Any]], str]:
     return link
 
 
+def _team_links(picker: Picker) -> Callable[[Mapping[str, Any]], str]:
+    """A column ``link`` to the dashboard of the row's rep's team (same period and metric)."""
+    base = reverse("dashboard")
+
+    def link(row: Mapping[str, Any]) -> str:
+        team_id = row.get("rep_team_id")
+        return f"{base}{picker.query(team=team_id, sort=None)}" if team_id and row.get("rep") else ""
+
+    return link
+
+
 def _plan_label(row: Mapping[str, Any]) -> str:
     return _("Plan a one-to-one") if row.get("rep") else ""
 
@@ -413,8 +424,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
     rows, totals, series = overview.rows, overview.total, overview.series
     by_stage, by_month = reads.pipeline_snapshot(user=user, team_ids=reads.team_and_below(team.pk, teams))
+    team_names = {t.pk: t.name for t in teams}
     for row in rows:
         row["trend"] = overview.rep_series.get(row["rep"]["id"], [0] * len(series))
+        row["rep_team_id"] = overview.rep_teams.get(row["rep"]["id"])
+        row["team_name"] = team_names.get(row["rep_team_id"], "")
 
     columns = team_columns(picker.query(sort=None, team=None), picker.metric)
     columns.insert(
@@ -428,6 +442,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ),
     )
     columns.append(fixed("one_to_one", _("Action"), get=_plan_label, link=one_to_one_links(), export=False))
+    if len(reads.team_and_below(team.pk, teams)) > 1:
+        # a region: which of its teams each rep is in
+        columns.insert(1, Column("team_name", _("Team"), Kind.TEXT, link=_team_links(picker)))
     sort = valid_sort(picker.sort, columns)
     reps_table = Table(
         "reps",
@@ -672,7 +689,7 @@ def activity_plan_table(rows: Sequence[Mapping[str, Any]], week: Period) -> Tabl
             fixed("planned_next", _("Planned next week"), Kind.INT),
         ],
         rows,
-        empty=_("Nothing planned or done this week or next, and no weekly target set."),
+        empty=_("Nothing planned or done this week or next, and no weekly target set. Plan the week's calls and meetings from the week page."),
     )
 
 
@@ -681,8 +698,8 @@ def overdue_table_of(opportunities: Iterable[Any], today: dt.date) -> Table:
         "overdue",
         _("Overdue next steps"),
         [
-            fixed("name", _("Opportunity")),
-            fixed("account", _("Account"), get=_account_name),
+            fixed("name", _("Opportunity"), link=_deal_link),
+            fixed("account", _("Account"), get=_account_name, link=_account_link),
             fixed("stage", _("Stage"), get=lambda o: o["opportunity"].stage.name),
             fixed("next_step", _("Next step")),
             fixed("due", _("Due"), Kind.DATE, get=lambda o: o["opportunity"].next_step_date),
@@ -690,7 +707,7 @@ def overdue_table_of(opportunities: Iterable[Any], today: dt.date) -> Table:
             fixed("amount", _("Amount"), Kind.MONEY),
         ],
         [_opportunity_row(o) for o in opportunities],
-        empty=_("No overdue next steps."),
+        empty=_("No overdue next steps: every open deal's next step is on time. Keep it so by giving each new deal a next step and a date."),
     )
 
 
@@ -699,7 +716,7 @@ def deals_to_review_table(reviews: Iterable[Any]) -> Table:
         "review",
         _("Deals worth a review"),
         [
-            fixed("name", _("Opportunity"), link=lambda row: reverse("opportunity_detail", args=[row["opportunity"].pk])),
+            fixed("name", _("Opportunity"), link=_deal_link),
             fixed("stage", _("Stage"), get=lambda row: row["opportunity"].stage.name),
             fixed("amount", _("Amount"), Kind.MONEY),
             fixed("days_in_stage", _("Days in stage"), Kind.INT),
@@ -718,17 +735,26 @@ def open_deals_table(opportunities: Iterable[Any], today: dt.date) -> Table:
         "open_deals",
         _("Open opportunities by stage"),
         [
+            fixed("name", _("Opportunity"), link=_deal_link),
             fixed("stage", _("Stage"), get=lambda o: o["opportunity"].stage.name),
-            fixed("name", _("Opportunity")),
-            fixed("account", _("Account"), get=_account_name),
+            fixed("account", _("Account"), get=_account_name, link=_account_link),
             fixed("amount", _("Amount"), Kind.MONEY),
             fixed("days_in_stage", _("Days in stage"), Kind.INT, get=lambda o: reads.days_in_stage(o["opportunity"], today)),
             fixed("expected_close", _("Expected close"), Kind.DATE, get=lambda o: o["opportunity"].expected_close_date),
             fixed("next_step", _("Next step")),
         ],
         [_opportunity_row(o) for o in opportunities],
-        empty=_("No open opportunities."),
+        empty=_("No open opportunities. Create one under Opportunities → New opportunity."),
     )
+
+
+def _deal_link(row: Mapping[str, Any]) -> str:
+    return reverse("opportunity_detail", args=[row["opportunity"].pk])
+
+
+def _account_link(row: Mapping[str, Any]) -> str:
+    account = row["opportunity"].account
+    return reverse("account_detail", args=[account.pk]) if account else ""
 
 
 def _opportunity_row(opportunity: Any) -> dict[str, Any]:
@@ -777,6 +803,11 @@ def team_meeting(request: HttpRequest) -> HttpResponse:
     changes = reads.pipeline_changes(user=user, team_ids=team_ids, start=week.start, end=week.end, today=today)
     meetings = list(reads.week_meetings(user=user, team_ids=team_ids, start=week.start, end=week.end))
 
+    rep_link = rep_links(week_query(week))
+
+    def rep_url(rep_id: int) -> str:
+        return rep_link({"rep": {"id": rep_id}})
+
     counts: dict[int, Counter] = defaultdict(Counter)
     for opportunity in changes:
         counts[opportunity.owner_id][opportunity.change] += 1
@@ -799,16 +830,19 @@ def team_meeting(request: HttpRequest) -> HttpResponse:
         summary_columns,
         summary_rows,
         sort=valid_sort(picker.sort, summary_columns),
-        empty=_("No reps in this team during the week."),
+        empty=_("No reps in this team during the week. Pick another week or team above."),
     )
     order = {key: index for index, key in enumerate(reads.CHANGE_ORDER)}
     change_rows = sorted(
         (
             {
                 "rep": o.owner.name,
+                "rep_url": rep_url(o.owner_id),
                 "change": CHANGE_LABELS[o.change],
                 "name": o.name,
+                "url": reverse("opportunity_detail", args=[o.pk]),
                 "account": o.account.name if o.account else "",
+                "account_url": reverse("account_detail", args=[o.account_id]) if o.account_id else "",
                 "stage": o.stage.name,
                 "amount": o.amount,
                 "expected_close": o.expected_close_date,
@@ -822,30 +856,32 @@ def team_meeting(request: HttpRequest) -> HttpResponse:
         "pipeline_changes",
         _("Pipeline changes"),
         [
-            fixed("rep", _("Rep")),
+            fixed("rep", _("Rep"), link=_url_of("rep_url")),
             fixed("change", _("Change")),
-            fixed("name", _("Opportunity")),
-            fixed("account", _("Account")),
+            fixed("name", _("Opportunity"), link=_url_of("url")),
+            fixed("account", _("Account"), link=_url_of("account_url")),
             fixed("stage", _("Stage now")),
             fixed("amount", _("Amount"), Kind.MONEY),
             fixed("expected_close", _("Expected close"), Kind.DATE),
         ],
         change_rows,
-        empty=_("No new, advanced, slipped, won or lost deals this week."),
+        empty=_("No new, advanced, slipped, won or lost deals this week. Ask in the meeting which deals should move next week."),
     )
     meetings_table = Table(
         "meetings",
         _("Discovery and proposal meetings"),
         [
-            fixed("rep", _("Rep")),
+            fixed("rep", _("Rep"), link=_url_of("rep_url")),
             fixed("date", _("Date"), Kind.DATE),
             fixed("kind", _("Kind")),
             fixed("subject", _("Subject")),
-            fixed("account", _("Account")),
+            fixed("account", _("Account"), link=_url_of("account_url")),
         ],
         [
             {
                 "rep": a.owner.name,
+                "rep_url": rep_url(a.owner_id),
+                "account_url": reverse("account_detail", args=[a.account_id]) if a.account_id else "",
                 "date": timezone.localdate(a.done_at),
                 "kind": a.get_kind_display(),
                 "subject": a.subject,
@@ -853,7 +889,7 @@ def team_meeting(request: HttpRequest) -> HttpResponse:
             }
             for a in sorted(meetings, key=lambda a: (a.owner.name, a.done_at))
         ],
-        empty=_("No discovery or proposal meetings were logged as done this week."),
+        empty=_("No discovery or proposal meetings were logged as done this week. Ask in the meeting which are planned for next week."),
     )
     tables = [summary, meetings_table, changes_table]
     exported = _export(request, picker, tables, f"team-meeting-{team.name}-{week.start}")
@@ -861,6 +897,11 @@ def team_meeting(request: HttpRequest) -> HttpResponse:
         return exported
     context.update({"summary": summary, "meetings_table": meetings_table, "changes_table": changes_table})
     return render(request, "kpis/team_meeting.html", context)
+
+
+def _url_of(key: str) -> Callable[[Mapping[str, Any]], str]:
+    """A column ``link`` read from the row's ``key``."""
+    return lambda row: row.get(key) or ""
 
 
 def week_query(week: Period) -> str:
@@ -916,7 +957,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
                 fixed("band", _("Band"), Kind.BAND),
             ],
             top("attainment", rows),
-            empty=_("No quota of this metric overlaps this period. Pick another period or metric, or set quotas."),
+            empty=_("No quota of this metric overlaps this period. Pick another period or metric above."),
         ),
         Table(
             "won_revenue",
@@ -928,7 +969,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
                 fixed("deals_won", _("Deals won"), Kind.INT),
             ],
             top("won_revenue", [r for r in rows if r.get("won_revenue")]),
-            empty=_("No deals won in this period yet."),
+            empty=_("No deals won in this period yet. Pick an earlier period above to see who won the last ones."),
         ),
         Table(
             "activity",
@@ -940,7 +981,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
                 fixed("discovery_meetings", _("Discovery meetings"), Kind.INT),
             ],
             top("contacts", [r for r in rows if r.get("contacts")]),
-            empty=_("No activities logged as done in this period yet."),
+            empty=_("No activities logged as done in this period yet. Pick an earlier period above, or log the first call of the period."),
         ),
     ]
     exported = _export(request, picker, boards, f"leaderboard-{team.name if team else 'me'}-{period.start}")
