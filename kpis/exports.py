@@ -81,9 +81,7 @@ def rows_html(rows: Iterable[Sequence[Cell]], labels: Sequence[str] = ()) -> Saf
     return mark_safe(  # every text and attribute above is escaped
         "\n".join(
             "<tr>"
-            + "".join(
-                cell.html(header=i == 0, label=escaped[i] if i < len(escaped) else "") for i, cell in enumerate(row)
-            )
+            + "".join(cell.html(header=i == 0, label=escaped[i] if i < len(escaped) else "") for i, cell in enumerate(row))
             + "</tr>"
             for row in rows
         )

@@ -521,7 +521,8 @@ def head_tiles(total: Mapping[str, Any], previous: Mapping[str, Any] | None, pic
                 "key": "gap",
                 "label": _("Gap to target") if gap > 0 else _("Over target by"),
                 "value": shown(abs(gap), value_kind),
-                "note": _("%(actual)s of %(target)s") % {"actual": shown(actual, value_kind), "target": shown(target, value_kind)},
+                "note": _("%(actual)s of %(target)s")
+                % {"actual": shown(actual, value_kind), "target": shown(target, value_kind)},
             }
         )
     if picker.is_money and target is not None:
@@ -689,7 +690,10 @@ def activity_plan_table(rows: Sequence[Mapping[str, Any]], week: Period) -> Tabl
             fixed("planned_next", _("Planned next week"), Kind.INT),
         ],
         rows,
-        empty=_("Nothing planned or done this week or next, and no weekly target set. Plan the week's calls and meetings from the week page."),
+        empty=_(
+            "Nothing planned or done this week or next, and no weekly target set."
+            " Plan the week's calls and meetings from the week page."
+        ),
     )
 
 
@@ -707,7 +711,10 @@ def overdue_table_of(opportunities: Iterable[Any], today: dt.date) -> Table:
             fixed("amount", _("Amount"), Kind.MONEY),
         ],
         [_opportunity_row(o) for o in opportunities],
-        empty=_("No overdue next steps: every open deal's next step is on time. Keep it so by giving each new deal a next step and a date."),
+        empty=_(
+            "No overdue next steps: every open deal's next step is on time."
+            " Keep it so by giving each new deal a next step and a date."
+        ),
     )
 
 
@@ -889,7 +896,9 @@ def team_meeting(request: HttpRequest) -> HttpResponse:
             }
             for a in sorted(meetings, key=lambda a: (a.owner.name, a.done_at))
         ],
-        empty=_("No discovery or proposal meetings were logged as done this week. Ask in the meeting which are planned for next week."),
+        empty=_(
+            "No discovery or proposal meetings were logged as done this week. Ask in the meeting which are planned for next week."
+        ),
     )
     tables = [summary, meetings_table, changes_table]
     exported = _export(request, picker, tables, f"team-meeting-{team.name}-{week.start}")
@@ -981,7 +990,10 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
                 fixed("discovery_meetings", _("Discovery meetings"), Kind.INT),
             ],
             top("contacts", [r for r in rows if r.get("contacts")]),
-            empty=_("No activities logged as done in this period yet. Pick an earlier period above, or log the first call of the period."),
+            empty=_(
+                "No activities logged as done in this period yet."
+                " Pick an earlier period above, or log the first call of the period."
+            ),
         ),
     ]
     exported = _export(request, picker, boards, f"leaderboard-{team.name if team else 'me'}-{period.start}")
