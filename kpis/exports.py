@@ -50,9 +50,10 @@ class Cell:
     css: str = ""
     points: str = ""  # a sparkline's SVG polyline points
 
-    def html(self, *, header: bool = False, label: str = "") -> str:
+    def html(self, *, header: bool = False, label: str = "", key: str = "") -> str:
         """The cell as ``<th scope="row">`` (a row's first cell) or ``<td>``, its text escaped.
-        ``label`` (the column's, escaped) lets a phone show each cell of a row card with its name."""
+        ``label`` (the column's, escaped) lets a phone show each cell of a row card with its name;
+        ``key`` (the column's) lets a phone's card leave out the less telling ones."""
         text = html.escape(self.text)  # the standard library's: Django's lazy-aware one is slower per call
         if self.points:
             text = (
@@ -65,7 +66,7 @@ class Cell:
             text = f'<span class="{html.escape(self.css)}">{text}</span>'
         if header:
             return f'<th scope="row">{text}</th>'
-        attr = f' data-label="{label}"' if label else ""
+        attr = (f' data-label="{label}"' if label else "") + (f' data-key="{key}"' if key else "")
         return f'<td class="num"{attr}>{text}</td>' if self.is_numeric else f"<td{attr}>{text}</td>"
 
     @property
@@ -73,7 +74,7 @@ class Cell:
         return self.kind in NUMERIC_KINDS
 
 
-def rows_html(rows: Iterable[Sequence[Cell]], labels: Sequence[str] = ()) -> SafeString:
+def rows_html(rows: Iterable[Sequence[Cell]], labels: Sequence[str] = (), keys: Sequence[str] = ()) -> SafeString:
     """Table rows as HTML, built here rather than in the template: a 200-rep table has
     thousands of cells, and the template language took a third of a second for them.
     ``labels``: the column labels, repeated on each cell for the phone's row cards."""
@@ -81,7 +82,10 @@ def rows_html(rows: Iterable[Sequence[Cell]], labels: Sequence[str] = ()) -> Saf
     return mark_safe(  # every text and attribute above is escaped
         "\n".join(
             "<tr>"
-            + "".join(cell.html(header=i == 0, label=escaped[i] if i < len(escaped) else "") for i, cell in enumerate(row))
+            + "".join(
+                cell.html(header=i == 0, label=escaped[i] if i < len(escaped) else "", key=keys[i] if i < len(keys) else "")
+                for i, cell in enumerate(row)
+            )
             + "</tr>"
             for row in rows
         )
@@ -244,11 +248,11 @@ class Table:
 
     @property
     def body_html(self) -> SafeString:
-        return rows_html(self.body, self.labels)
+        return rows_html(self.body, self.labels, [html.escape(column.key) for column in self.columns])
 
     @property
     def footer_html(self) -> SafeString:
-        return rows_html([self.footer] if self.footer else [], self.labels)
+        return rows_html([self.footer] if self.footer else [], self.labels, [html.escape(c.key) for c in self.columns])
 
     @property
     def exported(self) -> list[int]:

@@ -225,6 +225,15 @@ def _name(row: Mapping[str, Any]) -> Any:
     return who["name"] if who else row.get("name")
 
 
+def _gap(row: Mapping[str, Any]) -> Decimal | None:
+    """Target − actual, from the figures the selectors give; None without a target or once reached."""
+    target, actual = row.get("target"), row.get("actual")
+    if target is None or actual is None:
+        return None
+    gap = Decimal(target) - Decimal(actual)
+    return gap if gap > 0 else None
+
+
 def _activity_plan(row: Mapping[str, Any]) -> str:
     return f"{row.get('activities_done_as_planned', 0)} / {row.get('activities_planned', 0)}"
 
@@ -275,6 +284,13 @@ def team_columns(link_query: str, metric: str = QuotaMetric.WON_REVENUE) -> list
             help=_("The period's share of the quotas: each spread evenly over its working days."),
         ),
         Column("actual", _("Actual"), Kind.MONEY if money else Kind.INT),
+        Column(
+            "gap",
+            _("Gap"),
+            Kind.MONEY if money else Kind.NUMBER,
+            get=_gap,
+            help=_("What is still missing to the target (target − actual); empty once reached."),
+        ),
     ]
     if money:
         columns += [
@@ -432,7 +448,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
     columns = team_columns(picker.query(sort=None, team=None), picker.metric)
     columns.insert(
-        6,
+        7,
         fixed(
             "trend",
             _("12 weeks"),
