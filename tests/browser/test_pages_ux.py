@@ -129,7 +129,7 @@ def test_a_manager_on_a_phone_sees_who_is_behind_and_plans_a_one_to_one_in_three
     action = bob_card.get_by_role("link", name="Plan a one-to-one")
     action.scroll_into_view_if_needed()
     box = action.bounding_box()
-    assert box is not None and 0 <= box["x"] and box["x"] + box["width"] <= 390
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
     with page.expect_navigation():
         action.tap()  # tap 1
     assert "/coaching/sessions/new/" in page.url
