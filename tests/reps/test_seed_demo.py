@@ -88,3 +88,16 @@ def test_history_ends_on_the_anchor_date():
     seed("--password", "x")
     assert Opportunity.objects.latest("created_date").created_date <= dt.date(2026, 11, 25)
     assert not Activity.objects.filter(status="done", done_at__date__gt=dt.date(2026, 11, 26)).exists()
+
+
+def test_nothing_happens_after_now(monkeypatch):
+    """Seeded at 10:00 today: no call done, deal created or stage change later that day."""
+    from django.utils import timezone
+
+    now = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: dt.date(2026, 11, 25))
+    seed("--password", "x")
+    assert Activity.objects.filter(status="done").exists()
+    assert not Activity.objects.filter(done_at__gt=now).exists()
+    assert not OpportunityStageChange.objects.filter(changed_at__gt=now).exists()
