@@ -101,3 +101,9 @@ def test_nothing_happens_after_now(monkeypatch):
     assert Activity.objects.filter(status="done").exists()
     assert not Activity.objects.filter(done_at__gt=now).exists()
     assert not OpportunityStageChange.objects.filter(changed_at__gt=now).exists()
+
+
+def test_if_empty_on_existing_data_says_the_password_was_not_changed():
+    seed("--password", "x")
+    out = seed("--if-empty", "--password", "other")
+    assert "password was NOT changed" in out
