@@ -46,3 +46,14 @@ def test_sort_total_and_filters(client, rep):
     assert "Alpha deal" in content and "Bravo deal" not in content
     assert client.get("/opportunities/", {"close_month": "May"}).status_code == 200  # a form error, not a 500
     assert client.get("/opportunities/", {"sort": "password"}).status_code == 200
+
+
+def test_the_board_shows_the_date_a_deal_was_won(client, rep):
+    today = timezone.localdate()
+    pipeline = make_pipeline()
+    services.opportunity_create(
+        owner=rep, name="Won deal", stage=stage(pipeline, "Won"), amount=Decimal("10.00"), created_date=today
+    )
+    client.force_login(rep.user)
+    content = client.get("/opportunities/board/").content.decode()
+    assert f"won {today.day} {today.strftime('%b')} {today.year}" in content
