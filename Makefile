@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-dev browser migrate seed lint bench gettext messages compile-messages check-messages clean
+.PHONY: run test install install-dev browser axe migrate seed lint bench gettext messages compile-messages check-messages clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -43,8 +43,17 @@ browser:
 	  else echo "NOTE: /usr/bin/chromium is missing; browser tests will be skipped (apt-get install chromium)"; fi; \
 	fi
 
+## axe-core (pinned) for the accessibility checks of the browser tests, when Node.js's npm is there.
+AXE_VERSION ?= 4.11.0
+axe:
+	@if [ -f .cache/axe/node_modules/axe-core/package.json ] && grep -q '"version": "$(AXE_VERSION)"' .cache/axe/node_modules/axe-core/package.json; then :; \
+	elif command -v npm >/dev/null; then \
+	  npm install --silent --no-audit --no-fund --prefix .cache/axe axe-core@$(AXE_VERSION) \
+	    || echo "WARNING: could not install axe-core; the accessibility checks will be skipped"; \
+	else echo "NOTE: npm is missing; the accessibility checks of the browser tests will be skipped (install Node.js)"; fi
+
 ## Run the whole suite. pytest's exit code 5 (no test collected) is a failure here.
-test: install-dev browser compile-messages
+test: install-dev browser axe compile-messages
 	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "ERROR: pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
@@ -89,4 +98,4 @@ bench: install-dev
 	bash bench/api_load.sh
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .cache

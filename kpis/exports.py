@@ -41,6 +41,7 @@ class Kind(StrEnum):
     SCORE = "score"  # a mean such as CSAT, two decimals
     BAND = "band"
     DATE = "date"
+    SPARKLINE = "sparkline"  # a list of numbers, oldest first, drawn as a small line
 
 
 NUMERIC_KINDS = {Kind.INT, Kind.NUMBER, Kind.MONEY, Kind.PERCENT, Kind.SCORE}
@@ -54,28 +55,47 @@ class Cell:
     kind: Kind
     url: str = ""
     css: str = ""
+    points: str = ""  # a sparkline's SVG polyline points
 
-    @property
-    def is_numeric(self) -> bool:
-        return self.kind in NUMERIC_KINDS
-
-    def html(self, *, header: bool = False) -> str:
-        """The cell as ``<th scope="row">`` (a row's first cell) or ``<td>``, its text escaped."""
+    def html(self, *, header: bool = False, label: str = "", key: str = "") -> str:
+        """The cell as ``<th scope="row">`` (a row's first cell) or ``<td>``, its text escaped.
+        ``label`` (the column's, escaped) lets a phone show each cell of a row card with its name;
+        ``key`` (the column's) lets a phone's card leave out the less telling ones."""
         text = html.escape(self.text)  # the standard library's: Django's lazy-aware one is slower per call
-        if self.url:
+        if self.points:
+            text = (
+                f'<svg class="spark" viewBox="0 0 60 16" width="60" height="16" role="img" aria-label="{text}">'
+                f'<polyline points="{self.points}"/></svg>'
+            )
+        elif self.url:
             text = f'<a href="{html.escape(self.url)}">{text}</a>'
         elif self.css:
             text = f'<span class="{html.escape(self.css)}">{text}</span>'
         if header:
             return f'<th scope="row">{text}</th>'
-        return f'<td class="num">{text}</td>' if self.is_numeric else f"<td>{text}</td>"
+        attr = (f' data-label="{label}"' if label else "") + (f' data-key="{key}"' if key else "")
+        return f'<td class="num"{attr}>{text}</td>' if self.is_numeric else f"<td{attr}>{text}</td>"
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.kind in NUMERIC_KINDS
 
 
-def rows_html(rows: Iterable[Sequence[Cell]]) -> SafeString:
+def rows_html(rows: Iterable[Sequence[Cell]], labels: Sequence[str] = (), keys: Sequence[str] = ()) -> SafeString:
     """Table rows as HTML, built here rather than in the template: a 200-rep table has
-    thousands of cells, and the template language took a third of a second for them."""
+    thousands of cells, and the template language took a third of a second for them.
+    ``labels``: the column labels, repeated on each cell for the phone's row cards."""
+    escaped = [html.escape(str(label)) for label in labels]
     return mark_safe(  # every text and attribute above is escaped
-        "\n".join("<tr>" + "".join(cell.html(header=i == 0) for i, cell in enumerate(row)) + "</tr>" for row in rows)
+        "\n".join(
+            "<tr>"
+            + "".join(
+                cell.html(header=i == 0, label=escaped[i] if i < len(escaped) else "", key=keys[i] if i < len(keys) else "")
+                for i, cell in enumerate(row)
+            )
+            + "</tr>"
+            for row in rows
+        )
     )
 
 
@@ -124,6 +144,20 @@ def _date(value: Any, kind: Kind) -> Cell:
     return Cell(l10n.date(value), text, value, kind)
 
 
+def _sparkline(value: Any, kind: Kind) -> Cell:
+    """Numbers as a 60 × 16 polyline (its own scale), and as words for screen readers and CSV."""
+    numbers = [Decimal(v or 0) for v in value]
+    if not numbers:
+        return Cell("", "", None, kind)
+    low, high = min(numbers), max(numbers)
+    span = high - low or 1
+    step = Decimal(60) / max(len(numbers) - 1, 1)
+    points = " ".join(f"{step * i:.1f},{15 - (n - low) / span * 14:.1f}" for i, n in enumerate(numbers))
+    words = " ".join(_number(n, Kind.NUMBER).text for n in numbers)
+    text = str(_("Weekly, oldest first: %(values)s")) % {"values": words}
+    return Cell(text, words, numbers[-1], kind, points=points)
+
+
 def _text(value: Any, kind: Kind) -> Cell:
     text = str(value)
     return Cell(text, _csv_safe(text), text.lower(), kind)
@@ -138,6 +172,7 @@ _FORMATS: dict[Kind, Callable[[Any, Kind], Cell]] = {
     Kind.BAND: _band,
     Kind.DATE: _date,
     Kind.TEXT: _text,
+    Kind.SPARKLINE: _sparkline,
 }
 
 
@@ -162,6 +197,7 @@ class Column:
     link: Callable[[Mapping[str, Any]], str] | None = None
     sortable: bool = True
     help: Any = ""
+    export: bool = True  # False: a page-only column (an action link), left out of CSV and Excel
 
     def value(self, row: Mapping[str, Any]) -> Any:
         return self.get(row) if self.get else row.get(self.key)
@@ -194,6 +230,7 @@ class Table:
     sort: str = ""
     empty: Any = ""
     export_url: str = ""  # set by the view: where this table's CSV is
+    xlsx_url: str = ""  # and its Excel workbook
     body: list[list[Cell]] = field(init=False)
     footer: list[Cell] | None = field(init=False)
 
@@ -213,19 +250,29 @@ class Table:
         return cells
 
     @property
+    def labels(self) -> list[str]:
+        return [str(column.label) for column in self.columns]
+
+    @property
     def body_html(self) -> SafeString:
-        return rows_html(self.body)
+        return rows_html(self.body, self.labels, [html.escape(column.key) for column in self.columns])
 
     @property
     def footer_html(self) -> SafeString:
-        return rows_html([self.footer] if self.footer else [])
+        return rows_html([self.footer] if self.footer else [], self.labels, [html.escape(c.key) for c in self.columns])
+
+    @property
+    def exported(self) -> list[int]:
+        """The indexes of the columns that CSV and Excel files hold."""
+        return [i for i, column in enumerate(self.columns) if column.export]
 
     def csv_rows(self) -> Iterable[list[str]]:
-        yield [str(column.label) for column in self.columns]
+        keep = self.exported
+        yield [str(self.columns[i].label) for i in keep]
         for cells in self.body:
-            yield [cell.csv for cell in cells]
+            yield [cells[i].csv for i in keep]
         if self.footer is not None:
-            yield [cell.csv for cell in self.footer]
+            yield [self.footer[i].csv for i in keep]
 
     def headers(self) -> list[dict[str, Any]]:
         """Each column with the ``sort`` value its header link sets and its current direction."""
@@ -271,4 +318,60 @@ def csv_response(table: Table, filename: str) -> HttpResponse:
     writer = csv.writer(response)
     for row in table.csv_rows():
         writer.writerow(row)
+    return response
+
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_XLSX_FORMATS = {Kind.MONEY: "#,##0.00", Kind.NUMBER: "0.##", Kind.PERCENT: "0.0%", Kind.SCORE: "0.00", Kind.DATE: "yyyy-mm-dd"}
+_SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\]+")
+
+
+def _typed(cell: Cell) -> Any:
+    """A cell's value as a spreadsheet keeps it: numbers as numbers (a percentage as its
+    ratio, formatted in percent), dates as dates, the rest as the CSV's text."""
+    if cell.sort is None and cell.kind != Kind.TEXT:
+        return None
+    if cell.kind in (Kind.MONEY, Kind.NUMBER, Kind.SCORE):
+        return float(cell.sort)
+    if cell.kind == Kind.PERCENT:
+        return float(cell.sort / 100)
+    if cell.kind == Kind.INT:
+        return int(cell.sort)
+    if cell.kind == Kind.DATE:
+        return cell.sort
+    return cell.csv or None  # text (defused like the CSV's), bands, sparklines
+
+
+def xlsx_response(tables: Sequence[Table], filename: str) -> HttpResponse:
+    """The tables as one Excel workbook, a sheet each: typed columns, the header row frozen."""
+    import pandas as pd  # only exports need it: keeps the import of every page light
+
+    safe = _UNSAFE_FILENAME.sub("-", filename).strip("-") or "export"
+    response = HttpResponse(content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{safe}.xlsx"'
+    used: set[str] = set()
+    with pd.ExcelWriter(response, engine="openpyxl") as writer:
+        for table in tables:
+            keep = table.exported
+            columns = [table.columns[i] for i in keep]
+            rows = [[_typed(cells[i]) for i in keep] for cells in table.body]
+            if table.footer is not None:
+                rows.append([_typed(table.footer[i]) for i in keep])
+            labels = [str(column.label) for column in columns]
+            # unique labels: pandas needs them, and a sheet's header should not repeat
+            labels = [label if labels.index(label) == i else f"{label} ({i + 1})" for i, label in enumerate(labels)]
+            name = _SHEET_UNSAFE.sub(" ", table.key)[:31] or "table"
+            while name in used:
+                name = f"{name[:28]}_{len(used)}"
+            used.add(name)
+            pd.DataFrame(rows, columns=labels).to_excel(writer, sheet_name=name, index=False)
+            sheet = writer.sheets[name]
+            sheet.freeze_panes = "A2"
+            for index, column in enumerate(columns, start=1):
+                number_format = _XLSX_FORMATS.get(column.kind)
+                letter = sheet.cell(row=1, column=index).column_letter
+                sheet.column_dimensions[letter].width = max(10, min(40, len(labels[index - 1]) + 2))
+                if number_format:
+                    for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                        cell.number_format = number_format
     return response

@@ -37,7 +37,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from operator import itemgetter
@@ -364,6 +364,15 @@ class TeamOverview:
     total: dict[str, Any]  # the team's row of kpi_table(group_by="team", team_id=team)
     series: list[dict[str, Any]]  # as weekly_series(team_id=team, weeks=weeks, until=min(end, today))
     computed_at: dt.datetime | None  # as last_computed_at(rep_ids=<the reps of rows>)
+    # Each rep's actual of the metric per week of ``series`` (oldest first), for sparklines;
+    # read in the same query as the series.
+    rep_series: dict[int, list[Decimal | int]] = field(default_factory=dict)
+    # The team's row of the ``previous`` period (as kpi_table(group_by="team") gives its sums and
+    # quota figures; no won-cycle median), or None when not asked for.
+    previous_total: dict[str, Any] | None = None
+    # The team (of the subtree) each rep belonged to last during the period: a region's reps
+    # are told apart by it (two reps may share a name).
+    rep_teams: dict[int, int] = field(default_factory=dict)
 
 
 def team_overview(
@@ -377,11 +386,14 @@ def team_overview(
     teams: Iterable[Team] | None = None,
     metric: str = QuotaMetric.WON_REVENUE,
     activity_kind: str = "",
+    previous: tuple[dt.date, dt.date] | None = None,
 ) -> TeamOverview:
     """The rep rows, the team total, the weekly series and the freshness of one team, equal to
     what the separate reads give, in a fixed handful of queries (the dashboard's budget).
 
     ``teams``: the teams ``user`` may see, when the caller has them (saves reading the tree).
+    ``previous`` (start, end before ``start``): also the team's total of that period, for the
+    change against it; one more query (its quotas), its daily sums read with the series.
     Raises PermissionDenied for a team ``user`` may not see, ValueError for a bad metric.
     """
     check_metric(metric, activity_kind)
@@ -393,7 +405,11 @@ def team_overview(
     ids = sorted(subtree[team_id])
     weeks, first, last = _week_range(min(end, today), weeks)
 
-    memberships = targets.memberships_overlapping(ids, start, end)
+    if previous is not None and not previous[0] <= previous[1] < start:
+        raise ValueError("previous must end before start")
+    read_from = previous[0] if previous is not None else start
+    every_membership = targets.memberships_overlapping(ids, read_from, end)
+    memberships = [m for m in every_membership if m[2] <= end and (m[3] is None or m[3] >= start)]
     member_ids = {rep_id for rep_id, _team, _first, _last in memberships}
     reps = list(
         access.visible_reps(user)
@@ -455,10 +471,42 @@ def team_overview(
         open_amount, weighted = team_pipeline.get(team_id, (0, 0))
         _add_quota(total, team_target, open_amount, weighted, start=start, end=end, today=today, measure=measure)
 
-    series_rows = in_team.filter(day__gte=first, day__lte=last)
-    series = _series(series_rows, (row for row in histogram if first <= row[1] <= last), first=first, weeks=weeks)
+    series_rows = in_team.filter(day__gte=min(first, read_from), day__lte=last)
+    series, rep_series, previous_sums = _series_with_reps(
+        series_rows,
+        (row for row in histogram if first <= row[1] <= last),
+        first=first,
+        weeks=weeks,
+        measure=measure,
+        previous=previous,
+    )
+    previous_total = None
+    if previous is not None:
+        before_start, before_end = previous
+        previous_total = {"team": {"id": team.pk, "name": team.name}, **figures(previous_sums)}
+        previous_total["actual"] = measure.actual(previous_sums)
+        before = targets.period_targets(
+            metric=metric,
+            activity_kind=activity_kind,
+            start=before_start,
+            end=before_end,
+            team_ids=[team_id],
+            memberships=[m for m in every_membership if m[2] <= before_end and (m[3] is None or m[3] >= before_start)],
+            children=children,
+        ).teams.get(team_id)
+        if before is not None:
+            # the pipeline counts toward the rest of a period only, so none for an ended one
+            _add_quota(previous_total, before, 0, 0, start=before_start, end=before_end, today=today, measure=measure)
     stamps = [rep.computed_at for rep in reps if rep.computed_at is not None]
-    return TeamOverview(rows=rows, total=total, series=series, computed_at=max(stamps) if stamps else None)
+    return TeamOverview(
+        rows=rows,
+        total=total,
+        series=series,
+        computed_at=max(stamps) if stamps else None,
+        rep_series=rep_series,
+        previous_total=previous_total,
+        rep_teams={rep: team_ for rep, team_, _first, _last in sorted(memberships, key=lambda m: m[2])},
+    )
 
 
 def _check_team(user: Any, team_id: int, teams: Mapping[int, Team]) -> Team:
@@ -735,6 +783,41 @@ def _series(
         monday = first + dt.timedelta(weeks=index)
         series.append({"week": monday, **figures(by_week.get(monday, {}), cycles.get(monday))})
     return series
+
+
+def _series_with_reps(
+    rows_qs: Any,
+    cycle_rows: Iterable[tuple[int, dt.date, int, int]],
+    *,
+    first: dt.date,
+    weeks: int,
+    measure: _Measure,
+    previous: tuple[dt.date, dt.date] | None = None,
+) -> tuple[list[dict[str, Any]], dict[int, list[Decimal | int]], dict[str, Any]]:
+    """As :func:`_series`, each rep's actual of ``measure`` per week, and the sums of the days
+    of ``previous``, from one query summed per rep and day (the team's weeks are the sums of
+    its reps' days, as in ``_series``)."""
+    by_week: dict[dt.date, dict[str, Any]] = defaultdict(dict)
+    by_rep_week: dict[int, dict[dt.date, dict[str, Any]]] = defaultdict(lambda: defaultdict(dict))
+    previous_sums: dict[str, Any] = {}
+    for row in rows_qs.order_by().values("rep_id", "day").annotate(**_SUMS):
+        day, rep_id = row.pop("day"), row.pop("rep_id")
+        if previous is not None and previous[0] <= day <= previous[1]:
+            _add(previous_sums, row)
+        if day < first:
+            continue
+        monday = day - dt.timedelta(days=day.weekday())
+        _add(by_week[monday], row)
+        _add(by_rep_week[rep_id][monday], row)
+    cycles: dict[dt.date, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for _group, day, cycle, count in cycle_rows:
+        cycles[day - dt.timedelta(days=day.weekday())][cycle] += count
+    mondays = [first + dt.timedelta(weeks=index) for index in range(weeks)]
+    series = [{"week": monday, **figures(by_week.get(monday, {}), cycles.get(monday))} for monday in mondays]
+    rep_series = {
+        rep_id: [measure.actual(weeks_.get(monday, {})) for monday in mondays] for rep_id, weeks_ in by_rep_week.items()
+    }
+    return series, rep_series, previous_sums
 
 
 def last_computed_at(*, rep_ids: Iterable[int] | None = None) -> dt.datetime | None:

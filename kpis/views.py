@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -27,9 +28,10 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from coaching import selectors as coaching
 from kpis import charts, selectors
 from kpis import dashboard_selectors as reads
-from kpis.exports import Column, Kind, Table, csv_response, fixed, valid_sort
+from kpis.exports import BAND_LABELS, Column, Kind, Table, csv_response, fixed, format_value, valid_sort, xlsx_response
 from kpis.models import QuotaMetric
 from kpis.periods import PERIOD_KIND_LABELS, Period, PeriodKind, period_from_params
+from kpis.targets import working_days
 from reps import access
 from reps.access import Role, role_of
 from reps.models import ActivityKind, Rep, Team
@@ -160,8 +162,13 @@ class Picker:
         """The query string (no leading "?") that sort links add ``&sort=…`` to."""
         return self.query(sort=None, export=None)[1:]
 
-    def export_url(self, table: str) -> str:
-        return self.query(export=table)
+    def export_url(self, table: str, file_format: str | None = None) -> str:
+        return self.query(export=table, format=file_format)
+
+    @property
+    def export_all_url(self) -> str:
+        """Every table of the page in one Excel workbook, a sheet each."""
+        return self.query(export="all", format="xlsx")
 
     @property
     def metric_label(self) -> str:
@@ -218,8 +225,43 @@ def _name(row: Mapping[str, Any]) -> Any:
     return who["name"] if who else row.get("name")
 
 
+def _gap(row: Mapping[str, Any]) -> Decimal | None:
+    """Target − actual, from the figures the selectors give; None without a target or once reached."""
+    target, actual = row.get("target"), row.get("actual")
+    if target is None or actual is None:
+        return None
+    gap = Decimal(target) - Decimal(actual)
+    return gap if gap > 0 else None
+
+
 def _activity_plan(row: Mapping[str, Any]) -> str:
     return f"{row.get('activities_done_as_planned', 0)} / {row.get('activities_planned', 0)}"
+
+
+def one_to_one_links() -> Callable[[Mapping[str, Any]], str]:
+    """A column ``link`` to plan a one-to-one with the row's rep."""
+    prefix = reverse("coaching_session_create") + "?rep="
+
+    def link(row: Mapping[str, Any]) -> str:
+        rep = row.get("rep")
+        return f"{prefix}{rep['id']}" if rep else ""
+
+    return link
+
+
+def _team_links(picker: Picker) -> Callable[[Mapping[str, Any]], str]:
+    """A column ``link`` to the dashboard of the row's rep's team (same period and metric)."""
+    base = reverse("dashboard")
+
+    def link(row: Mapping[str, Any]) -> str:
+        team_id = row.get("rep_team_id")
+        return f"{base}{picker.query(team=team_id, sort=None)}" if team_id and row.get("rep") else ""
+
+    return link
+
+
+def _plan_label(row: Mapping[str, Any]) -> str:
+    return _("Plan a one-to-one") if row.get("rep") else ""
 
 
 def team_columns(link_query: str, metric: str = QuotaMetric.WON_REVENUE) -> list[Column]:
@@ -242,6 +284,13 @@ def team_columns(link_query: str, metric: str = QuotaMetric.WON_REVENUE) -> list
             help=_("The period's share of the quotas: each spread evenly over its working days."),
         ),
         Column("actual", _("Actual"), Kind.MONEY if money else Kind.INT),
+        Column(
+            "gap",
+            _("Gap"),
+            Kind.MONEY if money else Kind.NUMBER,
+            get=_gap,
+            help=_("What is still missing to the target (target − actual); empty once reached."),
+        ),
     ]
     if money:
         columns += [
@@ -338,15 +387,25 @@ def chart(key: str, title: str, figure: Any, table: Table, picker: Picker) -> di
 
 
 def _export(request: HttpRequest, picker: Picker, tables: Iterable[Table], name: str) -> HttpResponse | None:
-    """The CSV of the table named in ``?export=``, if any; else None (and each table learns its CSV link)."""
+    """The table named in ``?export=`` as CSV (or, with ``&format=xlsx``, as an Excel workbook;
+    ``?export=all&format=xlsx``: every table, a sheet each), if any; else None (and each table
+    learns its download links)."""
     tables = list(tables)
     for table in tables:
         table.export_url = picker.export_url(table.key)
+        table.xlsx_url = picker.export_url(table.key, "xlsx")
     wanted = request.GET.get("export")
     if not wanted:
         return None
+    file_format = request.GET.get("format") or "csv"
+    if file_format not in ("csv", "xlsx"):
+        raise Http404(_("Tables download as csv or xlsx, not “%(format)s”.") % {"format": file_format})
+    if wanted == "all" and file_format == "xlsx":
+        return xlsx_response(tables, f"{name}-all")
     for table in tables:
         if table.key == wanted:
+            if file_format == "xlsx":
+                return xlsx_response([table], f"{name}-{table.key}")
             return csv_response(table, f"{name}-{table.key}")
     raise Http404(_("There is no table “%(table)s” on this page.") % {"table": wanted})
 
@@ -368,13 +427,40 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return render(request, "kpis/dashboard.html", context)
     period = picker.period
 
+    previous = period.previous()
     overview = selectors.team_overview(
-        user=user, team_id=team.pk, start=period.start, end=period.end, today=today, teams=teams, **picker.selection
+        user=user,
+        team_id=team.pk,
+        start=period.start,
+        end=period.end,
+        today=today,
+        teams=teams,
+        previous=(previous.start, previous.end),
+        **picker.selection,
     )
     rows, totals, series = overview.rows, overview.total, overview.series
     by_stage, by_month = reads.pipeline_snapshot(user=user, team_ids=reads.team_and_below(team.pk, teams))
+    team_names = {t.pk: t.name for t in teams}
+    for row in rows:
+        row["trend"] = overview.rep_series.get(row["rep"]["id"], [0] * len(series))
+        row["rep_team_id"] = overview.rep_teams.get(row["rep"]["id"])
+        row["team_name"] = team_names.get(row["rep_team_id"], "")
 
     columns = team_columns(picker.query(sort=None, team=None), picker.metric)
+    columns.insert(
+        7,
+        fixed(
+            "trend",
+            _("12 weeks"),
+            Kind.SPARKLINE,
+            help=_("The rep's %(metric)s per week, the last 12 weeks.") % {"metric": picker.metric_label},
+            export=False,  # a picture of the weekly trends table, which exports its numbers
+        ),
+    )
+    columns.append(fixed("one_to_one", _("Action"), get=_plan_label, link=one_to_one_links(), export=False))
+    if len(reads.team_and_below(team.pk, teams)) > 1:
+        # a region: which of its teams each rep is in
+        columns.insert(1, Column("team_name", _("Team"), Kind.TEXT, link=_team_links(picker)))
     sort = valid_sort(picker.sort, columns)
     reps_table = Table(
         "reps",
@@ -410,9 +496,89 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "has_quota": any(row.get("target") is not None for row in rows),
             "has_data": any(_has_activity(row) for row in rows),
             "computed_at": overview.computed_at,
+            "tiles": head_tiles(totals, overview.previous_total, picker),
+            "previous_period": previous,
+            "just_started": period.is_running(today) and working_days(period.start, today) <= EARLY_WORKING_DAYS,
         }
     )
     return render(request, "kpis/dashboard.html", context)
+
+
+# A period "has just started" in its first working days: its pace says little yet, so the
+# dashboard offers the previous period's result.
+EARLY_WORKING_DAYS = 3
+
+
+def head_tiles(total: Mapping[str, Any], previous: Mapping[str, Any] | None, picker: Picker) -> list[dict[str, Any]]:
+    """The dashboard's head: the team total's figures (as the selectors give them) as tiles."""
+    value_kind = Kind.MONEY if picker.is_money else Kind.NUMBER
+
+    def shown(value: Any, kind: Kind) -> str:
+        return format_value(value, kind).text
+
+    tiles: list[dict[str, Any]] = []
+    band_ = total.get("band")
+    running = picker.period.is_running(picker.today)
+    tiles.append(
+        {
+            "key": "attainment",
+            "label": _("Attainment"),
+            "value": shown(total.get("attainment"), Kind.PERCENT),
+            "note": _("Pace %(pace)s") % {"pace": shown(total.get("pace"), Kind.PERCENT)} if running else "",
+            "band": band_,
+            "band_label": BAND_LABELS.get(band_, "") if band_ else "",
+        }
+    )
+    target, actual = total.get("target"), total.get("actual")
+    if target is not None and actual is not None:
+        gap = Decimal(target) - Decimal(actual)
+        tiles.append(
+            {
+                "key": "gap",
+                "label": _("Gap to target") if gap > 0 else _("Over target by"),
+                "value": shown(abs(gap), value_kind),
+                "note": _("%(actual)s of %(target)s")
+                % {"actual": shown(actual, value_kind), "target": shown(target, value_kind)},
+            }
+        )
+    if picker.is_money and target is not None:
+        forecast = total.get("forecast")
+        tiles.append(
+            {
+                "key": "forecast",
+                "label": _("Forecast vs target"),
+                "value": shown(Decimal(forecast) / Decimal(target) if forecast is not None and target else None, Kind.PERCENT),
+                "note": _("Forecast %(forecast)s") % {"forecast": shown(forecast, Kind.MONEY)},
+            }
+        )
+        tiles.append(
+            {
+                "key": "coverage",
+                "label": _("Coverage"),
+                "value": shown(total.get("coverage"), Kind.PERCENT),
+                "note": _("Open pipeline %(amount)s") % {"amount": shown(total.get("open_pipeline"), Kind.MONEY)},
+            }
+        )
+    tiles.append({"key": "win_rate", "label": _("Win rate"), "value": shown(total.get("win_rate"), Kind.PERCENT), "note": ""})
+    if previous is not None:
+        now_value, before = total.get("actual"), previous.get("actual")
+        change = None if now_value is None or before is None else Decimal(now_value) - Decimal(before)
+        arrow = "" if change is None else ("▲" if change > 0 else "▼" if change < 0 else "=")
+        tiles.append(
+            {
+                "key": "change",
+                "label": _("Against %(period)s") % {"period": picker.period.previous().label},
+                "value": f"{arrow} {shown(abs(change) if change is not None else None, value_kind)}".strip(),
+                "direction": "up" if change and change > 0 else "down" if change and change < 0 else "",
+                "note": _("%(metric)s then: %(before)s; attainment %(attainment)s")
+                % {
+                    "metric": picker.metric_label,
+                    "before": shown(before, value_kind),
+                    "attainment": shown(previous.get("attainment"), Kind.PERCENT),
+                },
+            }
+        )
+    return tiles
 
 
 def _has_activity(row: Mapping[str, Any]) -> bool:
@@ -540,7 +706,10 @@ def activity_plan_table(rows: Sequence[Mapping[str, Any]], week: Period) -> Tabl
             fixed("planned_next", _("Planned next week"), Kind.INT),
         ],
         rows,
-        empty=_("Nothing planned or done this week or next, and no weekly target set."),
+        empty=_(
+            "Nothing planned or done this week or next, and no weekly target set."
+            " Plan the week's calls and meetings from the week page."
+        ),
     )
 
 
@@ -549,8 +718,8 @@ def overdue_table_of(opportunities: Iterable[Any], today: dt.date) -> Table:
         "overdue",
         _("Overdue next steps"),
         [
-            fixed("name", _("Opportunity")),
-            fixed("account", _("Account"), get=_account_name),
+            fixed("name", _("Opportunity"), link=_deal_link),
+            fixed("account", _("Account"), get=_account_name, link=_account_link),
             fixed("stage", _("Stage"), get=lambda o: o["opportunity"].stage.name),
             fixed("next_step", _("Next step")),
             fixed("due", _("Due"), Kind.DATE, get=lambda o: o["opportunity"].next_step_date),
@@ -558,7 +727,10 @@ def overdue_table_of(opportunities: Iterable[Any], today: dt.date) -> Table:
             fixed("amount", _("Amount"), Kind.MONEY),
         ],
         [_opportunity_row(o) for o in opportunities],
-        empty=_("No overdue next steps."),
+        empty=_(
+            "No overdue next steps: every open deal's next step is on time."
+            " Keep it so by giving each new deal a next step and a date."
+        ),
     )
 
 
@@ -567,7 +739,7 @@ def deals_to_review_table(reviews: Iterable[Any]) -> Table:
         "review",
         _("Deals worth a review"),
         [
-            fixed("name", _("Opportunity"), link=lambda row: reverse("opportunity_detail", args=[row["opportunity"].pk])),
+            fixed("name", _("Opportunity"), link=_deal_link),
             fixed("stage", _("Stage"), get=lambda row: row["opportunity"].stage.name),
             fixed("amount", _("Amount"), Kind.MONEY),
             fixed("days_in_stage", _("Days in stage"), Kind.INT),
@@ -586,17 +758,26 @@ def open_deals_table(opportunities: Iterable[Any], today: dt.date) -> Table:
         "open_deals",
         _("Open opportunities by stage"),
         [
+            fixed("name", _("Opportunity"), link=_deal_link),
             fixed("stage", _("Stage"), get=lambda o: o["opportunity"].stage.name),
-            fixed("name", _("Opportunity")),
-            fixed("account", _("Account"), get=_account_name),
+            fixed("account", _("Account"), get=_account_name, link=_account_link),
             fixed("amount", _("Amount"), Kind.MONEY),
             fixed("days_in_stage", _("Days in stage"), Kind.INT, get=lambda o: reads.days_in_stage(o["opportunity"], today)),
             fixed("expected_close", _("Expected close"), Kind.DATE, get=lambda o: o["opportunity"].expected_close_date),
             fixed("next_step", _("Next step")),
         ],
         [_opportunity_row(o) for o in opportunities],
-        empty=_("No open opportunities."),
+        empty=_("No open opportunities. Create one under Opportunities → New opportunity."),
     )
+
+
+def _deal_link(row: Mapping[str, Any]) -> str:
+    return reverse("opportunity_detail", args=[row["opportunity"].pk])
+
+
+def _account_link(row: Mapping[str, Any]) -> str:
+    account = row["opportunity"].account
+    return reverse("account_detail", args=[account.pk]) if account else ""
 
 
 def _opportunity_row(opportunity: Any) -> dict[str, Any]:
@@ -645,6 +826,11 @@ def team_meeting(request: HttpRequest) -> HttpResponse:
     changes = reads.pipeline_changes(user=user, team_ids=team_ids, start=week.start, end=week.end, today=today)
     meetings = list(reads.week_meetings(user=user, team_ids=team_ids, start=week.start, end=week.end))
 
+    rep_link = rep_links(week_query(week))
+
+    def rep_url(rep_id: int) -> str:
+        return rep_link({"rep": {"id": rep_id}})
+
     counts: dict[int, Counter] = defaultdict(Counter)
     for opportunity in changes:
         counts[opportunity.owner_id][opportunity.change] += 1
@@ -667,16 +853,19 @@ def team_meeting(request: HttpRequest) -> HttpResponse:
         summary_columns,
         summary_rows,
         sort=valid_sort(picker.sort, summary_columns),
-        empty=_("No reps in this team during the week."),
+        empty=_("No reps in this team during the week. Pick another week or team above."),
     )
     order = {key: index for index, key in enumerate(reads.CHANGE_ORDER)}
     change_rows = sorted(
         (
             {
                 "rep": o.owner.name,
+                "rep_url": rep_url(o.owner_id),
                 "change": CHANGE_LABELS[o.change],
                 "name": o.name,
+                "url": reverse("opportunity_detail", args=[o.pk]),
                 "account": o.account.name if o.account else "",
+                "account_url": reverse("account_detail", args=[o.account_id]) if o.account_id else "",
                 "stage": o.stage.name,
                 "amount": o.amount,
                 "expected_close": o.expected_close_date,
@@ -690,30 +879,32 @@ def team_meeting(request: HttpRequest) -> HttpResponse:
         "pipeline_changes",
         _("Pipeline changes"),
         [
-            fixed("rep", _("Rep")),
+            fixed("rep", _("Rep"), link=_url_of("rep_url")),
             fixed("change", _("Change")),
-            fixed("name", _("Opportunity")),
-            fixed("account", _("Account")),
+            fixed("name", _("Opportunity"), link=_url_of("url")),
+            fixed("account", _("Account"), link=_url_of("account_url")),
             fixed("stage", _("Stage now")),
             fixed("amount", _("Amount"), Kind.MONEY),
             fixed("expected_close", _("Expected close"), Kind.DATE),
         ],
         change_rows,
-        empty=_("No new, advanced, slipped, won or lost deals this week."),
+        empty=_("No new, advanced, slipped, won or lost deals this week. Ask in the meeting which deals should move next week."),
     )
     meetings_table = Table(
         "meetings",
         _("Discovery and proposal meetings"),
         [
-            fixed("rep", _("Rep")),
+            fixed("rep", _("Rep"), link=_url_of("rep_url")),
             fixed("date", _("Date"), Kind.DATE),
             fixed("kind", _("Kind")),
             fixed("subject", _("Subject")),
-            fixed("account", _("Account")),
+            fixed("account", _("Account"), link=_url_of("account_url")),
         ],
         [
             {
                 "rep": a.owner.name,
+                "rep_url": rep_url(a.owner_id),
+                "account_url": reverse("account_detail", args=[a.account_id]) if a.account_id else "",
                 "date": timezone.localdate(a.done_at),
                 "kind": a.get_kind_display(),
                 "subject": a.subject,
@@ -721,7 +912,9 @@ def team_meeting(request: HttpRequest) -> HttpResponse:
             }
             for a in sorted(meetings, key=lambda a: (a.owner.name, a.done_at))
         ],
-        empty=_("No discovery or proposal meetings were logged as done this week."),
+        empty=_(
+            "No discovery or proposal meetings were logged as done this week. Ask in the meeting which are planned for next week."
+        ),
     )
     tables = [summary, meetings_table, changes_table]
     exported = _export(request, picker, tables, f"team-meeting-{team.name}-{week.start}")
@@ -729,6 +922,11 @@ def team_meeting(request: HttpRequest) -> HttpResponse:
         return exported
     context.update({"summary": summary, "meetings_table": meetings_table, "changes_table": changes_table})
     return render(request, "kpis/team_meeting.html", context)
+
+
+def _url_of(key: str) -> Callable[[Mapping[str, Any]], str]:
+    """A column ``link`` read from the row's ``key``."""
+    return lambda row: row.get(key) or ""
 
 
 def week_query(week: Period) -> str:
@@ -784,7 +982,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
                 fixed("band", _("Band"), Kind.BAND),
             ],
             top("attainment", rows),
-            empty=_("No quota of this metric overlaps this period. Pick another period or metric, or set quotas."),
+            empty=_("No quota of this metric overlaps this period. Pick another period or metric above."),
         ),
         Table(
             "won_revenue",
@@ -796,7 +994,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
                 fixed("deals_won", _("Deals won"), Kind.INT),
             ],
             top("won_revenue", [r for r in rows if r.get("won_revenue")]),
-            empty=_("No deals won in this period yet."),
+            empty=_("No deals won in this period yet. Pick an earlier period above to see who won the last ones."),
         ),
         Table(
             "activity",
@@ -808,7 +1006,10 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
                 fixed("discovery_meetings", _("Discovery meetings"), Kind.INT),
             ],
             top("contacts", [r for r in rows if r.get("contacts")]),
-            empty=_("No activities logged as done in this period yet."),
+            empty=_(
+                "No activities logged as done in this period yet."
+                " Pick an earlier period above, or log the first call of the period."
+            ),
         ),
     ]
     exported = _export(request, picker, boards, f"leaderboard-{team.name if team else 'me'}-{period.start}")

@@ -8,13 +8,15 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from reps.access import Role, role_of
+from reps.access import Role, rep_of, role_of
 
 # (url name, label, roles that see it). Entries whose URL is not installed are skipped, so
 # an app adds its pages here without the layout breaking before it lands.
 NAVIGATION: list[tuple[str, Any, set[Role]]] = [
     ("my_week", _("My week"), {Role.REP}),
+    ("rep_detail", _("My figures"), {Role.REP}),
     ("dashboard", _("Team dashboard"), {Role.MANAGER, Role.ADMIN}),
+    ("team_overview", _("Teams"), {Role.MANAGER, Role.ADMIN}),
     ("team_meeting", _("Team meeting"), {Role.MANAGER, Role.ADMIN}),
     ("leaderboard", _("Leaderboard"), {Role.MANAGER, Role.ADMIN, Role.REP}),
     ("quotas:grid", _("Quotas"), {Role.MANAGER, Role.ADMIN}),
@@ -39,7 +41,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         if role not in roles:
             continue
         try:
-            url = reverse(url_name)
+            if url_name == "rep_detail":  # the rep's own page
+                rep = rep_of(user)
+                if rep is None:
+                    continue
+                url = reverse(url_name, args=[rep.pk])
+            else:
+                url = reverse(url_name)
         except NoReverseMatch:
             continue
         items.append({"url": url, "label": label, "active": request.path.startswith(url) and url != "/"})

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
 from coaching.models import ActionItem, CoachingFeedback, CoachingSession, SessionKind, SessionStatus
 from kpis.models import ActivityTarget, Quota, QuotaMetric
@@ -314,11 +315,19 @@ class DemoBuilder:
         self.start -= dt.timedelta(days=self.start.weekday())  # a Monday
         self.password_hash = make_password(password)  # hashed once: every demo user shares it
         self.zone = ZoneInfo(settings.TIME_ZONE)
+        # Nothing happens after "now": the real moment when the demo ends today, else the end
+        # of the pinned day (--today).
+        self.now = timezone.now() if today == timezone.localdate() else self.at(today, 23, 59)
         self.progress = progress
         self.summary = DemoSummary()
 
     def at(self, day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
         return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=self.zone)
+
+    def happened(self, day: dt.date, hour: int, minute: int = 0) -> bool:
+        """Whether that moment is not after "now" (a deal moved or a call made at 15:00 today
+        has not happened yet at 9:00)."""
+        return self.at(day, hour, minute) <= self.now
 
     def reaches_offer(self, stage: Stage) -> bool:
         """The offer stage, a later open stage, or won (shared KPI definitions, "Stages")."""
@@ -466,7 +475,7 @@ class DemoBuilder:
             while week <= self.today:
                 for _ in range(rng.choice([1, 1, 2, 2, 3])):
                     created = week + dt.timedelta(days=rng.randint(0, 4))
-                    if created > self.today:
+                    if created > self.today or not self.happened(created, 9, 30):
                         continue
                     product = rng.choice(self.products)
                     amount = product.list_price * rng.choice([1, 1, 2, 3, 5])
@@ -478,14 +487,14 @@ class DemoBuilder:
                             final = "Lost"
                             break
                         day += dt.timedelta(days=rng.randint(3, 18))
-                        if day > self.today:
+                        if day > self.today or not self.happened(day, 11):
                             break
                         path.append((stages[name], self.at(day, 11)))
                     else:
                         final = "Won" if rng.random() < min(0.9, 0.45 + 0.3 * skill) else "Lost"
                     if final:
                         day += dt.timedelta(days=rng.randint(2, 15))
-                        if day <= self.today:
+                        if day <= self.today and self.happened(day, 15):
                             path.append((stages[final], self.at(day, 15)))
                     last_stage, last_at = path[-1]
                     offer = next((at.date() for st, at in path if self.reaches_offer(st)), None)
@@ -584,6 +593,10 @@ class DemoBuilder:
                             status, done_at = ActivityStatus.PLANNED, None
                         elif rng.random() < diligence or not planned:
                             status, done_at = ActivityStatus.DONE, self.at(day, rng.randint(8, 17), rng.choice([0, 15, 30, 45]))
+                            if done_at > self.now:  # later today: still to do
+                                if not planned:
+                                    continue
+                                status, done_at = ActivityStatus.PLANNED, None
                         elif rng.random() < 0.5 or day < self.today - dt.timedelta(days=14):
                             status, done_at = ActivityStatus.CANCELLED, None
                         else:

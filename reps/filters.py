@@ -11,6 +11,7 @@ from typing import Any
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -67,6 +68,28 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+class MonthInput(forms.DateInput):
+    input_type = "month"
+
+    def format_value(self, value: Any) -> str | None:
+        return value.strftime("%Y-%m") if hasattr(value, "strftime") else value
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class MonthFilter(django_filters.DateFilter):
+    """A calendar month, ``YYYY-MM``: the records whose date falls in it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("input_formats", ["%Y-%m"])
+        kwargs.setdefault("widget", MonthInput)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, queryset: QuerySet, value: Any) -> QuerySet:
+        if not value:
+            return queryset
+        return queryset.filter(**{f"{self.field_name}__year": value.year, f"{self.field_name}__month": value.month})
+
+
 class OpportunityFilter(django_filters.FilterSet):
     STATE_CHOICES = (
         ("open", pgettext_lazy("deal state", "Open")),
@@ -87,6 +110,13 @@ class OpportunityFilter(django_filters.FilterSet):
     expected_close_before = django_filters.DateFilter(
         label=_("Expected close until"), field_name="expected_close_date", lookup_expr="lte", widget=DateInput
     )
+    close_month = MonthFilter(label=_("Expected close month"), field_name="expected_close_date", help_text=_("A month, YYYY-MM."))
+    overdue = django_filters.BooleanFilter(
+        label=_("Next step overdue"),
+        method="filter_overdue",
+        widget=forms.CheckboxInput,
+        help_text=_("Open deals whose next step's date has passed."),
+    )
 
     forecast_category = django_filters.ChoiceFilter(
         label=_("Forecast category"), choices=ForecastCategory.choices, method="filter_forecast_category"
@@ -104,6 +134,8 @@ class OpportunityFilter(django_filters.FilterSet):
             "expected_close_after",
             "expected_close_before",
             "forecast_category",
+            "close_month",
+            "overdue",
         ]
 
     def filter_forecast_category(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
@@ -113,6 +145,11 @@ class OpportunityFilter(django_filters.FilterSet):
         return queryset.filter(stage__kind=StageKind.OPEN).filter(
             Q(forecast_category=value) | Q(forecast_category="", stage__forecast_category=value)
         )
+
+    def filter_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if not value:
+            return queryset
+        return queryset.filter(stage__kind=StageKind.OPEN, next_step_date__lt=timezone.localdate())
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(Q(name__icontains=value) | Q(account__name__icontains=value)) if value else queryset

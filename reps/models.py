@@ -43,7 +43,11 @@ class Team(models.Model):
         verbose_name = _("team")
         verbose_name_plural = _("teams")
         constraints = [
-            models.CheckConstraint(condition=~Q(parent=F("pk")), name="team_not_own_parent"),
+            models.CheckConstraint(
+                condition=~Q(parent=F("pk")),
+                name="team_not_own_parent",
+                violation_error_message=_("A team cannot be its own parent team."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -101,9 +105,15 @@ class TeamMembership(models.Model):
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
                 name="membership_ends_after_start",
+                violation_error_message=_("A membership cannot end before it starts."),
             ),
             models.UniqueConstraint(fields=["rep", "start_date"], name="membership_unique_start"),
-            models.UniqueConstraint(fields=["rep"], condition=Q(end_date__isnull=True), name="membership_one_open_per_rep"),
+            models.UniqueConstraint(
+                fields=["rep"],
+                condition=Q(end_date__isnull=True),
+                name="membership_one_open_per_rep",
+                violation_error_message=_("This rep already has an open membership (no end date): end it first."),
+            ),
         ]
         indexes = [models.Index(fields=["team", "start_date"])]
 
@@ -142,7 +152,13 @@ class Product(models.Model):
         ordering = ["name"]
         verbose_name = _("product")
         verbose_name_plural = _("products")
-        constraints = [models.CheckConstraint(condition=Q(list_price__gte=0), name="product_price_not_negative")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(list_price__gte=0),
+                name="product_price_not_negative",
+                violation_error_message=_("The list price cannot be negative."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -156,7 +172,14 @@ class Pipeline(models.Model):
         ordering = ["name"]
         verbose_name = _("pipeline")
         verbose_name_plural = _("pipelines")
-        constraints = [models.UniqueConstraint(fields=["is_default"], condition=Q(is_default=True), name="pipeline_one_default")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=Q(is_default=True),
+                name="pipeline_one_default",
+                violation_error_message=_("Another pipeline is already the default: untick it there first."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -206,12 +229,27 @@ class Stage(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["pipeline", "order"], name="stage_unique_order"),
             models.UniqueConstraint(fields=["pipeline", "name"], name="stage_unique_name"),
-            models.UniqueConstraint(fields=["pipeline"], condition=Q(is_offer=True), name="stage_one_offer_per_pipeline"),
-            models.CheckConstraint(condition=Q(probability__lte=100), name="stage_probability_max_100"),
-            models.CheckConstraint(condition=Q(is_offer=False) | Q(kind=StageKind.OPEN), name="stage_offer_is_open"),
+            models.UniqueConstraint(
+                fields=["pipeline"],
+                condition=Q(is_offer=True),
+                name="stage_one_offer_per_pipeline",
+                violation_error_message=_("This pipeline already has its offer stage: untick it there first."),
+            ),
+            models.CheckConstraint(
+                condition=Q(probability__lte=100),
+                name="stage_probability_max_100",
+                violation_error_message=_("The probability is a percentage: 0 to 100."),
+            ),
+            models.CheckConstraint(
+                condition=Q(is_offer=False) | Q(kind=StageKind.OPEN),
+                name="stage_offer_is_open",
+                violation_error_message=_("The offer stage must be an open stage (not won or lost)."),
+            ),
             models.CheckConstraint(condition=Q(kind__in=[k.value for k in StageKind]), name="stage_kind_valid"),
             models.CheckConstraint(
-                condition=Q(forecast_category__in=[c.value for c in ForecastCategory]), name="stage_forecast_category_valid"
+                condition=Q(forecast_category__in=[c.value for c in ForecastCategory]),
+                name="stage_forecast_category_valid",
+                violation_error_message=_("Choose a forecast category from the list."),
             ),
         ]
 
@@ -280,10 +318,15 @@ class Opportunity(models.Model):
         verbose_name = _("opportunity")
         verbose_name_plural = _("opportunities")
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gte=0), name="opportunity_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="opportunity_amount_not_negative",
+                violation_error_message=_("The amount cannot be negative."),
+            ),
             models.CheckConstraint(
                 condition=Q(forecast_category="") | Q(forecast_category__in=[c.value for c in ForecastCategory]),
                 name="opportunity_forecast_category_valid",
+                violation_error_message=_("Choose a forecast category from the list."),
             ),
         ]
         indexes = [
@@ -423,10 +466,12 @@ class Activity(models.Model):
                 condition=Q(status=ActivityStatus.DONE, done_at__isnull=False)
                 | (~Q(status=ActivityStatus.DONE) & Q(done_at__isnull=True)),
                 name="activity_done_iff_done_at",
+                violation_error_message=_("A done activity needs the time it was done, and only a done one has it."),
             ),
             models.CheckConstraint(
                 condition=Q(planned_date__isnull=False) | Q(done_at__isnull=False),
                 name="activity_has_a_date",
+                violation_error_message=_("An activity needs a planned date or the time it was done."),
             ),
             models.CheckConstraint(condition=Q(kind__in=[k.value for k in ActivityKind]), name="activity_kind_valid"),
             models.CheckConstraint(condition=Q(status__in=[s.value for s in ActivityStatus]), name="activity_status_valid"),
@@ -454,9 +499,15 @@ class CustomerFeedback(models.Model):
         verbose_name = _("customer feedback")
         verbose_name_plural = _("customer feedback")
         constraints = [
-            models.CheckConstraint(condition=Q(score__isnull=True) | Q(score__gte=1, score__lte=5), name="feedback_score_1_to_5"),
             models.CheckConstraint(
-                condition=Q(score__isnull=False) | Q(is_complaint=True), name="feedback_has_score_or_complaint"
+                condition=Q(score__isnull=True) | Q(score__gte=1, score__lte=5),
+                name="feedback_score_1_to_5",
+                violation_error_message=_("The score goes from 1 to 5."),
+            ),
+            models.CheckConstraint(
+                condition=Q(score__isnull=False) | Q(is_complaint=True),
+                name="feedback_has_score_or_complaint",
+                violation_error_message=_("Give a score, or mark the feedback as a complaint."),
             ),
         ]
         indexes = [models.Index(fields=["rep", "date"])]

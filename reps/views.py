@@ -13,13 +13,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Count, F, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from reps import filters, forms, selectors, services
@@ -152,12 +153,60 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
     data = request.GET.copy()
     data.setdefault("state", "open")  # open deals unless the user asks for others
     filterset = filters.OpportunityFilter(data, queryset=queryset, request=request)
-    page = _paginate(request, filterset.qs if filterset.is_valid() else queryset.none())
+    found = filterset.qs if filterset.is_valid() else queryset.none()
+    sort = request.GET.get("sort", "")
+    if sort.lstrip("-") in OPPORTUNITY_SORTS:
+        field = OPPORTUNITY_SORTS[sort.lstrip("-")]
+        found = found.order_by(F(field).desc(nulls_last=True) if sort.startswith("-") else F(field).asc(nulls_last=True), "-pk")
+    else:
+        sort = ""
+    total = found.aggregate(amount=Sum("amount"), count=Count("pk"))
+    page = _paginate(request, found)
+    query = _query_without_page(request)
     return render(
         request,
         "reps/opportunity_list.html",
-        {"filter": filterset, "page": page, "query": _query_without_page(request)},
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query,
+            "sort": sort,
+            "sort_query": "&".join(part for part in query.split("&") if part and not part.startswith("sort=")),
+            "headers": [
+                (
+                    key,
+                    label,
+                    "-" + key if sort == key else key,
+                    sort.lstrip("-") == key and ("descending" if sort.startswith("-") else "ascending"),
+                )
+                for key, label in OPPORTUNITY_HEADERS
+            ],
+            "total": total,
+        },
     )
+
+
+# The list's sortable columns: ?sort=<key> (or -<key>) → the field it orders by.
+OPPORTUNITY_SORTS = {
+    "name": "name",
+    "account": "account__name",
+    "stage": "stage__order",
+    "amount": "amount",
+    "expected_close": "expected_close_date",
+    "forecast": "forecast_category",
+    "next_step": "next_step_date",
+    "owner": "owner__user__last_name",
+}
+OPPORTUNITY_HEADERS = [
+    ("name", gettext_lazy("Name")),
+    ("account", gettext_lazy("Account")),
+    ("stage", gettext_lazy("Stage")),
+    ("amount", gettext_lazy("Amount")),
+    ("expected_close", gettext_lazy("Expected close")),
+    ("forecast", gettext_lazy("Forecast")),
+    ("next_step", gettext_lazy("Next step")),
+    ("owner", gettext_lazy("Owner")),
+]
 
 
 @login_required

@@ -7,9 +7,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from accounts import views as account_views
 from accounts.language import set_language
 from reps import views as rep_views
+from salesperf.api_root import ApiRoot
 from salesperf.views import healthz
 
 api_v1 = [
+    path("", ApiRoot.as_view(), name="api-root"),
     path("auth/token/", account_views.TokenObtainApi.as_view(), name="api-token"),
     path("auth/logout/", account_views.TokenRevokeApi.as_view(), name="api-logout"),
     path("", include("reps.api.urls")),

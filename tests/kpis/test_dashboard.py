@@ -63,6 +63,9 @@ def test_csv_export_holds_the_same_numbers_as_the_page(client):
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
     exported = csv_table(response.content)
+    # the sparkline and the action link are page-only columns
+    keep = [i for i, label in enumerate(page[0]) if label not in ("12 weeks", "Action")]
+    page = [[row[i] for i in keep] for row in page]
     assert exported[0] == page[0]
     assert exported[1:] == [[as_csv_text(cell) for cell in row] for row in page[1:]]
 
@@ -146,7 +149,7 @@ def test_team_without_reps_says_what_to_do(client):
     team = TeamFactory(name="Empty")
     client.force_login(team.manager)
     content = client.get(URL).content.decode()
-    assert "Add reps to the team under Admin" in content
+    assert "ask an admin to add reps to the team" in content  # a manager has no Admin to open
 
 
 def test_admin_without_any_team_is_told_to_create_one(client):
@@ -219,7 +222,7 @@ def test_the_metric_picker_shows_the_quota_of_calls_on_the_page_and_in_the_csv(c
     # 3 calls done of a target of 3 (the email and April's call do not count): a number, not money.
     assert (row["Band"], row["Attainment"], row["Target"], row["Actual"]) == ("On target", "100.0 %", "3", "3")
     exported = csv_table(client.get(URL, {**params, "export": "reps"}).content)
-    assert exported[0] == header
+    assert exported[0] == [label for label in header if label not in ("12 weeks", "Action")]  # page-only columns
     by_name = {line[0]: dict(zip(exported[0], line, strict=True)) for line in exported[1:]}
     assert (by_name[counted_march.name]["Target"], by_name[counted_march.name]["Attainment"]) == ("3", "100.0")
 

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from reps.models import Opportunity
 from tests.factories import AdminFactory, RepFactory, TeamFactory, UserFactory
 from tests.kpis.dashboard_helpers import MARCH, as_csv_text, csv_table, html_table, march_team
 from tests.kpis.kpi_helpers import opp, planned
@@ -56,13 +57,18 @@ def test_rep_page_lists_open_deals_by_stage_with_days_in_stage_and_overdue_next_
     client.force_login(world.team.manager)
     content = client.get(rep_url(world.ann), MARCH).content
     open_deals = html_table(content, "table-open_deals")
-    assert open_deals[0][:5] == ["Stage", "Opportunity", "Account", "Amount", "Days in stage"]
-    assert [row[0] for row in open_deals[1:]] == ["Discovery", "Negotiation"]  # pipeline order
+    # the deal's name first: a phone shows it as the head of the deal's card
+    assert open_deals[0][:5] == ["Opportunity", "Stage", "Account", "Amount", "Days in stage"]
+    assert [row[1] for row in open_deals[1:]] == ["Discovery", "Negotiation"]  # pipeline order
     negotiation = open_deals[2]
     assert negotiation[4] == str((today - dt.date(2025, 3, 20)).days)
     overdue = by_first_cell(html_table(content, "table-overdue"))
     assert overdue["Deal 2025-03-21 Discovery"]["Days late"] == "3"
     assert overdue["Deal 2025-03-21 Discovery"]["Next step"] == "Send deck"
+    # every deal and account named links to it
+    page = content.decode()
+    deal = Opportunity.objects.get(name="Deal 2025-03-21 Discovery")
+    assert page.count(f'href="/opportunities/{deal.pk}/"') >= 2  # open deals and overdue next steps
 
 
 def test_rep_page_flags_the_deals_worth_a_review_with_the_reasons(client):

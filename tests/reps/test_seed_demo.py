@@ -130,3 +130,22 @@ def test_attainment_is_believable_some_short_some_over():
         )
         attainment.append(won / target)
     assert min(attainment) < 0.85 and max(attainment) > 1.0, attainment
+
+
+def test_nothing_happens_after_now(monkeypatch):
+    """Seeded at 10:00 today: no call done, deal created or stage change later that day."""
+    from django.utils import timezone
+
+    now = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: dt.date(2026, 11, 25))
+    seed("--password", "x")
+    assert Activity.objects.filter(status="done").exists()
+    assert not Activity.objects.filter(done_at__gt=now).exists()
+    assert not OpportunityStageChange.objects.filter(changed_at__gt=now).exists()
+
+
+def test_if_empty_on_existing_data_says_the_password_was_not_changed():
+    seed("--password", "x")
+    out = seed("--if-empty", "--password", "other")
+    assert "password was NOT changed" in out

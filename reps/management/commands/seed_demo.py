@@ -45,7 +45,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if demo.has_sales_data():
             if options["if_empty"] and not options["reset"]:
-                self.stdout.write("Sales data already exists; leaving it as it is.")
+                message = "Sales data already exists; leaving it as it is."
+                if options.get("password"):
+                    message += " The demo users' password was NOT changed: log in with the one they already have."
+                self.stdout.write(message)
                 return
             if not options["reset"]:
                 raise CommandError(
