@@ -18,6 +18,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from salesperf import l10n
