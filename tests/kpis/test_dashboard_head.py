@@ -43,7 +43,7 @@ def test_the_head_shows_the_team_figures_and_the_change_against_the_previous_mon
     # March: target 2,000.00, actual 1,700.00 → 85.0 %, close (docs of march_team)
     assert tiles["Attainment"].startswith("85.0 %") and "Close" in tiles["Attainment"]
     assert tiles["Gap to target"].startswith("300.00")
-    assert tiles["Against February 2025"].startswith("▲ 1,300.00")
+    assert tiles["Against February 2025"].startswith("▲ 1,300 ")  # whole amounts of 1,000 and more show no .00
     assert "400.00" in tiles["Against February 2025"] and "40.0 %" in tiles["Against February 2025"]
     assert "Win rate" in tiles and "Coverage" in tiles and "Forecast vs target" in tiles
 
