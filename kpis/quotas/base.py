@@ -75,6 +75,9 @@ class RowChange:
     old: Decimal | int | None  # the stored target (per week for activity targets)
     new: Decimal | int | None
     end: dt.date | None = None  # activity targets: the end it would have (a later target may end it)
+    # Activity targets: set when this change is not to the row's own target but to an earlier,
+    # open-ended one of the same owner and kind (not in the input) that the row's target ends.
+    earlier_start: dt.date | None = None
 
 
 @dataclass(frozen=True)
