@@ -167,7 +167,9 @@ def test_the_preview_says_what_would_change(people):
 
 def test_the_preview_lists_an_earlier_open_ended_target_the_file_ends(people, tmp_path):
     ActivityTarget.objects.create(team=people["team"], kind="call", per_week=10, start_date=dt.date(2025, 12, 1))
-    data = (HEADER + "quota,ann,,won_revenue,,2027-01-01,2027-01-31,100\n" + "activity_target,,North,,call,2027-01-04,,14\n").encode()
+    data = (
+        HEADER + "quota,ann,,won_revenue,,2027-01-01,2027-01-31,100\n" + "activity_target,,North,,call,2027-01-04,,14\n"
+    ).encode()
     errors, preview = quota_files.check_quotas_file(quota_files.read_quotas_file(data, "b.csv"), user=None)
     assert not errors
     assert [(p.line, p.action, p.start, p.end, p.old, p.new, p.earlier) for p in preview] == [
