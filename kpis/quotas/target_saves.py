@@ -28,6 +28,7 @@ from kpis.quotas.base import (
     _owner_filter,
     _Owners,
     _reason,
+    _write_baseline_history,
     _write_history,
 )
 from reps.models import ActivityKind
@@ -217,6 +218,9 @@ def _apply_targets(plan: _TargetPlan, user: Any, source: str) -> SaveResult:
     def record(pk: int, key: TargetKey, end: dt.date | None, per_week: int, kind: str) -> None:
         history.append((pk, *key, end, per_week, *stamp, kind))
 
+    _write_baseline_history(
+        ActivityTarget, ("id", *TARGET_COLUMNS), [d[0] for d in plan.deletes] + [u[0] for u in plan.updates], stamp[0]
+    )
     if plan.deletes:
         # A raw delete (no per-object signals): the history rows are written below, in bulk.
         ActivityTarget.objects.filter(pk__in=[d[0] for d in plan.deletes])._raw_delete(ActivityTarget.objects.db)
