@@ -140,7 +140,14 @@ def attainment_figure(rows: Sequence[Mapping[str, Any]]) -> go.Figure:
     layout = _layout(
         height=max(160, 28 * len(names) + 60),
         margin={"l": 8, "r": 8, "t": 24, "b": 30},
-        xaxis={"title": {"text": _("Attainment (%)")}, "range": [0, top * 1.05], "ticksuffix": " %", "gridcolor": "#eef1f4"},
+        # automargin and a standoff keep the title below the tick labels, not over them.
+        xaxis={
+            "title": {"text": _("Attainment (%)"), "standoff": 8},
+            "automargin": True,
+            "range": [0, top * 1.05],
+            "ticksuffix": " %",
+            "gridcolor": "#eef1f4",
+        },
         yaxis={"autorange": "reversed", "automargin": True},
         shapes=lines,
         annotations=labels,

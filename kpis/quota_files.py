@@ -79,6 +79,7 @@ class PreviewRow:
     action: str  # "create", "update", "delete", "unchanged"
     old: Decimal | int | None
     new: Decimal | int | None
+    earlier: bool = False  # an earlier open-ended target (not in the file) that this line ends
 
 
 @dataclass(frozen=True)
@@ -313,15 +314,16 @@ def check_quotas_file(parsed: QuotaFile, *, user: Any) -> tuple[list[FileError],
             kind=TARGET,
             owner=parsed.owners.get(parsed.target_lines[c.row], ""),
             what=_kind_label(parsed.targets[c.row].kind),
-            start=parsed.targets[c.row].start_date,
+            start=c.earlier_start or parsed.targets[c.row].start_date,
             end=c.end if c.action != "delete" else parsed.targets[c.row].end_date,
             action=c.action,
             old=c.old,
             new=c.new,
+            earlier=c.earlier_start is not None,
         )
         for c in target_changes
     ]
-    return [], sorted(preview, key=lambda p: p.line)
+    return [], sorted(preview, key=lambda p: (p.line, not p.earlier))
 
 
 def _kind_label(kind: str) -> str:

@@ -375,14 +375,16 @@ def pipeline_tables(by_stage: Sequence[Mapping[str, Any]], by_month: Sequence[Ma
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
-def chart(key: str, title: str, figure: Any, table: Table, picker: Picker) -> dict[str, Any]:
+def chart(key: str, title: str, figure: Any, table: Table, picker: Picker, note: str | None = None) -> dict[str, Any]:
     """A chart for the page: its figure as JSON (drawn by static/js/dashboard.js) and its data
-    table as text alternative (screen readers, no JS, print) and CSV."""
+    table as text alternative (screen readers, no JS, print) and CSV. With ``note``, the note
+    shows instead of the figure (nothing to draw), the table stays."""
     return {
         "key": key,
         "title": title,
-        "figure_json": mark_safe(figure.to_json().translate(_JSON_SCRIPT_ESCAPES)),  # escaped like json_script
+        "figure_json": "" if note else mark_safe(figure.to_json().translate(_JSON_SCRIPT_ESCAPES)),  # escaped like json_script
         "table": table,
+        "note": note,
     }
 
 
@@ -473,7 +475,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
     stage_table, month_table = pipeline_tables(by_stage, by_month)
     charts_ = [
-        chart("attainment", _("Attainment per rep"), charts.attainment_figure(rows), _attainment_table(rows), picker),
+        chart(
+            "attainment",
+            _("Attainment per rep"),
+            charts.attainment_figure(rows),
+            _attainment_table(rows),
+            picker,
+            # An empty plot would show stray axis ticks where the reps' names belong.
+            note=None
+            if any(row.get("attainment") is not None for row in rows)
+            else _("No rep has a quota of this metric in this period, so there is no attainment to draw."),
+        ),
         chart("funnel", _("Funnel"), charts.funnel_figure(totals or {}), funnel_table(totals), picker),
         chart("trends", _("12-week trends"), charts.trends_figure(series), trends_table(series), picker),
         chart("pipeline_stage", _("Open pipeline by stage"), charts.pipeline_by_stage_figure(by_stage), stage_table, picker),
@@ -494,6 +506,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "reps_export_url": picker.export_url("reps"),
             "charts": charts_,
             "has_quota": any(row.get("target") is not None for row in rows),
+            "can_edit_quotas": access.can_edit_quotas(user, team),
             "has_data": any(_has_activity(row) for row in rows),
             "computed_at": overview.computed_at,
             "tiles": head_tiles(totals, overview.previous_total, picker),

@@ -23,6 +23,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from coaching.models import ActionItem, CoachingFeedback, CoachingSession, SessionKind, SessionStatus
 from kpis.models import ActivityTarget, Quota, QuotaMetric
@@ -49,6 +50,7 @@ from reps.models import (
 User = get_user_model()
 
 BATCH = 5000
+DEMO_REASON = "demo data"  # the change reason of the quotas and targets it seeds
 REPS_PER_TEAM = 6
 TEAMS_PER_REGION = 4
 
@@ -641,14 +643,20 @@ class DemoBuilder:
 
     def build_targets_and_quotas(self) -> None:
         rng = self.rng
-        ActivityTarget.objects.bulk_create(
-            ActivityTarget(team=team, kind=kind, per_week=per_week, start_date=self.start)
-            for team in self.teams
-            for kind, per_week in (
-                (ActivityKind.CALL, 12),
-                (ActivityKind.DISCOVERY_MEETING, 2),
-                (ActivityKind.PROPOSAL_MEETING, 1),
-            )
+        # With their first history rows (one bulk insert each), so a later change shows the old value.
+        bulk_create_with_history(
+            [
+                ActivityTarget(team=team, kind=kind, per_week=per_week, start_date=self.start)
+                for team in self.teams
+                for kind, per_week in (
+                    (ActivityKind.CALL, 12),
+                    (ActivityKind.DISCOVERY_MEETING, 2),
+                    (ActivityKind.PROPOSAL_MEETING, 1),
+                )
+            ],
+            ActivityTarget,
+            batch_size=BATCH,
+            default_change_reason=DEMO_REASON,
         )
         won: dict[int, list[tuple[dt.date, Decimal]]] = defaultdict(list)  # rep id -> (close date, amount)
         for opportunity in self.opportunities:
@@ -684,7 +692,7 @@ class DemoBuilder:
                 target = projected / wanted if projected else typical * ((end - start).days + 1)
                 target = max(Decimal(1000), target.quantize(Decimal(100)))
                 quotas.append(Quota(rep=rep, metric=QuotaMetric.WON_REVENUE, start_date=start, end_date=end, target=target))
-        Quota.objects.bulk_create(quotas, batch_size=BATCH)
+        bulk_create_with_history(quotas, Quota, batch_size=BATCH, default_change_reason=DEMO_REASON)
         self.summary.quotas = len(quotas)
 
     # --- coaching ---------------------------------------------------------------------------

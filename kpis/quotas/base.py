@@ -75,6 +75,9 @@ class RowChange:
     old: Decimal | int | None  # the stored target (per week for activity targets)
     new: Decimal | int | None
     end: dt.date | None = None  # activity targets: the end it would have (a later target may end it)
+    # Activity targets: set when this change is not to the row's own target but to an earlier,
+    # open-ended one of the same owner and kind (not in the input) that the row's target ends.
+    earlier_start: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -236,3 +239,25 @@ def _write_history(model: Any, columns: Sequence[str], rows: list[tuple[Any, ...
         return
     with connection.cursor() as cursor:
         _copy(cursor, History._meta.db_table, names, rows)
+
+
+BASELINE_REASON = "initial value"
+
+
+def _write_baseline_history(model: Any, columns: Sequence[str], pks: Iterable[int], when: dt.datetime) -> None:
+    """Before changing or removing stored rows, give those without any history row (made by
+    bulk inserts that wrote none) a first one with their value now, taken from the row itself:
+    else the change would show no old value."""
+    pks = list(pks)
+    if not pks:
+        return
+    History = model.history.model
+    have = set(History.objects.filter(id__in=pks).order_by().values_list("id", flat=True).distinct())
+    missing = [pk for pk in pks if pk not in have]
+    if not missing:
+        return
+    before = when - dt.timedelta(microseconds=1)
+    rows = [
+        (*values, before, None, BASELINE_REASON, "+") for values in model.objects.filter(pk__in=missing).values_list(*columns)
+    ]
+    _write_history(model, columns, rows)

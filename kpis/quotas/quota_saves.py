@@ -29,6 +29,7 @@ from kpis.quotas.base import (
     _owner_filter,
     _Owners,
     _reason,
+    _write_baseline_history,
     _write_history,
 )
 from reps.models import ActivityKind
@@ -245,6 +246,9 @@ def _apply_quotas(plan: _QuotaPlan, user: Any, source: str) -> SaveResult:
     def record(pk: int, key: QuotaKey, target: Decimal, kind: str) -> None:
         history.append((pk, *key, target, *stamp, kind))
 
+    _write_baseline_history(
+        Quota, ("id", *QUOTA_COLUMNS), [*(d[0] for d in plan.deletes), *(u[0] for u in plan.updates)], stamp[0]
+    )
     if plan.deletes:
         # A raw delete (no per-object signals): the history rows are written below, in bulk.
         Quota.objects.filter(pk__in=[pk for pk, _key, _target in plan.deletes])._raw_delete(Quota.objects.db)

@@ -28,6 +28,7 @@ from kpis.quotas.base import (
     _owner_filter,
     _Owners,
     _reason,
+    _write_baseline_history,
     _write_history,
 )
 from reps.models import ActivityKind
@@ -162,13 +163,20 @@ def _plan_targets(rows: Sequence[ActivityTargetInput], user: Any, exclude_ids: C
                 i, action, before.per_week if before else None, after.per_week if after else None, after.end if after else None
             )
         )
-    plan.changes.sort(key=lambda change: change.row)
+    # An earlier target the input does not name but a row ends: listed under the row ending it,
+    # so that a preview's counts agree with the save's.
+    for _pk, key, end, per_week in plan.updates:
+        if key not in seen:
+            after = by_group[key[:3]]
+            later = next(k for k, _slot in after if k[3] > key[3])
+            plan.changes.append(RowChange(seen[later], "update", per_week, per_week, end, earlier_start=key[3]))
+    plan.changes.sort(key=lambda change: (change.row, change.earlier_start is None))
     return plan
 
 
 def preview_activity_targets(rows: Sequence[ActivityTargetInput], *, user: Any) -> tuple[list[RowError], list[RowChange]]:
-    """What ``save_activity_targets`` would do with each row; earlier open-ended targets it would
-    end are not rows of the input (``SaveResult.updated`` counts them)."""
+    """What ``save_activity_targets`` would do with each row, and with each earlier open-ended
+    target a row ends (``RowChange.earlier_start`` set, listed just before the row's own change)."""
     plan = _plan_targets(list(rows), user)
     return plan.errors, plan.changes
 
@@ -210,6 +218,9 @@ def _apply_targets(plan: _TargetPlan, user: Any, source: str) -> SaveResult:
     def record(pk: int, key: TargetKey, end: dt.date | None, per_week: int, kind: str) -> None:
         history.append((pk, *key, end, per_week, *stamp, kind))
 
+    _write_baseline_history(
+        ActivityTarget, ("id", *TARGET_COLUMNS), [d[0] for d in plan.deletes] + [u[0] for u in plan.updates], stamp[0]
+    )
     if plan.deletes:
         # A raw delete (no per-object signals): the history rows are written below, in bulk.
         ActivityTarget.objects.filter(pk__in=[d[0] for d in plan.deletes])._raw_delete(ActivityTarget.objects.db)

@@ -31,6 +31,12 @@ def test_attainment_without_any_quota_is_an_empty_chart():
     assert list(figure.data[0].x) == []
 
 
+def test_the_attainment_axis_title_stands_off_its_tick_labels():
+    figure = charts.attainment_figure([rep_row(1, "Ann", attainment=Decimal("0.6"))])
+    assert figure.layout.xaxis.automargin is True
+    assert figure.layout.xaxis.title.standoff
+
+
 def test_funnel_steps_give_conversions_and_undefined_when_previous_step_is_zero():
     row = {"contacts": 40, "discovery_meetings": 10, "proposal_meetings": 0, "offers_submitted": 0, "deals_won": 0}
     steps = charts.funnel_steps(row)

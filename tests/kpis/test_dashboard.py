@@ -137,6 +137,35 @@ def test_it_says_when_no_quota_covers_the_period(client):
     assert "No quota of this metric overlaps this period" in content
 
 
+def test_the_no_quota_message_points_editors_to_the_quotas_page_and_others_to_an_admin(client, settings):
+    world = march_team()
+    april = {"period": "month", "start": "2025-04-01"}
+    client.force_login(world.team.manager)
+    content = client.get(URL, april).content.decode()
+    assert "ask an admin to set quotas" in content and "/quotas/?team=" not in content and "Admin → Quotas" not in content
+    settings.SALESPERF_MANAGERS_EDIT_QUOTAS = True
+    content = client.get(URL, april).content.decode()
+    assert f'href="/quotas/?team={world.team.pk}"' in content and "ask an admin" not in content
+    client.force_login(AdminFactory())
+    content = client.get(URL, {**april, "team": world.team.pk}).content.decode()
+    assert f'href="/quotas/?team={world.team.pk}"' in content
+
+
+def test_without_any_quota_the_attainment_chart_is_a_note_and_its_table_stays(client):
+    world = march_team()
+    client.force_login(world.team.manager)
+    response = client.get(URL, {"period": "month", "start": "2025-03-01", "metric": "deals_won"})
+    attainment = response.context["charts"][0]
+    assert attainment["key"] == "attainment" and attainment["note"]
+    content = response.content.decode()
+    assert 'data-figure="figure-attainment"' not in content and attainment["note"] in content
+    figure = content.split('id="chart-attainment"')[1].split("</figure>")[0]
+    assert attainment["note"] in figure and "Data table" in figure  # the data table stays
+    response = client.get(URL, {"period": "month", "start": "2025-03-01"})
+    assert response.context["charts"][0]["note"] is None
+    assert 'data-figure="figure-attainment"' in response.content.decode()
+
+
 def test_bad_period_input_shows_a_message_not_an_error(client):
     world = march_team()
     client.force_login(world.team.manager)

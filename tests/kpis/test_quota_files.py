@@ -165,6 +165,29 @@ def test_the_preview_says_what_would_change(people):
     assert preview[0].owner == people["ann"].name
 
 
+def test_the_preview_lists_an_earlier_open_ended_target_the_file_ends(people, tmp_path):
+    ActivityTarget.objects.create(team=people["team"], kind="call", per_week=10, start_date=dt.date(2025, 12, 1))
+    data = (
+        HEADER + "quota,ann,,won_revenue,,2027-01-01,2027-01-31,100\n" + "activity_target,,North,,call,2027-01-04,,14\n"
+    ).encode()
+    errors, preview = quota_files.check_quotas_file(quota_files.read_quotas_file(data, "b.csv"), user=None)
+    assert not errors
+    assert [(p.line, p.action, p.start, p.end, p.old, p.new, p.earlier) for p in preview] == [
+        (2, "create", dt.date(2027, 1, 1), dt.date(2027, 1, 31), None, Decimal("100"), False),
+        (3, "update", dt.date(2025, 12, 1), dt.date(2027, 1, 3), 10, 10, True),
+        (3, "create", dt.date(2027, 1, 4), None, None, 14, False),
+    ]
+    path = tmp_path / "targets.csv"
+    path.write_bytes(data)
+    out = io.StringIO()
+    call_command("import_quotas", str(path), "--dry-run", stdout=out)
+    assert "line 3 ends the earlier weekly Call target of North from 2025-12-01 on 2027-01-03" in out.getvalue()
+    assert "activity targets: 1 created, 1 updated" in out.getvalue()
+    result = save(data, "b.csv")
+    assert (result.targets.created, result.targets.updated) == (1, 1)
+    assert [p.action for p in preview].count("update") == result.quotas.updated + result.targets.updated
+
+
 # --- the command -------------------------------------------------------------------------
 
 

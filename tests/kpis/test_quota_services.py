@@ -226,6 +226,24 @@ def test_a_long_source_is_cut_to_fit(admin_user, rep):
     assert len(Quota.history.get().history_change_reason) == 100
 
 
+def test_a_change_to_a_row_without_history_still_shows_the_old_value(admin_user, rep, team):
+    # Rows bulk-inserted with no history row (older demo data, raw imports).
+    Quota.objects.bulk_create([Quota(rep=rep, metric="won_revenue", start_date=JAN[0], end_date=JAN[1], target=1000)])
+    ActivityTarget.objects.bulk_create([ActivityTarget(team=team, kind="call", per_week=10, start_date=JAN[0])])
+    quotas.save_quotas([quota(rep, target="1200")], user=admin_user, source="grid")
+    quotas.save_activity_targets([ActivityTargetInput(None, team.pk, "call", JAN[0], None, None)], user=admin_user, source="grid")
+    pk = Quota.objects.get().pk
+    changed, initial = quotas.quota_history([pk])[pk]
+    assert (changed.action, changed.old_target, changed.new_target) == ("changed", Decimal("1000"), Decimal("1200"))
+    assert (initial.action, initial.new_target, initial.source, initial.user) == ("created", Decimal("1000"), "initial value", "")
+    target_pk = ActivityTarget.history.first().id
+    deleted, initial = quotas.activity_target_history([target_pk])[target_pk]
+    assert (deleted.action, deleted.old_target, initial.new_target) == ("deleted", 10, 10)
+    # Rows with history get no second first row.
+    quotas.save_quotas([quota(rep, target="1300")], user=admin_user, source="grid")
+    assert Quota.history.filter(history_type="+").count() == 1
+
+
 # --- weekly activity targets --------------------------------------------------------------
 
 

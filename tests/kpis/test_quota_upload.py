@@ -87,6 +87,17 @@ def test_preview_first_then_commit(admin_client, admin_user, rep):
     assert Quota.history.count() == 1
 
 
+def test_the_preview_lists_the_earlier_target_a_row_ends_and_counts_as_the_save(admin_client, team):
+    ActivityTarget.objects.create(team=team, kind="call", per_week=10, start_date=dt.date(2025, 12, 1))
+    response = admin_client.post(URL, {"file": csv_file(f"activity_target,,{team.name},,call,2027-01-04,,14\n")})
+    page = response.content.decode()
+    assert "1 to create, 1 to update" in page
+    assert "end the earlier target" in page and "2027-01-03" in page and "2025-12-01" in page
+    response = admin_client.post(URL, {"confirm": "1", "token": response.context["token"]}, follow=True)
+    assert "1 created, 1 updated" in response.content.decode()
+    assert ActivityTarget.objects.get(start_date=dt.date(2025, 12, 1)).end_date == dt.date(2027, 1, 3)
+
+
 def test_a_conflict_found_on_confirmation_is_listed_and_nothing_saved(admin_client, rep):
     response = admin_client.post(URL, {"file": csv_file(f"quota,{rep.user.username},,won_revenue,,2026-01-01,2026-01-31,9000\n")})
     Quota.objects.create(rep=rep, start_date=dt.date(2026, 1, 10), end_date=dt.date(2026, 2, 10), target=1)

@@ -59,6 +59,9 @@ def test_it_creates_regions_teams_reps_and_history():
     assert Opportunity.objects.filter(stage__kind="open").exists()
     assert Activity.objects.filter(status="done").exists() and Activity.objects.filter(status="planned").exists()
     assert Quota.objects.filter(rep__isnull=False).exists() and ActivityTarget.objects.exists()
+    # Every seeded quota and target has its first history row, so a later change shows the old value.
+    for model in (Quota, ActivityTarget):
+        assert model.history.filter(history_type="+", history_change_reason="demo data").count() == model.objects.count()
     assert "rep1" in output and "Password" not in output
     for username in ("admin", "manager1", "rep7"):
         assert authenticate(username=username, password="demo-pass-1") is not None

@@ -27,6 +27,8 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(_("%(path)s is not a file.") % {"path": path})
         parsed = quota_files.read_quotas_file(path.read_bytes(), path.name)
+        if options["dry_run"]:
+            self._list_earlier_ends(parsed, path.name)
         try:
             result = quota_files.import_quotas_file(parsed, user=None, source=f"import: {path.name}", dry_run=options["dry_run"])
         except quota_files.QuotaFileError as failed:
@@ -46,3 +48,20 @@ class Command(BaseCommand):
             )
         done = _("Dry run: nothing was saved.") if options["dry_run"] else _("Imported %(file)s.") % {"file": path.name}
         self.stdout.write(self.style.SUCCESS(done))
+
+    def _list_earlier_ends(self, parsed: quota_files.QuotaFile, name: str) -> None:
+        """The earlier open-ended targets the file would end: changes of no line of their own."""
+        _errors, preview = quota_files.check_quotas_file(parsed, user=None)
+        for row in preview:
+            if row.earlier:
+                self.stdout.write(
+                    _("%(file)s, line %(line)d ends the earlier weekly %(what)s target of %(owner)s from %(start)s on %(end)s")
+                    % {
+                        "file": name,
+                        "line": row.line,
+                        "what": row.what,
+                        "owner": row.owner,
+                        "start": row.start.isoformat(),
+                        "end": row.end.isoformat() if row.end else "",
+                    }
+                )
