@@ -29,11 +29,36 @@ from reps.access import can_edit_quotas
 MAX_BYTES = 2 * 1024 * 1024
 SESSION_KEY = "quota_upload"
 
+# The file's column names (machine words, never translated) and what each holds (docs/quotas.md).
+FILE_COLUMNS = [
+    (("kind",), gettext_lazy("quota (the default) or activity_target")),
+    (("rep", "team"), gettext_lazy("the rep's user name or the team's name: exactly one of them")),
+    (
+        ("metric",),
+        gettext_lazy("quotas: won_revenue (the default), deals_won, offers_submitted or activities; empty for activity targets"),
+    ),
+    (
+        ("activity_kind",),
+        gettext_lazy(
+            "the kind counted: for the metric activities, and for every activity target "
+            "(call, email, discovery_meeting, proposal_meeting, other_meeting, task)"
+        ),
+    ),
+    (
+        ("start", "end"),
+        gettext_lazy("the first and last day, like 2026-01-31; an activity target may leave end empty (open-ended)"),
+    ),
+    (
+        ("target",),
+        gettext_lazy("the quota's target, or the activities per week; “remove” removes the quota or target of that row"),
+    ),
+]
+
 
 class QuotaUploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Quota file"),
-        help_text=gettext_lazy("CSV or Excel (.xlsx), at most 2 MB; the columns are described in docs/quotas.md."),
+        help_text=gettext_lazy("CSV or Excel (.xlsx), at most 2 MB; the columns are listed under “Columns” below."),
     )
 
     def clean_file(self) -> Any:
@@ -65,7 +90,7 @@ def _summary(preview: list[quota_files.PreviewRow]) -> dict[str, int]:
 
 @quota_editor_required
 def upload(request: HttpRequest) -> HttpResponse:
-    context: dict[str, Any] = {"form": QuotaUploadForm(), "max_rows": quota_files.MAX_ROWS}
+    context: dict[str, Any] = {"form": QuotaUploadForm(), "max_rows": quota_files.MAX_ROWS, "columns": FILE_COLUMNS}
     if request.method == "POST" and "confirm" in request.POST:
         return _confirm(request, context)
     if request.method == "POST":

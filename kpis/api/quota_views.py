@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -87,8 +88,8 @@ class QuotaViewSet(SalesAPI, viewsets.ModelViewSet):
     @extend_schema(
         request=s.BulkQuotaSerializer(many=True),
         responses={200: s.SaveResultSerializer, 400: s.ROW_ERRORS_SCHEMA},
-        summary="Save many quotas at once, all or nothing",
-        description=(
+        summary=gettext_lazy("Save many quotas at once, all or nothing"),
+        description=gettext_lazy(
             "Upserts each row by its key (rep or team, metric, activity kind, start, end); a row "
             "with target null removes the quota of that key. Any bad row and nothing is saved: "
             "the 400 lists every bad row with its index, field and a readable message."
