@@ -146,10 +146,26 @@ CELERY_TIMEZONE = SALESPERF_TIME_ZONE
 from kpis import schedule as kpi_schedule  # noqa: E402  (no models: safe to import here)
 
 KPI_NIGHTLY_WEEKS = kpi_schedule.read_nightly_weeks()
-CELERY_BEAT_SCHEDULE: dict = kpi_schedule.beat_schedule()
+from coaching import schedule as coaching_schedule  # noqa: E402  (no models either)
+
+CELERY_BEAT_SCHEDULE: dict = {**kpi_schedule.beat_schedule(), **coaching_schedule.beat_schedule()}
 
 # Coaching time is shown as a share of the working time: working days × this many hours.
 COACHING_WORKDAY_HOURS = envcheck.read_int("COACHING_WORKDAY_HOURS", default=8, low=1, high=24)
+
+# Email (coaching reminders): printed on the console unless an SMTP server is configured.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = envcheck.read_int("EMAIL_PORT", default=25, low=1, high=65535)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = envcheck.read_bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = envcheck.read_bool("EMAIL_USE_SSL", default=False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    envcheck.fail("EMAIL_USE_SSL", "EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be on")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="salesperf <salesperf@localhost>")
+# Where the links in emails point (the address users open salesperf at).
+SALESPERF_BASE_URL = env.str("SALESPERF_BASE_URL", default="http://127.0.0.1:8000")
 
 # REST API
 REST_FRAMEWORK = {

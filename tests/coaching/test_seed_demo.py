@@ -105,7 +105,7 @@ def test_coaching_is_written_in_bulk():
         demo.reset_sales_data()
         return [query["sql"] for query in queries]
 
-    assert len(coaching_queries(3)) == 3  # sessions, feedback, action items
+    assert len(coaching_queries(3)) == 4  # cadences, sessions, feedback, action items
     # More rows only split an insert where the database limits the size of one statement (SQLite).
     many = coaching_queries(30)
     assert len(many) < 10
