@@ -219,7 +219,18 @@ class CoachingCadenceSerializer(serializers.ModelSerializer):
 
     def create(self, validated_data: dict[str, Any]) -> CoachingCadence:
         user = _user(self)
-        _check_can_coach(user, validated_data["rep"])
+        rep = validated_data["rep"]
+        _check_can_coach(user, rep)
+        existing = CoachingCadence.objects.filter(rep=rep).values_list("pk", flat=True).first()
+        if existing is not None:
+            raise serializers.ValidationError(
+                {
+                    "rep": [
+                        _("This rep has a cadence already: change it with PATCH /api/v1/coaching-cadences/%(id)d/.")
+                        % {"id": existing}
+                    ]
+                }
+            )
         return services.cadence_set(by=user, **validated_data)
 
     def update(self, instance: CoachingCadence, validated_data: dict[str, Any]) -> CoachingCadence:

@@ -469,7 +469,9 @@ def test_a_tick_refused_with_an_error_elsewhere_is_kept_for_the_next_save(client
 @pytest.mark.parametrize(("tick", "status"), [("abc", 400), ("1:2", 400), ("999999:1", 404)])
 def test_a_bad_tick_is_refused(client, cworld, tick, status):
     session = cworld.held["rep"]
-    response = as_(client, cworld, "manager").post(reverse("coaching_session_edit", args=[session.pk]), page_data(session, tick=tick))
+    response = as_(client, cworld, "manager").post(
+        reverse("coaching_session_edit", args=[session.pk]), page_data(session, tick=tick)
+    )
     assert response.status_code == status
 
 
@@ -615,3 +617,81 @@ def test_session_page_makes_as_many_queries_for_many_records_as_for_few(client, 
             rep=cworld.rep, given_by=cworld.manager, session=session, problem="p", consequence="c", improvement="i"
         )
     assert queries() == few
+
+
+# --- cadence, email settings, the fuller coaching status ------------------------------------
+
+CADENCE = {"rep": 403, "teammate": 403, "manager": 200, "other_manager": 404, "admin": 200, "nobody": 403}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_cadence_page_access(client, cworld, role):
+    url = reverse("coaching_cadence_edit", args=[cworld.rep.pk])
+    assert as_(client, cworld, role).get(url).status_code == CADENCE[role]
+
+
+def test_manager_sets_a_cadence(client, cworld):
+    url = reverse("coaching_cadence_edit", args=[cworld.rep.pk])
+    as_(client, cworld, "manager")
+    data = {"cadence": "biweekly", "weekday": "3", "time": "14:30", "minutes": "30"}
+    assert client.post(url, data).status_code == 302
+    row = cworld.rep.coaching_cadence
+    assert (row.cadence, row.weekday, row.time, row.minutes, row.updated_by) == (
+        "biweekly",
+        3,
+        dt.time(14, 30),
+        30,
+        cworld.manager,
+    )
+    response = client.post(url, {**data, "weekday": "6"})
+    assert response.status_code == 400 and response.context["form"].errors["weekday"]
+    assert "Every two weeks" in client.get(reverse("coaching_home")).content.decode()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_email_settings_page(client, cworld, role):
+    as_(client, cworld, role)
+    response = client.get(reverse("coaching_email_preferences"))
+    assert response.status_code == (403 if role == "nobody" else 200)
+    if role != "nobody":
+        response = client.post(reverse("coaching_email_preferences"), {"one_to_one_reminders": "on"})
+        assert response.status_code == 302
+        prefs = user_of(cworld, role).coaching_email_preference
+        assert (prefs.one_to_one_reminders, prefs.overdue_action_reminders, prefs.weekly_team_summary) == (True, False, False)
+
+
+def test_a_rep_with_overdue_actions_is_not_up_to_date(client, cworld):
+    services.action_item_update(item=cworld.actions["teammate"], due_date=timezone.localdate() - dt.timedelta(days=1))
+    response = as_(client, cworld, "manager").get(reverse("coaching_home"))
+    reps = {rep.pk: rep for rep in response.context["reps"]}
+    teammate = reps[cworld.teammate.pk]
+    assert teammate.days_since_one_to_one == 6
+    assert "1 overdue action item" in teammate.attention
+    page = response.content.decode()
+    assert "1 overdue action item" in page
+
+
+def test_a_deal_worth_a_review_counts_until_reviewed(client, cworld):
+    reps = {r.pk: r for r in as_(client, cworld, "manager").get(reverse("coaching_home")).context["reps"]}
+    assert reps[cworld.rep.pk].unreviewed_deals == 1  # "Deal of rep" has no next step
+    services.session_create(
+        rep=cworld.rep,
+        coach=cworld.manager,
+        kind="deal_review",
+        scheduled_for=timezone.now() - dt.timedelta(hours=3),
+        status="held",
+        shared_notes="Went through Deal of rep: who decides, and when.",
+    )
+    reps = {r.pk: r for r in client.get(reverse("coaching_home")).context["reps"]}
+    assert reps[cworld.rep.pk].unreviewed_deals == 0
+
+
+def test_the_manager_sees_their_coaching_share_per_week_as_a_chart_and_a_table(client, cworld):
+    response = as_(client, cworld, "manager").get(reverse("coaching_home"))
+    chart = response.context["share_chart"]
+    assert len(chart["table"].rows) == 12
+    page = response.content.decode()
+    assert 'data-figure="figure-coaching-share"' in page
+    assert '<script type="application/json" id="figure-coaching-share">' in page
+    assert "<script>" not in page  # no inline script: the JSON block is data, drawn by a static file
+    assert "js/dashboard.js" in page

@@ -30,9 +30,9 @@ def team():
 
 def one_to_ones(rep) -> list[dt.datetime]:
     return list(
-        CoachingSession.objects.filter(rep=rep, kind=SessionKind.ONE_TO_ONE).order_by("scheduled_for").values_list(
-            "scheduled_for", flat=True
-        )
+        CoachingSession.objects.filter(rep=rep, kind=SessionKind.ONE_TO_ONE)
+        .order_by("scheduled_for")
+        .values_list("scheduled_for", flat=True)
     )
 
 
