@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 from django.core.management import call_command
@@ -130,7 +131,7 @@ def test_the_demo_has_cadences_and_next_weeks_one_to_ones_without_clashes():
     for s in CoachingSession.objects.exclude(status=SessionStatus.CANCELLED).order_by("scheduled_for"):
         by_coach.setdefault(s.coach_id, []).append((s.scheduled_for, s.scheduled_for + dt.timedelta(minutes=s.minutes)))
     for intervals in by_coach.values():
-        for (_start, end), (next_start, _end) in zip(intervals, intervals[1:], strict=False):
+        for (_start, end), (next_start, _end) in itertools.pairwise(intervals):
             assert end <= next_start
     # planning again (as beat does) plans nothing more
     call_command("plan_one_to_ones", "--today", TODAY.isoformat())
