@@ -10,7 +10,15 @@ from django.http import HttpRequest
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from coaching.models import ActionItem, CoachingFeedback, CoachingSession
+from coaching.models import (
+    ActionItem,
+    CoachingCadence,
+    CoachingFeedback,
+    CoachingSession,
+    EmailPreference,
+    FrozenAgenda,
+    SentEmail,
+)
 
 REP_SEARCH = ["rep__user__username", "rep__user__first_name", "rep__user__last_name"]
 
@@ -60,3 +68,55 @@ class ActionItemAdmin(admin.ModelAdmin):
     list_filter = [DoneFilter, "due_date", "rep__team"]
     search_fields = [*REP_SEARCH, "title"]
     autocomplete_fields = ["rep", "created_by", "session"]
+
+
+@admin.register(CoachingCadence)
+class CoachingCadenceAdmin(admin.ModelAdmin):
+    list_display = ["rep", "cadence", "weekday", "time", "minutes", "updated_by", "updated_at"]
+    list_select_related = ["rep__user", "updated_by"]
+    list_filter = ["cadence", "weekday", "rep__team"]
+    search_fields = REP_SEARCH
+    autocomplete_fields = ["rep"]
+    readonly_fields = ["updated_by", "updated_at"]
+
+
+@admin.register(FrozenAgenda)
+class FrozenAgendaAdmin(admin.ModelAdmin):
+    """Read-only: a stored agenda is a record of what a held session went through."""
+
+    list_display = ["session", "frozen_at"]
+    list_select_related = ["session__rep__user"]
+    readonly_fields = ["session", "data", "frozen_at"]
+    date_hierarchy = "frozen_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(EmailPreference)
+class EmailPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "one_to_one_reminders", "overdue_action_reminders", "weekly_team_summary"]
+    list_select_related = ["user"]
+    list_filter = ["one_to_one_reminders", "overdue_action_reminders", "weekly_team_summary"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "user__email"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(SentEmail)
+class SentEmailAdmin(admin.ModelAdmin):
+    """Read-only: the record of what was sent, which keeps each email from going out twice."""
+
+    list_display = ["sent_at", "kind", "recipient", "key", "subject"]
+    list_select_related = ["recipient"]
+    list_filter = ["kind"]
+    search_fields = ["recipient__username", "recipient__email", "key", "subject"]
+    date_hierarchy = "sent_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -12,7 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from coaching import selectors
-from coaching.models import ActionItem, CoachingFeedback, CoachingSession
+from coaching.models import ActionItem, CoachingCadence, CoachingFeedback, CoachingSession, EmailPreference
 from reps.forms import DateInput, ServiceModelForm
 from reps.models import Rep
 
@@ -86,3 +86,60 @@ class ActionItemForm(ServiceModelForm):
         widgets = {"due_date": DateInput}
         labels = {"title": _("Action"), "due_date": _("Due date")}
         help_texts = {"due_date": _("Optional.")}
+
+
+# --- the session page: one form for everything ----------------------------------------------
+
+
+class SessionFeedbackForm(CoachingFeedbackForm):
+    """Feedback on the session page: optional as a whole (all three parts blank: none), but
+    once one part is written, each of the three is required."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.fields:
+            self.fields[name].required = False
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        parts = {name: (data.get(name) or "").strip() for name in ("problem", "consequence", "improvement")}
+        if any(parts.values()):
+            for name, value in parts.items():
+                if not value:
+                    self.add_error(name, self.fields[name].error_messages["required"])
+        return data
+
+    @property
+    def is_blank(self) -> bool:
+        return not any((self.cleaned_data.get(name) or "").strip() for name in ("problem", "consequence", "improvement"))
+
+
+class SessionActionForm(ActionItemForm):
+    """A new action item on the session page: optional (no title and no date: none)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["title"].required = False
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not (data.get("title") or "").strip() and data.get("due_date"):
+            self.add_error("title", _("Say what the action is, or clear its due date."))
+        return data
+
+    @property
+    def is_blank(self) -> bool:
+        return not (self.cleaned_data.get("title") or "").strip()
+
+
+class CadenceForm(ServiceModelForm):
+    class Meta:
+        model = CoachingCadence
+        fields = ["cadence", "weekday", "time", "minutes"]
+        widgets = {"time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+
+
+class EmailPreferenceForm(ServiceModelForm):
+    class Meta:
+        model = EmailPreference
+        fields = ["one_to_one_reminders", "overdue_action_reminders", "weekly_team_summary"]

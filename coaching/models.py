@@ -6,6 +6,8 @@ built from the rep's numbers (``coaching.selectors``), not stored.
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -136,3 +138,115 @@ class ActionItem(models.Model):
     @property
     def is_done(self) -> bool:
         return self.done_at is not None
+
+
+# --- one-to-one cadence, frozen agendas, reminder emails ------------------------------------
+
+
+class Cadence(models.TextChoices):
+    WEEKLY = "weekly", _("Every week")
+    BIWEEKLY = "biweekly", _("Every two weeks")
+    MONTHLY = "monthly", _("Every month")
+    NONE = "none", _("None")
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+
+
+class CoachingCadence(models.Model):
+    """How often a rep has a one-to-one, on which weekday and at what time. A rep without one
+    has the default: weekly (see ``coaching.planning``)."""
+
+    rep = models.OneToOneField(Rep, verbose_name=_("rep"), on_delete=models.CASCADE, related_name="coaching_cadence")
+    cadence = models.CharField(_("cadence"), max_length=10, choices=Cadence.choices, default=Cadence.WEEKLY)
+    weekday = models.PositiveSmallIntegerField(_("usual weekday"), choices=Weekday.choices, default=Weekday.TUESDAY)
+    time = models.TimeField(_("usual time"), default=datetime.time(9))
+    minutes = models.PositiveSmallIntegerField(
+        _("length (minutes)"), default=45, validators=[MinValueValidator(5), MaxValueValidator(480)]
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("set by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["rep"]
+        verbose_name = _("one-to-one cadence")
+        verbose_name_plural = _("one-to-one cadences")
+        constraints = [
+            models.CheckConstraint(condition=Q(weekday__gte=0, weekday__lte=4), name="coaching_cadence_working_weekday"),
+            models.CheckConstraint(condition=Q(minutes__gte=5, minutes__lte=480), name="coaching_cadence_minutes_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rep}: {self.get_cadence_display()}"
+
+
+class FrozenAgenda(models.Model):
+    """The agenda of a held session as it was when the session was marked held: it reads the
+    same later, whatever happens to the numbers (``coaching.agenda``)."""
+
+    session = models.OneToOneField(
+        CoachingSession, verbose_name=_("session"), on_delete=models.CASCADE, related_name="frozen_agenda"
+    )
+    data = models.JSONField(_("agenda"))
+    frozen_at = models.DateTimeField(_("frozen at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("frozen agenda")
+        verbose_name_plural = _("frozen agendas")
+
+    def __str__(self) -> str:
+        return f"{self.session_id} @ {self.frozen_at:%Y-%m-%d %H:%M}"
+
+
+class EmailPreference(models.Model):
+    """Which coaching emails a user gets. A user without a row gets them all."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="coaching_email_preference"
+    )
+    one_to_one_reminders = models.BooleanField(_("one-to-one reminders"), default=True, help_text=_("The day before."))
+    overdue_action_reminders = models.BooleanField(_("overdue action items"), default=True, help_text=_("Once a week."))
+    weekly_team_summary = models.BooleanField(
+        _("the team's week (managers)"), default=True, help_text=_("On Monday: who is at risk, one-to-ones, overdue actions.")
+    )
+
+    class Meta:
+        verbose_name = _("coaching email preference")
+        verbose_name_plural = _("coaching email preferences")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class EmailKind(models.TextChoices):
+    ONE_TO_ONE = "one_to_one", _("One-to-one reminder")
+    OVERDUE_ACTIONS = "overdue_actions", _("Overdue action items")
+    WEEKLY_SUMMARY = "weekly_summary", _("The team's week")
+
+
+class SentEmail(models.Model):
+    """One coaching email sent: the record that keeps each email from going out twice."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=EmailKind.choices)
+    key = models.CharField(_("about"), max_length=60, help_text=_("session:<id> or week:<Monday>."))
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="coaching_emails"
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        verbose_name = _("sent coaching email")
+        verbose_name_plural = _("sent coaching emails")
+        constraints = [models.UniqueConstraint(fields=["kind", "key", "recipient"], name="coaching_email_once")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.recipient} ({self.key})"

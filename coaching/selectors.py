@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
@@ -29,12 +30,12 @@ from kpis import selectors as kpi
 from kpis.models import Quota, QuotaMetric
 from kpis.periods import Period, PeriodKind, day_start
 from reps import access
-from reps.models import Opportunity, Rep, StageKind
+from reps.models import Opportunity, OpportunityOwnerChange, OpportunityStageChange, Rep, StageKind
 
 DEALS_TO_REVIEW = 3  # per rep: a manager cannot review every deal, two or three they can
 STALLED_MIN_DAYS = 14  # a deal is stalled after twice its stage's median days if at least this long,
 STALLED_ANYWAY_DAYS = 45  # or after more than this in one stage whatever the others do (all deals crawl)
-ONE_TO_ONE_EVERY_DAYS = 7  # weekly one-to-ones: a rep without one for longer is flagged
+IDEAL_COACHING_SHARE = Decimal("0.5")  # half of a manager's time (seed 002)
 
 
 def _in_days(start: dt.date, end: dt.date) -> Q:
@@ -113,18 +114,42 @@ def coachable_reps(user: Any) -> QuerySet[Rep]:
     return reps if access.is_admin(user) else reps.filter(team_id__in=access.managed_team_ids(user))
 
 
+CADENCE_DAYS = {"weekly": 7, "biweekly": 14, "monthly": 31}  # a one-to-one older than this is overdue
+REVIEW_WEEKS = 4  # a deal worth a review not reviewed for this long needs one
+
+
+def reviewed_deal_ids(*, rep_ids: Iterable[int], since: dt.date, deals: Iterable[Opportunity]) -> set[int]:
+    """The deals (among ``deals``) reviewed since ``since``: named in the shared notes of a held
+    deal-review session with their rep. One query.
+
+    The single place that says what "reviewed" means: a dedicated deal-review record, once
+    there is one, replaces the notes' text here."""
+    notes: dict[int, list[str]] = defaultdict(list)
+    for rep_id, text in CoachingSession.objects.filter(
+        rep_id__in=list(rep_ids),
+        kind=SessionKind.DEAL_REVIEW,
+        status=SessionStatus.HELD,
+        scheduled_for__gte=day_start(since),
+    ).values_list("rep_id", "shared_notes"):
+        notes[rep_id].append(text.casefold())
+    return {deal.pk for deal in deals if any(deal.name.casefold() in text for text in notes[deal.owner_id])}
+
+
 def reps_coaching_status(*, user: Any, team_ids: Iterable[int] | None, today: dt.date) -> list[Rep]:
     """The active reps ``user`` may coach (in ``team_ids`` if given), each annotated with
-    ``last_one_to_one`` (the last held), ``next_session`` (the next planned from today),
-    ``open_actions`` and ``overdue_actions``, and flagged ``needs_one_to_one`` when the last
-    one-to-one is older than a week (or there was none). One query."""
+    ``last_one_to_one`` (the last held), ``days_since_one_to_one``, ``next_session`` (the next
+    planned from today), ``open_actions``, ``overdue_actions``, ``cadence`` and
+    ``unreviewed_deals`` (their deals worth a review not reviewed in ``REVIEW_WEEKS`` weeks),
+    and ``attention``: what needs doing (a one-to-one older than the cadence allows, overdue
+    actions, deals to review). ``needs_one_to_one`` is the first of those. A rep is up to
+    date when ``attention`` is empty. Three queries."""
     sessions = CoachingSession.objects.filter(rep=OuterRef("pk")).order_by()
     last_held = sessions.filter(
         kind=SessionKind.ONE_TO_ONE, status=SessionStatus.HELD, scheduled_for__lt=day_start(today + dt.timedelta(days=1))
     ).values("rep")
     next_planned = sessions.filter(upcoming(today)).values("rep")
     actions = ActionItem.objects.filter(rep=OuterRef("pk"), done_at__isnull=True).order_by().values("rep")
-    queryset = coachable_reps(user)
+    queryset = coachable_reps(user).select_related("coaching_cadence")
     if team_ids is not None:
         queryset = queryset.filter(team_id__in=list(team_ids))
     reps = list(
@@ -135,11 +160,59 @@ def reps_coaching_status(*, user: Any, team_ids: Iterable[int] | None, today: dt
             overdue_actions=Coalesce(Subquery(actions.filter(due_date__lt=today).annotate(n=Count("pk")).values("n")), 0),
         )
     )
-    threshold = today - dt.timedelta(days=ONE_TO_ONE_EVERY_DAYS)
+    rep_ids = [rep.pk for rep in reps]
+    flagged = deals_to_review(user=SYSTEM, rep_ids=rep_ids, today=today) if reps else {}
+    worth = [review.opportunity for reviews in flagged.values() for review in reviews]
+    reviewed = reviewed_deal_ids(rep_ids=rep_ids, since=today - dt.timedelta(weeks=REVIEW_WEEKS), deals=worth) if worth else set()
     for rep in reps:
+        row = getattr(rep, "coaching_cadence", None)
+        cadence = row.cadence if row else "weekly"
         last = timezone.localdate(rep.last_one_to_one) if rep.last_one_to_one else None
-        rep.needs_one_to_one = last is None or last < threshold  # type: ignore[attr-defined]
+        rep.days_since_one_to_one = (today - last).days if last else None  # type: ignore[attr-defined]
+        rep.cadence = row.get_cadence_display() if row else _("Every week")  # type: ignore[attr-defined]
+        limit = CADENCE_DAYS.get(cadence)
+        rep.needs_one_to_one = limit is not None and (last is None or (today - last).days > limit)  # type: ignore[attr-defined]
+        unreviewed = [r for r in flagged.get(rep.pk, []) if r.opportunity.pk not in reviewed]
+        rep.unreviewed_deals = len(unreviewed)  # type: ignore[attr-defined]
+        attention = []
+        if rep.needs_one_to_one:  # type: ignore[attr-defined]
+            attention.append(_("No one-to-one for over a week") if limit == 7 else _("One-to-one overdue"))
+        if rep.overdue_actions:
+            attention.append(
+                ngettext("%(n)d overdue action item", "%(n)d overdue action items", rep.overdue_actions)
+                % {"n": rep.overdue_actions}
+            )
+        if unreviewed:
+            attention.append(
+                ngettext(
+                    "%(n)d deal worth a review not reviewed in %(weeks)d weeks",
+                    "%(n)d deals worth a review not reviewed in %(weeks)d weeks",
+                    len(unreviewed),
+                )
+                % {"n": len(unreviewed), "weeks": REVIEW_WEEKS}
+            )
+        rep.attention = attention  # type: ignore[attr-defined]
     return reps
+
+
+def coaching_share_by_week(*, coach_id: int, today: dt.date, weeks: int = 12) -> list[dict[str, Any]]:
+    """The coach's coaching time per ISO week over the last ``weeks`` weeks (this one included):
+    ``week`` (its Monday), ``minutes`` held and ``share`` of the week's working time. One query."""
+    monday = today - dt.timedelta(days=today.weekday())
+    first = monday - dt.timedelta(weeks=weeks - 1)
+    minutes: dict[dt.date, int] = defaultdict(int)
+    for when, length in CoachingSession.objects.filter(
+        _in_days(first, monday + dt.timedelta(days=6)), coach_id=coach_id, status=SessionStatus.HELD
+    ).values_list("scheduled_for", "minutes"):
+        day = timezone.localdate(when)
+        minutes[day - dt.timedelta(days=day.weekday())] += length
+    rows = []
+    for i in range(weeks):
+        week = first + dt.timedelta(weeks=i)
+        available = working_minutes(week, week + dt.timedelta(days=6))
+        share = (Decimal(minutes[week]) / available).quantize(kpi.RATIO, rounding=ROUND_HALF_UP) if available else None
+        rows.append({"week": week, "minutes": minutes[week], "share": share})
+    return rows
 
 
 # --- deals worth a review -------------------------------------------------------------------
@@ -170,7 +243,17 @@ def deals_to_review(
         .select_related("stage", "account")
         .order_by("owner_id", "-amount", "pk")
     )
-    days = {deal.pk: reads.days_in_stage(deal, today) for deal in deals}
+    return score_deals(deals, today=today, per_rep=per_rep)
+
+
+def score_deals(deals: Sequence[Opportunity], *, today: dt.date, per_rep: int = DEALS_TO_REVIEW) -> dict[int, list[DealToReview]]:
+    """The scoring of :func:`deals_to_review` over open deals already read (the agenda passes
+    the deals as they were on the session's day; ``entered_stage`` overrides ``stage_changed_at``)."""
+    deals = sorted(deals, key=lambda deal: (deal.owner_id, -deal.amount, deal.pk))
+    days = {
+        deal.pk: max(0, (today - deal.entered_stage).days) if hasattr(deal, "entered_stage") else reads.days_in_stage(deal, today)
+        for deal in deals
+    }
     by_stage: dict[int, list[int]] = defaultdict(list)
     for deal in deals:
         by_stage[deal.stage_id].append(days[deal.pk])
@@ -249,36 +332,156 @@ def _quota_period(rep: Rep, day: dt.date) -> Period | None:
     return Period(PeriodKind.CUSTOM, quota["start_date"], quota["end_date"])
 
 
-def _row(user: Any, rep: Rep, start: dt.date, end: dt.date, today: dt.date) -> dict[str, Any] | None:
-    rows = kpi.kpi_table(user=user, start=start, end=end, group_by="rep", rep_ids=[rep.pk], today=today)
+SYSTEM = SimpleNamespace(is_authenticated=True, is_superuser=True, is_staff=True, pk=None)
+"""Reads everything: the agenda is the same for the rep and each of their coaches (none of it is
+private), so it is built once whoever asks; who may see the session is checked by the caller."""
+
+
+def _row(rep: Rep, start: dt.date, end: dt.date, today: dt.date) -> dict[str, Any] | None:
+    rows = kpi.kpi_table(user=SYSTEM, start=start, end=end, group_by="rep", rep_ids=[rep.pk], today=today)
     return rows[0] if rows else None
 
 
-def agenda(*, user: Any, session: CoachingSession, today: dt.date | None = None) -> Agenda:
-    """The agenda of ``session`` from the rep's numbers around its date."""
-    today = today or timezone.localdate()
+def as_of(session: CoachingSession, now: dt.datetime | None = None) -> dt.datetime:
+    """The moment a session's agenda describes: its start, or now for a session still ahead."""
+    return min(session.scheduled_for, now or timezone.now())
+
+
+def deals_as_of(rep: Rep, moment: dt.datetime) -> list[Opportunity]:
+    """The rep's open deals at ``moment``, each with the stage it was in then (``stage``, in
+    memory only) and ``entered_stage`` (the day it entered it), from the stage and owner history.
+
+    Fields without history (amount, expected close date, next step) are today's values; a
+    held session's frozen agenda keeps them as they were. Three queries.
+    """
+    day = timezone.localdate(moment)
+    owned = OpportunityOwnerChange.objects.filter(Q(from_owner=rep) | Q(to_owner=rep)).values("opportunity_id")
+    candidates = list(
+        Opportunity.objects.filter(Q(owner=rep) | Q(pk__in=owned), created_date__lte=day)
+        .select_related("stage__pipeline", "account")
+        .order_by("-amount", "pk")
+    )
+    ids = [deal.pk for deal in candidates]
+    stage_changes: dict[int, list[Any]] = defaultdict(list)
+    for change in OpportunityStageChange.objects.filter(opportunity_id__in=ids).select_related(
+        "from_stage__pipeline", "to_stage"
+    ):
+        stage_changes[change.opportunity_id].append(change)
+    owner_changes: dict[int, list[Any]] = defaultdict(list)
+    for change in OpportunityOwnerChange.objects.filter(opportunity_id__in=ids).order_by("changed_at", "pk"):
+        owner_changes[change.opportunity_id].append(change)
+    found = []
+    for deal in candidates:
+        later_owner = next((c for c in owner_changes[deal.pk] if c.changed_at > moment), None)
+        owner_id = later_owner.from_owner_id if later_owner else deal.owner_id
+        if owner_id != rep.pk:
+            continue
+        changes = stage_changes[deal.pk]
+        later = next((c for c in changes if c.changed_at > moment), None)
+        if later is None:  # nothing changed since: the deal as it is
+            stage, entered = deal.stage, timezone.localdate(deal.stage_changed_at)
+        elif later.from_stage is None:  # created after the moment
+            continue
+        else:
+            before = [c for c in changes if c.changed_at <= moment]
+            stage = later.from_stage
+            entered = timezone.localdate(before[-1].changed_at) if before else deal.created_date
+        if stage.kind != StageKind.OPEN:
+            continue
+        if deal.close_date is not None and deal.close_date < day and deal.stage.kind != StageKind.OPEN:
+            continue  # closed with an earlier close date: closed then (shared KPI definitions, "Stages")
+        deal.stage = stage
+        deal.owner_id = rep.pk
+        deal.entered_stage = entered  # type: ignore[attr-defined]
+        found.append(deal)
+    return found
+
+
+def _pipeline_rows(deals: Sequence[Opportunity]) -> list[dict[str, Any]]:
+    """Open pipeline by stage (pipeline order), as ``dashboard_selectors.pipeline_snapshot``."""
+    rows: dict[tuple, dict[str, Any]] = {}
+    several = len({deal.pipeline_id for deal in deals}) > 1
+    for deal in deals:
+        stage = deal.stage
+        key = (deal.pipeline_id, stage.order, stage.pk)
+        name = f"{stage.pipeline.name}: {stage.name}" if several else stage.name
+        row = rows.setdefault(key, {"stage": name, "count": 0, "amount": Decimal(0), "weighted": Decimal(0)})
+        row["count"] += 1
+        row["amount"] += deal.amount
+        row["weighted"] += deal.amount * stage.probability / 100
+    for row in rows.values():
+        row["weighted"] = Decimal(row["weighted"]).quantize(Decimal("0.01"))
+    return [rows[key] for key in sorted(rows)]
+
+
+def _quota_row(rep: Rep, period: Period, day: dt.date, deals: Sequence[Opportunity]) -> dict[str, Any] | None:
+    """The quota period's figures as of ``day``: won revenue up to that day, pace on that day,
+    the pipeline of the deals open then."""
+    whole = _row(rep, period.start, period.end, day)
+    if whole is None or whole.get("target") is None:
+        return whole
+    row = whole if day >= period.end else (_row(rep, period.start, day, day) or whole)
+    rest = [
+        d for d in deals if d.expected_close_date is not None and max(day, period.start) <= d.expected_close_date <= period.end
+    ]
+    open_amount = sum((d.amount for d in rest), Decimal(0))
+    weighted = sum((d.amount * d.stage.probability / 100 for d in rest), Decimal(0))
+    row = dict(row)
+    row.update(
+        kpi.quota_figures(
+            target=whole["target"],
+            actual=row["won_revenue"],
+            start=period.start,
+            end=period.end,
+            today=day,
+            open_amount=open_amount,
+            weighted=weighted,
+        )
+    )
+    return row
+
+
+def agenda(*, session: CoachingSession, user: Any = None, now: dt.datetime | None = None) -> Agenda:
+    """The agenda of ``session`` as of its start (now, for a session still ahead): every part is
+    what was true then, so a past session does not list later feedback or deals. ``user`` is
+    not needed (see ``SYSTEM``) and kept for callers that pass it."""
     rep = session.rep
-    day = timezone.localdate(session.scheduled_for)
-    this_week = Period.containing(PeriodKind.WEEK, day)
+    moment = as_of(session, now)
+    day = timezone.localdate(moment)
+    this_week = Period.containing(PeriodKind.WEEK, timezone.localdate(session.scheduled_for))
     last_week = this_week.previous()
     quota_period = _quota_period(rep, day)
     four_weeks = Period(PeriodKind.CUSTOM, this_week.start - dt.timedelta(weeks=4), this_week.start - dt.timedelta(days=1))
-    by_stage, _by_month = reads.pipeline_snapshot(user=user, rep_ids=[rep.pk])
-    reviews = deals_to_review(user=user, rep_ids=[rep.pk], today=today).get(rep.pk, [])
+    deals = deals_as_of(rep, moment)
+    reviews = score_deals(deals, today=day).get(rep.pk, [])
+    actions = (
+        ActionItem.objects.filter(rep=rep, created_at__lte=moment)
+        .filter(Q(done_at__isnull=True) | Q(done_at__gt=moment))
+        .exclude(session=session)
+        .select_related("session")
+    )
+    open_actions = list(actions)
+    for item in open_actions:
+        item.done_at = None  # open then (in memory only)
+    feedback = (
+        CoachingFeedback.objects.filter(rep=rep, date__lte=day, created_at__lt=day_start(day + dt.timedelta(days=1)))
+        .exclude(session=session)
+        .select_related("given_by")
+    )
     return Agenda(
         last_week=last_week,
         this_week=this_week,
-        last_week_figures=_row(user, rep, last_week.start, last_week.end, today),
-        last_week_plan=reads.activity_plan(user=user, rep=rep, week_start=last_week.start),
-        next_plan=reads.activity_plan(user=user, rep=rep, week_start=this_week.start),
+        last_week_figures=_row(rep, last_week.start, last_week.end, day),
+        last_week_plan=reads.activity_plan(user=SYSTEM, rep=rep, week_start=last_week.start, as_of=moment),
+        next_plan=reads.activity_plan(user=SYSTEM, rep=rep, week_start=this_week.start, as_of=moment),
         quota_period=quota_period,
-        quota_figures=_row(user, rep, quota_period.start, quota_period.end, today) if quota_period else None,
-        pipeline_by_stage=by_stage,
-        overdue_next_steps=reads.overdue_next_steps(user=user, rep=rep, today=today).count(),
+        quota_figures=_quota_row(rep, quota_period, day, deals) if quota_period else None,
+        pipeline_by_stage=_pipeline_rows(deals),
+        overdue_next_steps=sum(1 for d in deals if d.next_step_date is not None and d.next_step_date < day),
         deals_to_review=reviews,
-        open_actions=list(rules.visible_action_items(user).filter(rep=rep, done_at__isnull=True).select_related("session")),
-        recent_feedback=list(rules.visible_feedback(user).filter(rep=rep).select_related("given_by")[:3]),
-        satisfaction=_row(user, rep, four_weeks.start, four_weeks.end, today),
+        open_actions=open_actions,
+        recent_feedback=list(feedback[:3]),
+        satisfaction=_row(rep, four_weeks.start, four_weeks.end, day),
     )
 
 
@@ -293,13 +496,19 @@ def sessions_of(*, user: Any, rep_ids: Iterable[int] | None = None) -> QuerySet[
 
 
 __all__ = [
+    "SYSTEM",
     "Agenda",
     "DealToReview",
     "agenda",
+    "as_of",
     "coachable_reps",
+    "coaching_share_by_week",
     "coaching_time",
+    "deals_as_of",
     "deals_to_review",
     "reps_coaching_status",
+    "reviewed_deal_ids",
+    "score_deals",
     "sessions_of",
     "upcoming",
     "working_minutes",

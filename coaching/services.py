@@ -16,7 +16,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coaching import rules
-from coaching.models import ActionItem, CoachingFeedback, CoachingSession, SessionKind, SessionStatus
+from coaching.models import (
+    ActionItem,
+    Cadence,
+    CoachingCadence,
+    CoachingFeedback,
+    CoachingSession,
+    EmailPreference,
+    FrozenAgenda,
+    SessionKind,
+    SessionStatus,
+)
 from kpis.periods import EARLIEST_DAY, LATEST_DAY
 from reps import access
 from reps.models import Rep
@@ -57,6 +67,58 @@ def _check_when(session: CoachingSession) -> None:
         )
 
 
+MAX_SESSION_MINUTES = 480
+
+
+def _check_clash(session: CoachingSession) -> None:
+    """Never double-book a coach: a session (not cancelled) may not overlap another of the
+    same coach. One query (sessions are at most eight hours long)."""
+    if session.status == SessionStatus.CANCELLED or session.scheduled_for is None or not session.minutes:
+        return
+    start = session.scheduled_for
+    end = start + dt.timedelta(minutes=session.minutes)
+    others = (
+        CoachingSession.objects.filter(
+            coach_id=session.coach_id,
+            scheduled_for__lt=end,
+            scheduled_for__gt=start - dt.timedelta(minutes=MAX_SESSION_MINUTES),
+        )
+        .exclude(status=SessionStatus.CANCELLED)
+        .exclude(pk=session.pk)
+        .select_related("rep__user")
+        .order_by("scheduled_for")
+    )
+    for other in others:
+        if other.scheduled_for + dt.timedelta(minutes=other.minutes) > start:
+            local = timezone.localtime(other.scheduled_for)
+            until = local + dt.timedelta(minutes=other.minutes)
+            raise ValidationError(
+                {
+                    "scheduled_for": _(
+                        "The coach already has a session then: %(kind)s with %(rep)s on %(day)s from %(start)s to "
+                        "%(end)s. Pick another time."
+                    )
+                    % {
+                        "kind": other.get_kind_display(),
+                        "rep": other.rep.name,
+                        "day": local.date().isoformat(),
+                        "start": local.strftime("%H:%M"),
+                        "end": until.strftime("%H:%M"),
+                    }
+                }
+            )
+
+
+def _after_save(session: CoachingSession, was_held: bool, moved: bool) -> None:
+    """A session marked held keeps its agenda as it was (stored); one no longer held drops it."""
+    from coaching.agenda import agenda_freeze  # the agenda reads through selectors, which import the models only
+
+    if session.status == SessionStatus.HELD and (not was_held or moved):
+        agenda_freeze(session=session)
+    elif session.status != SessionStatus.HELD and was_held:
+        FrozenAgenda.objects.filter(session=session).delete()
+
+
 @transaction.atomic
 def session_create(
     *,
@@ -80,7 +142,10 @@ def session_create(
         **_trimmed({"shared_notes": shared_notes, "private_notes": private_notes}),
     )
     _check_when(session)
-    return _save(session)
+    _check_clash(session)
+    _save(session)
+    _after_save(session, was_held=False, moved=False)
+    return session
 
 
 @transaction.atomic
@@ -89,10 +154,16 @@ def session_update(*, session: CoachingSession, **fields: Any) -> CoachingSessio
     unknown = set(fields) - SESSION_FIELDS
     if unknown:
         raise ValueError(f"not session fields: {sorted(unknown)}")
+    was_held = session.pk is not None and session.status == SessionStatus.HELD
+    before = (session.scheduled_for, session.minutes, session.status)
     for name, value in _trimmed(fields).items():
         setattr(session, name, value)
     _check_when(session)
-    return _save(session)
+    if (session.scheduled_for, session.minutes, session.status) != before:
+        _check_clash(session)  # notes alone never: an old overlap must not block saving them
+    _save(session)
+    _after_save(session, was_held=was_held, moved=session.scheduled_for != before[0])
+    return session
 
 
 def session_delete(*, session: CoachingSession) -> None:
@@ -156,3 +227,58 @@ def action_item_set_done(*, item: ActionItem, done: bool, at: dt.datetime | None
 
 def action_item_delete(*, item: ActionItem) -> None:
     item.delete()
+
+
+# --- one-to-one cadence ---------------------------------------------------------------------
+
+CADENCE_FIELDS = {"cadence", "weekday", "time", "minutes"}
+
+
+@transaction.atomic
+def cadence_set(
+    *,
+    rep: Rep,
+    by: Any,
+    cadence: str = Cadence.WEEKLY,
+    weekday: int = 1,
+    time: dt.time = dt.time(9),
+    minutes: int = 45,
+) -> CoachingCadence:
+    """Set the rep's one-to-one cadence (create or replace). ``by`` must coach the rep."""
+    _check_coach(by, rep)
+    row = CoachingCadence.objects.filter(rep=rep).first() or CoachingCadence(rep=rep)
+    row.cadence, row.weekday, row.time, row.minutes = cadence, weekday, time, minutes
+    row.updated_by, row.updated_at = by, timezone.now()
+    return _save(row)
+
+
+@transaction.atomic
+def cadence_update(*, row: CoachingCadence, by: Any, **fields: Any) -> CoachingCadence:
+    unknown = set(fields) - CADENCE_FIELDS
+    if unknown:
+        raise ValueError(f"not cadence fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(row, name, value)
+    row.updated_by, row.updated_at = by, timezone.now()
+    return _save(row)
+
+
+def cadence_delete(*, row: CoachingCadence) -> None:
+    """Back to the default (weekly)."""
+    row.delete()
+
+
+# --- email preferences ----------------------------------------------------------------------
+
+EMAIL_PREFERENCE_FIELDS = {"one_to_one_reminders", "overdue_action_reminders", "weekly_team_summary"}
+
+
+@transaction.atomic
+def email_preferences_update(*, user: Any, **fields: Any) -> EmailPreference:
+    unknown = set(fields) - EMAIL_PREFERENCE_FIELDS
+    if unknown:
+        raise ValueError(f"not email preferences: {sorted(unknown)}")
+    row, _created = EmailPreference.objects.get_or_create(user=user)
+    for name, value in fields.items():
+        setattr(row, name, bool(value))
+    return _save(row)

@@ -23,7 +23,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from coaching.models import ActionItem, CoachingFeedback, CoachingSession, SessionKind, SessionStatus
+from coaching.models import ActionItem, CoachingCadence, CoachingFeedback, CoachingSession, SessionKind, SessionStatus
 from kpis.models import ActivityTarget, Quota, QuotaMetric
 from reps.instants import fill_event_instants
 from reps.models import (
@@ -163,6 +163,7 @@ NEXT_STEPS = [
 LOST_REASONS = ["Price", "Chose a competitor", "No budget", "No decision", "Timing"]
 
 COACHING_WEEKS = 8  # weeks of one-to-ones before this one
+ONE_TO_ONE_HOURS = [9, 10, 11, 14, 15]  # a manager's usual one-to-one slots, with the weekdays
 ONE_TO_ONE_NOTES = [
     "Went through last week's numbers and the plan for this week.",
     "Pipeline review: two deals need a next step; agreed on the proposal follow-ups.",
@@ -676,13 +677,31 @@ class DemoBuilder:
         first_monday = max(this_monday - dt.timedelta(weeks=COACHING_WEEKS), self.start)
         sessions: list[CoachingSession] = []
         one_to_ones: list[CoachingSession] = []  # held ones, for feedback and actions
+        cadences: list[CoachingCadence] = []
+        # Each rep's usual slot; a manager's reps never share one, so no two one-to-ones clash.
+        free_slots: dict[int, list[tuple[int, int]]] = {}
+        busy: dict[int, list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
+
+        def book(coach_id: int, start: dt.datetime, minutes: int) -> bool:
+            end = start + dt.timedelta(minutes=minutes)
+            if any(b_start < end and start < b_end for b_start, b_end in busy[coach_id]):
+                return False
+            busy[coach_id].append((start, end))
+            return True
+
         for rep in self.reps:
             coach = rep.team.manager
-            weekday, hour = rng.randint(0, 4), rng.choice([9, 10, 11, 14, 15, 16])
+            if coach.pk not in free_slots:
+                free_slots[coach.pk] = [(day, hour) for day in range(5) for hour in ONE_TO_ONE_HOURS]
+                rng.shuffle(free_slots[coach.pk])
+            weekday, hour = free_slots[coach.pk].pop()
+            cadences.append(CoachingCadence(rep=rep, weekday=weekday, time=dt.time(hour), minutes=45))
             monday = first_monday
-            while monday <= this_monday + dt.timedelta(weeks=1):
+            while monday <= this_monday:
                 day = monday + dt.timedelta(days=weekday)
                 monday += dt.timedelta(weeks=1)
+                if day > self.today:
+                    break  # the rest of this week and next: planned from the cadence (coaching.planning)
                 if day < self.today:
                     status = SessionStatus.CANCELLED if rng.random() < 0.12 else SessionStatus.HELD
                 else:
@@ -699,26 +718,34 @@ class DemoBuilder:
                     private_notes=rng.choice(PRIVATE_NOTES) if held else "",
                     created_at=self.at(day - dt.timedelta(days=7), 8),
                 )
+                if status != SessionStatus.CANCELLED:
+                    book(coach.pk, session.scheduled_for, session.minutes)
                 sessions.append(session)
                 if held:
                     one_to_ones.append(session)
+        for rep in self.reps:  # after every one-to-one is booked: the extra sessions fit around them
+            coach = rep.team.manager
             for _ in range(rng.randint(1, 3)):
                 kind, minutes, notes = rng.choice(EXTRA_SESSIONS)
                 day = first_monday + dt.timedelta(days=rng.randint(0, max((self.today - first_monday).days - 1, 0)))
                 if day.weekday() >= 5 or day >= self.today:
                     continue
+                start = self.at(day, rng.choice([8, 13, 16]))
+                if not book(coach.pk, start, minutes):
+                    continue  # the manager is busy then
                 sessions.append(
                     CoachingSession(
                         rep=rep,
                         coach=coach,
                         kind=kind,
-                        scheduled_for=self.at(day, rng.choice([8, 13, 16])),
+                        scheduled_for=start,
                         minutes=minutes,
                         status=SessionStatus.HELD,
                         shared_notes=notes,
                         created_at=self.at(day, 7),
                     )
                 )
+        CoachingCadence.objects.bulk_create(cadences, batch_size=BATCH)
         CoachingSession.objects.bulk_create(sessions, batch_size=BATCH)  # sets the pks the rows below use
 
         feedback, actions = [], []
@@ -760,6 +787,15 @@ class DemoBuilder:
         self.summary.counts.update(coaching_sessions=len(sessions), coaching_feedback=len(feedback), action_items=len(actions))
         self.progress(f"{len(sessions)} coaching sessions, {len(feedback)} feedback, {len(actions)} action items")
 
+    def build_coaching_plan(self) -> None:
+        """The one-to-ones of the rest of this week and next, from the cadences, by the same
+        planning as the nightly run (so the demo shows what a manager finds on a Monday)."""
+        from coaching.planning import plan_one_to_ones
+
+        result = plan_one_to_ones(today=self.today)
+        self.summary.counts.update(one_to_ones_planned=len(result.created))
+        self.progress(f"{len(result.created)} one-to-ones planned ahead")
+
     def build(self) -> DemoSummary:
         self.build_people()
         self.build_catalogue()
@@ -768,6 +804,7 @@ class DemoBuilder:
         self.build_feedback()
         self.build_targets_and_quotas()
         self.build_coaching()
+        self.build_coaching_plan()
         return self.summary
 
 

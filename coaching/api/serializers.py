@@ -14,8 +14,8 @@ from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 
 from coaching import rules, services
-from coaching.models import ActionItem, CoachingFeedback, CoachingSession
-from kpis.api.serializers import MONEY, RATIO, KpiRowSerializer, RefSerializer
+from coaching.models import ActionItem, CoachingCadence, CoachingFeedback, CoachingSession, EmailPreference
+from kpis.api.serializers import RATIO, RefSerializer
 from kpis.periods import EARLIEST_DAY, LATEST_DAY
 from reps.access import visible_reps
 from reps.api.serializers import ScopedPrimaryKeyField
@@ -198,61 +198,48 @@ class CoachingTimeRowSerializer(serializers.Serializer):
     )
 
 
-# --- the one-to-one agenda ------------------------------------------------------------------
+# --- one-to-one cadence and email preferences -----------------------------------------------
 
 
-class PeriodSerializer(serializers.Serializer):
-    kind = serializers.CharField()
-    start = serializers.DateField()
-    end = serializers.DateField()
+class CoachingCadenceSerializer(serializers.ModelSerializer):
+    rep = ScopedPrimaryKeyField(
+        model=Rep, scope=visible_reps, help_text=_("The rep; set on creation only (one cadence per rep).")
+    )
+
+    class Meta:
+        model = CoachingCadence
+        fields = ["id", "rep", "cadence", "weekday", "time", "minutes", "updated_by", "updated_at"]
+        read_only_fields = ["updated_by", "updated_at"]
+        extra_kwargs = {
+            "cadence": {"help_text": _("weekly (the default for a rep without a cadence), biweekly, monthly or none.")},
+            "weekday": {"help_text": _("The usual day: 0 Monday … 4 Friday.")},
+            "time": {"help_text": _("The usual local time (HH:MM).")},
+            "minutes": {"min_value": 5, "max_value": 480},
+        }
+
+    def create(self, validated_data: dict[str, Any]) -> CoachingCadence:
+        user = _user(self)
+        rep = validated_data["rep"]
+        _check_can_coach(user, rep)
+        existing = CoachingCadence.objects.filter(rep=rep).values_list("pk", flat=True).first()
+        if existing is not None:
+            raise serializers.ValidationError(
+                {
+                    "rep": [
+                        _("This rep has a cadence already: change it with PATCH /api/v1/coaching-cadences/%(id)d/.")
+                        % {"id": existing}
+                    ]
+                }
+            )
+        return services.cadence_set(by=user, **validated_data)
+
+    def update(self, instance: CoachingCadence, validated_data: dict[str, Any]) -> CoachingCadence:
+        _fixed_after_creation(instance, validated_data, ("rep",))
+        validated_data.pop("rep", None)
+        return services.cadence_update(row=instance, by=_user(self), **validated_data) if validated_data else instance
 
 
-class ActivityPlanRowSerializer(serializers.Serializer):
-    kind = serializers.CharField()
-    label = serializers.CharField()
-    target = serializers.IntegerField(allow_null=True, help_text=_("Weekly target in force; null without one."))
-    planned_this = serializers.IntegerField()
-    planned_done_this = serializers.IntegerField()
-    done_this = serializers.IntegerField()
-    planned_next = serializers.IntegerField()
-
-
-class PipelineStageRowSerializer(serializers.Serializer):
-    stage = serializers.CharField()
-    count = serializers.IntegerField()
-    amount = serializers.DecimalField(**MONEY)
-    weighted = serializers.DecimalField(**MONEY)
-
-
-class DealToReviewSerializer(serializers.Serializer):
-    id = serializers.IntegerField(source="opportunity.pk")
-    name = serializers.CharField(source="opportunity.name")
-    account = serializers.CharField(source="opportunity.account.name", allow_null=True, default=None)
-    stage = serializers.CharField(source="opportunity.stage.name")
-    amount = serializers.DecimalField(source="opportunity.amount", **MONEY)
-    days_in_stage = serializers.IntegerField()
-    reasons = serializers.ListField(child=serializers.CharField())
-    score = serializers.IntegerField()
-
-
-class SatisfactionSerializer(serializers.Serializer):
-    csat = serializers.DecimalField(max_digits=4, decimal_places=2, allow_null=True)
-    complaints = serializers.IntegerField()
-
-
-class AgendaSerializer(serializers.Serializer):
-    """The agenda of ``Agenda`` (coaching.selectors), in the order a one-to-one goes through it."""
-
-    last_week = PeriodSerializer()
-    this_week = PeriodSerializer()
-    last_week_figures = KpiRowSerializer(allow_null=True)
-    last_week_plan = ActivityPlanRowSerializer(many=True)
-    next_plan = ActivityPlanRowSerializer(many=True)
-    quota_period = PeriodSerializer(allow_null=True)
-    quota_figures = KpiRowSerializer(allow_null=True)
-    pipeline_by_stage = PipelineStageRowSerializer(many=True)
-    overdue_next_steps = serializers.IntegerField()
-    deals_to_review = DealToReviewSerializer(many=True)
-    open_actions = ActionItemSerializer(many=True)
-    recent_feedback = CoachingFeedbackSerializer(many=True)
-    satisfaction = SatisfactionSerializer(allow_null=True, help_text=_("CSAT and complaints of the four weeks before."))
+class EmailPreferenceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EmailPreference
+        fields = ["one_to_one_reminders", "overdue_action_reminders", "weekly_team_summary"]

@@ -7,8 +7,10 @@ router = SimpleRouter()
 router.register("coaching-sessions", views.CoachingSessionViewSet, basename="api-coaching-session")
 router.register("coaching-feedback", views.CoachingFeedbackViewSet, basename="api-coaching-feedback")
 router.register("action-items", views.ActionItemViewSet, basename="api-action-item")
+router.register("coaching-cadences", views.CoachingCadenceViewSet, basename="api-coaching-cadence")
 
 urlpatterns = [
     path("coaching-time/", views.CoachingTimeApi.as_view(), name="coaching-time"),
+    path("me/email-preferences/", views.EmailPreferencesApi.as_view(), name="email-preferences"),
     *router.urls,
 ]

@@ -20,8 +20,17 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from coaching import rules, selectors, services
+from coaching.agenda import AgendaSerializer, agenda_data
 from coaching.api import serializers
-from coaching.models import ActionItem, CoachingFeedback, CoachingSession, SessionKind, SessionStatus
+from coaching.models import (
+    ActionItem,
+    CoachingCadence,
+    CoachingFeedback,
+    CoachingSession,
+    EmailPreference,
+    SessionKind,
+    SessionStatus,
+)
 from kpis import dashboard_selectors as reads
 from reps import access
 from reps.api.views import HasSalesRole, SalesAPI
@@ -116,21 +125,22 @@ class CoachingSessionViewSet(CoachingAPI, viewsets.ModelViewSet):
         services.session_delete(session=instance)
 
     @extend_schema(
-        responses={200: serializers.AgendaSerializer},
+        responses={200: AgendaSerializer},
         summary="The one-to-one agenda of a session",
         description=(
-            "Built from the rep's numbers around the session's date: last week's figures and activity "
-            "plan, this and next week's plan, the quota period's figures, the open pipeline by stage, "
-            "overdue next steps, the deals most worth a review, open action items, recent feedback and "
-            "the satisfaction of the four weeks before. Money and ratios are strings, dates ISO."
+            "Built from the rep's numbers as they were at the session's start (now, for a session still "
+            "ahead): last week's figures and activity plan, this and next week's plan, the quota period's "
+            "figures, the open pipeline by stage, overdue next steps, the deals most worth a review, open "
+            "action items, recent feedback and the satisfaction of the four weeks before. A held session's "
+            "agenda is the one stored when it was marked held (frozen_at). Money and ratios are strings, "
+            "dates ISO."
         ),
         filters=False,
     )
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def agenda(self, request: Request, pk: str | None = None) -> Response:
         session = self.get_object()
-        agenda = selectors.agenda(user=request.user, session=session)
-        return Response(serializers.AgendaSerializer(agenda, context=self.get_serializer_context()).data)
+        return Response(agenda_data(session))
 
 
 class CoachingFeedbackViewSet(CoachingAPI, viewsets.ModelViewSet):
@@ -178,6 +188,55 @@ class ActionItemViewSet(CoachingAPI, viewsets.ModelViewSet):
         data.is_valid(raise_exception=True)
         item = services.action_item_set_done(item=item, done=data.validated_data["done"])
         return Response(self.get_serializer(item).data)
+
+
+class CadenceFilter(django_filters.FilterSet):
+    rep = IdFilter(label=_("Rep id"), field_name="rep_id")
+
+    class Meta:
+        model = CoachingCadence
+        fields = ["rep"]
+
+
+class CoachingCadenceViewSet(CoachingAPI, viewsets.ModelViewSet):
+    """One-to-one cadence per rep: how often (weekly by default), on which weekday and at what time.
+    The nightly planning creates the one-to-ones from it. The rep reads their own; their managers set it."""
+
+    serializer_class = serializers.CoachingCadenceSerializer
+    filterset_class = CadenceFilter
+    ordering_fields = ["id"]
+    ordering = ["id"]
+    queryset = CoachingCadence.objects.none()
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return access.scope(CoachingCadence.objects.select_related("rep"), self.request.user, "rep")
+
+    def perform_destroy(self, instance: CoachingCadence) -> None:
+        services.cadence_delete(row=instance)
+
+
+class EmailPreferencesApi(APIView):
+    """The coaching emails the requesting user receives (each on unless switched off)."""
+
+    permission_classes = [HasSalesRole]
+
+    def _row(self, request: Request) -> EmailPreference:
+        return EmailPreference.objects.filter(user=request.user).first() or EmailPreference(user=request.user)
+
+    @extend_schema(responses=serializers.EmailPreferenceSerializer, summary="My coaching email settings")
+    def get(self, request: Request) -> Response:
+        return Response(serializers.EmailPreferenceSerializer(self._row(request)).data)
+
+    @extend_schema(
+        request=serializers.EmailPreferenceSerializer,
+        responses=serializers.EmailPreferenceSerializer,
+        summary="Switch coaching emails on or off",
+    )
+    def patch(self, request: Request) -> Response:
+        data = serializers.EmailPreferenceSerializer(self._row(request), data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        row = services.email_preferences_update(user=request.user, **data.validated_data)
+        return Response(serializers.EmailPreferenceSerializer(row).data)
 
 
 # --- coaching time --------------------------------------------------------------------------

@@ -24,10 +24,11 @@ def changelist(model: str) -> str:
 def add_rows(cworld, count: int) -> None:
     now = timezone.now()
     for i in range(count):
-        for key in ("rep", "teammate", "other_rep"):
+        for offset, key in enumerate(("rep", "teammate", "other_rep")):
             rep = cworld.world.rep_named(key)
             coach = rep.team.manager
-            session = services.session_create(rep=rep, coach=coach, scheduled_for=now - dt.timedelta(days=7 * i + 14))
+            when = now - dt.timedelta(days=7 * i + 14, hours=offset)  # a coach is never double-booked
+            session = services.session_create(rep=rep, coach=coach, scheduled_for=when)
             services.feedback_give(rep=rep, given_by=coach, session=session, problem=f"p{i}", consequence="c", improvement="i")
             services.action_item_create(rep=rep, created_by=coach, session=session, title=f"Action {i}")
 
