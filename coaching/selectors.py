@@ -23,7 +23,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from coaching import rules
-from coaching.models import ActionItem, CoachingFeedback, CoachingSession, SessionKind, SessionStatus
+from coaching.models import (
+    AccountPlanAction,
+    ActionItem,
+    CoachingFeedback,
+    CoachingSession,
+    DealReview,
+    Recognition,
+    SessionKind,
+    SessionStatus,
+    StageTip,
+)
 from kpis import dashboard_selectors as reads
 from kpis import selectors as kpi
 from kpis.models import Quota, QuotaMetric
@@ -151,6 +161,7 @@ class DealToReview:
     days_in_stage: int
     reasons: list[str] = field(default_factory=list)
     score: int = 0
+    tip: str = ""  # the stage's coaching tip (StageTip), shown beside the deal
 
 
 def deals_to_review(
@@ -161,9 +172,10 @@ def deals_to_review(
     A deal earns points for a next step that is overdue or missing, an expected close date
     that has passed or is missing, being stalled (longer in its stage than twice the median of
     the open deals in that stage here and at least two weeks, or over 45 days whatever the
-    others do), and being one of the rep's
+    others do; or longer than the stage's own limit, ``StageTip.stall_after_days``, when an
+    admin set one), and being one of the rep's
     three largest in a late stage (probability 50 % or more). Deals with no point are not
-    flagged; ties go to the larger amount. One query.
+    flagged; ties go to the larger amount. Two queries (the deals, the stages' tips).
     """
     deals = list(
         access.scope(Opportunity.objects.filter(stage__kind=StageKind.OPEN, owner_id__in=list(rep_ids)), user, "owner")
@@ -175,6 +187,7 @@ def deals_to_review(
     for deal in deals:
         by_stage[deal.stage_id].append(days[deal.pk])
     twice_median = {stage: 2 * statistics.median(values) for stage, values in by_stage.items()}
+    tips = stage_tips(by_stage)
     largest: dict[int, set[int]] = defaultdict(set)
     for deal in deals:  # ordered by amount within each rep
         if len(largest[deal.owner_id]) < 3 and deal.amount > 0:
@@ -182,7 +195,8 @@ def deals_to_review(
 
     flagged: dict[int, list[DealToReview]] = defaultdict(list)
     for deal in deals:
-        review = DealToReview(opportunity=deal, days_in_stage=days[deal.pk])
+        tip = tips.get(deal.stage_id)
+        review = DealToReview(opportunity=deal, days_in_stage=days[deal.pk], tip=tip.tip if tip else "")
         if deal.next_step_date is not None and deal.next_step_date < today:
             late = (today - deal.next_step_date).days
             review.reasons.append(ngettext("next step %(n)d day overdue", "next step %(n)d days overdue", late) % {"n": late})
@@ -197,7 +211,15 @@ def deals_to_review(
             review.reasons.append(_("no expected close date"))
             review.score += 1
         days_here = review.days_in_stage
-        if (days_here > twice_median[deal.stage_id] and days_here >= STALLED_MIN_DAYS) or days_here > STALLED_ANYWAY_DAYS:
+        limit = tip.stall_after_days if tip else None
+        if limit is not None:
+            if days_here > limit:
+                review.reasons.append(
+                    _("%(days)d days in %(stage)s (stalled: the stage's limit is %(limit)d days)")
+                    % {"days": days_here, "stage": deal.stage.name, "limit": limit}
+                )
+                review.score += 2
+        elif (days_here > twice_median[deal.stage_id] and days_here >= STALLED_MIN_DAYS) or days_here > STALLED_ANYWAY_DAYS:
             review.reasons.append(
                 _("%(days)d days in %(stage)s (stalled)") % {"days": review.days_in_stage, "stage": deal.stage.name}
             )
@@ -234,6 +256,7 @@ class Agenda:
     open_actions: list[ActionItem]
     recent_feedback: list[CoachingFeedback]
     satisfaction: dict[str, Any] | None  # csat and complaints of the last four weeks
+    account_plan_actions: list[AccountPlanAction] = field(default_factory=list)  # open, with the order book
 
 
 def _quota_period(rep: Rep, day: dt.date) -> Period | None:
@@ -279,6 +302,7 @@ def agenda(*, user: Any, session: CoachingSession, today: dt.date | None = None)
         open_actions=list(rules.visible_action_items(user).filter(rep=rep, done_at__isnull=True).select_related("session")),
         recent_feedback=list(rules.visible_feedback(user).filter(rep=rep).select_related("given_by")[:3]),
         satisfaction=_row(user, rep, four_weeks.start, four_weeks.end, today),
+        account_plan_actions=open_plan_actions(user=user, rep_id=rep.pk),
     )
 
 
@@ -303,4 +327,89 @@ __all__ = [
     "sessions_of",
     "upcoming",
     "working_minutes",
+]
+
+
+# --- stage tips, deal reviews, recognition, account plans -------------------------------------
+
+RECOGNITION_FROM = Decimal(1)  # at or above 100 % of the target: worth recognising (seed 003)
+
+
+def stage_tips(stage_ids: Iterable[int]) -> dict[int, StageTip]:
+    """The coaching tips of these stages, by stage id (stages without one are left out). One query."""
+    return {tip.stage_id: tip for tip in StageTip.objects.filter(stage_id__in=list(stage_ids))}
+
+
+def stage_tip(stage_id: int) -> StageTip | None:
+    return StageTip.objects.filter(stage_id=stage_id).first()
+
+
+def last_reviews(*, user: Any, opportunity_ids: Iterable[int]) -> dict[int, DealReview]:
+    """The last review ``user`` may see of each of these deals, by deal id. One query."""
+    latest: dict[int, DealReview] = {}
+    reviews = (
+        rules.visible_deal_reviews(user)
+        .filter(opportunity_id__in=list(opportunity_ids))
+        .select_related("reviewed_by")
+        .order_by("opportunity_id", "-date", "-pk")
+    )
+    for review in reviews:
+        latest.setdefault(review.opportunity_id, review)
+    return latest
+
+
+def recognition_candidates(*, user: Any, team_id: int, start: dt.date, end: dt.date, today: dt.date) -> list[dict[str, Any]]:
+    """The reps of the team (and sub-teams) ``user`` may coach whose attainment of start..end is
+    at or above 100 % (docs/kpis.md, "Quota"), best first, each with ``recognised_on``: the last
+    recognition they got in the period, if any. Rows: ``rep`` ({"id", "name"}), ``attainment``."""
+    rows = kpi.kpi_table(user=user, start=start, end=end, group_by="rep", team_id=team_id, today=today)
+    coachable = set(coachable_reps(user).values_list("pk", flat=True))
+    top = [
+        row
+        for row in rows
+        if row.get("attainment") is not None and row["attainment"] >= RECOGNITION_FROM and row["rep"]["id"] in coachable
+    ]
+    if not top:
+        return []
+    recognised = dict(
+        Recognition.objects.filter(rep_id__in=[row["rep"]["id"] for row in top], date__gte=start, date__lte=end)
+        .order_by()
+        .values("rep_id")
+        .annotate(last=Max("date"))
+        .values_list("rep_id", "last")
+    )
+    found = [
+        {"rep": row["rep"], "attainment": row["attainment"], "recognised_on": recognised.get(row["rep"]["id"])} for row in top
+    ]
+    found.sort(key=lambda row: (-row["attainment"], row["rep"]["name"]))
+    return found
+
+
+def recognition_and_feedback(*, user: Any, rep_id: int, limit: int = 20) -> list[dict[str, Any]]:
+    """The recognition and the 3-part feedback a rep received, latest first (two queries).
+    Entries: ``kind`` ("recognition" or "feedback"), ``date``, ``record``."""
+    recognitions = rules.visible_recognitions(user).filter(rep_id=rep_id).select_related("given_by")[:limit]
+    feedback = rules.visible_feedback(user).filter(rep_id=rep_id).select_related("given_by")[:limit]
+    entries = [{"kind": "recognition", "date": r.date, "record": r, "order": r.created_at} for r in recognitions]
+    entries += [{"kind": "feedback", "date": f.date, "record": f, "order": f.created_at} for f in feedback]
+    entries.sort(key=lambda entry: (entry["date"], entry["order"]), reverse=True)
+    return entries[:limit]
+
+
+def open_plan_actions(*, user: Any, rep_id: int) -> list[AccountPlanAction]:
+    """The open actions of the rep's account plans, soonest due first. One query."""
+    return list(
+        AccountPlanAction.objects.filter(
+            plan__in=rules.visible_account_plans(user).filter(rep_id=rep_id), done_at__isnull=True
+        ).select_related("plan__account", "owner")
+    )
+
+
+__all__ += [
+    "last_reviews",
+    "open_plan_actions",
+    "recognition_and_feedback",
+    "recognition_candidates",
+    "stage_tip",
+    "stage_tips",
 ]
