@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from django.utils.translation import ngettext
 
 from coaching import rules
 from coaching.models import (
+    AccountPlan,
     AccountPlanAction,
     ActionItem,
     CoachingFeedback,
@@ -405,7 +406,27 @@ def open_plan_actions(*, user: Any, rep_id: int) -> list[AccountPlanAction]:
     )
 
 
+def _plans(user: Any) -> QuerySet[AccountPlan]:
+    return (
+        rules.visible_account_plans(user)
+        .select_related("account")
+        .prefetch_related(Prefetch("actions", queryset=AccountPlanAction.objects.select_related("owner")))
+    )
+
+
+def account_plans_of(*, user: Any, rep_id: int) -> list[AccountPlan]:
+    """The rep's account plans with their actions and owners (three queries)."""
+    return list(_plans(user).filter(rep_id=rep_id))
+
+
+def account_plans_of_account(*, user: Any, account_id: int) -> list[AccountPlan]:
+    """The plans of one customer that ``user`` may see, with their actions (three queries at most)."""
+    return list(_plans(user).filter(account_id=account_id))
+
+
 __all__ += [
+    "account_plans_of",
+    "account_plans_of_account",
     "last_reviews",
     "open_plan_actions",
     "recognition_and_feedback",

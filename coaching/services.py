@@ -394,3 +394,13 @@ def account_plan_update(
 
 def account_plan_delete(*, plan: AccountPlan) -> None:
     plan.delete()
+
+
+def account_plan_action_set_done(*, action: AccountPlanAction, done: bool) -> AccountPlanAction:
+    """Mark done (now) or open again; marking a done action done keeps its date."""
+    if done and action.done_at is None:
+        action.done_at = timezone.now()
+    elif not done:
+        action.done_at = None
+    action.save(update_fields=["done_at"])
+    return action

@@ -39,6 +39,16 @@ PAGE_SIZE = 25
 UPCOMING_SHOWN = 25
 DONE_SHOWN = 20  # the latest done action items; older ones stay in the sessions
 FEEDBACK_SHOWN = 20
+RECOGNITIONS_SHOWN = 20  # the rep's own and their teammates' shared with the team
+
+
+def recognition_candidates(user: Any, team: Any, period: Period, today: dt.date) -> list[dict[str, Any]]:
+    """The reps at or above 100 % of their target in ``period``, with their attainment as text:
+    suggested for recognition on the coaching page and in the team meeting."""
+    rows = selectors.recognition_candidates(user=user, team_id=team.pk, start=period.start, end=period.end, today=today)
+    for row in rows:
+        row["attainment_text"] = _percent(row["attainment"])
+    return rows
 
 
 def duration(minutes: int | None) -> str:
@@ -101,6 +111,7 @@ def _manager_home(request: HttpRequest, role: Role) -> HttpResponse:
         sessions = selectors.sessions_of(user=user).filter(rep__team_id__in=team_ids).defer("private_notes")
         context["upcoming"], context["recent_page"] = _upcoming_and_recent(request, sessions, today)
         context["page_query"] = picker.query(page=None)[1:]
+        context["recognition_candidates"] = recognition_candidates(user, team, period, today)
     return render(request, "coaching/home_manager.html", context)
 
 
@@ -122,6 +133,7 @@ def _rep_home(request: HttpRequest) -> HttpResponse:
             "open_items": list(items.filter(done_at__isnull=True)),
             "done_items": list(items.filter(done_at__isnull=False).order_by("-done_at", "-pk")[:DONE_SHOWN]),
             "feedback": list(rules.visible_feedback(user).filter(rep=rep).select_related("given_by")[:FEEDBACK_SHOWN]),
+            "recognitions": list(rules.visible_recognitions(user).select_related("rep__user", "given_by")[:RECOGNITIONS_SHOWN]),
         },
     )
 
@@ -212,7 +224,7 @@ def _render_detail(
         "can_coach": can_coach,
         "show_private": rules.can_see_private_notes(user, session),
         "agenda": agenda,
-        "agenda_tables": _agenda_tables(agenda),
+        "agenda_tables": _agenda_tables(agenda, review_session=session.pk if can_coach else None),
         "satisfaction": _satisfaction(agenda.satisfaction),
         "session_feedback": list(rules.visible_feedback(user).filter(session=session).select_related("given_by")),
         "session_actions": list(rules.visible_action_items(user).filter(session=session)),
@@ -226,7 +238,7 @@ def _render_detail(
     return render(request, "coaching/session_detail.html", context, status=status)
 
 
-def _agenda_tables(agenda: selectors.Agenda) -> dict[str, Table]:
+def _agenda_tables(agenda: selectors.Agenda, review_session: int | None = None) -> dict[str, Table]:
     """The agenda's numbers as the dashboards' tables (same formatting, same captions style)."""
     last_week = Table(
         "last_week_plan",
@@ -284,6 +296,8 @@ def _agenda_tables(agenda: selectors.Agenda) -> dict[str, Table]:
             fixed("amount", _("Amount"), Kind.MONEY),
             fixed("days_in_stage", _("Days in stage"), Kind.INT),
             fixed("reasons", _("Why")),
+            fixed("tip", _("Stage tip")),
+            *_review_link(review_session),
         ],
         [_review_row(review) for review in agenda.deals_to_review],
         empty=_("No deal needs a review: every open deal has a next step on time and a close date ahead."),
@@ -312,7 +326,23 @@ def _review_row(review: selectors.DealToReview) -> dict[str, Any]:
         "amount": deal.amount,
         "days_in_stage": review.days_in_stage,
         "reasons": "; ".join(str(reason) for reason in review.reasons),
+        "tip": review.tip,
     }
+
+
+def _review_link(session_id: int | None) -> list[Column]:
+    """The "Record a review" column of the agenda, for whoever coaches the rep."""
+    if session_id is None:
+        return []
+    return [
+        Column(
+            "review",
+            _("Review"),
+            get=lambda _row: _("Record a review"),
+            link=lambda row: reverse("coaching_deal_review", args=[row["pk"]]) + f"?session={session_id}",
+            sortable=False,
+        )
+    ]
 
 
 def _satisfaction(row: Mapping[str, Any] | None) -> dict[str, str] | None:
