@@ -359,11 +359,21 @@ def last_reviews(*, user: Any, opportunity_ids: Iterable[int]) -> dict[int, Deal
     return latest
 
 
-def recognition_candidates(*, user: Any, team_id: int, start: dt.date, end: dt.date, today: dt.date) -> list[dict[str, Any]]:
+def recognition_candidates(
+    *,
+    user: Any,
+    team_id: int,
+    start: dt.date,
+    end: dt.date,
+    today: dt.date,
+    rows: Sequence[dict[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
     """The reps of the team (and sub-teams) ``user`` may coach whose attainment of start..end is
     at or above 100 % (docs/kpis.md, "Quota"), best first, each with ``recognised_on``: the last
-    recognition they got in the period, if any. Rows: ``rep`` ({"id", "name"}), ``attainment``."""
-    rows = kpi.kpi_table(user=user, start=start, end=end, group_by="rep", team_id=team_id, today=today)
+    recognition they got in the period, if any. Rows: ``rep`` ({"id", "name"}), ``attainment``.
+    ``rows``: the team's ``kpi_table`` rows of that period when the caller already has them."""
+    if rows is None:
+        rows = kpi.kpi_table(user=user, start=start, end=end, group_by="rep", team_id=team_id, today=today)
     coachable = set(coachable_reps(user).values_list("pk", flat=True))
     top = [
         row

@@ -685,7 +685,9 @@ def team_meeting(request: HttpRequest) -> HttpResponse:
         return exported
     context.update({"summary": summary, "meetings_table": meetings_table, "changes_table": changes_table})
     # seed 003: top performers are recognised in front of the team
-    candidates = coaching.recognition_candidates(user=user, team_id=team.pk, start=week.start, end=week.end, today=today)
+    candidates = coaching.recognition_candidates(
+        user=user, team_id=team.pk, start=week.start, end=week.end, today=today, rows=rows
+    )
     for row in candidates:
         row["attainment_text"] = format_value(row["attainment"], Kind.PERCENT).text
     context["recognition_candidates"] = candidates
