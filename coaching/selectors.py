@@ -359,6 +359,14 @@ def last_reviews(*, user: Any, opportunity_ids: Iterable[int]) -> dict[int, Deal
     return latest
 
 
+def deal_ids_reviewed(*, deal_ids: Iterable[int], since: dt.date) -> set[int]:
+    """The deals (among ``deal_ids``) with a deal review recorded on ``since`` or later. One query.
+    What "reviewed" means wherever the coaching status or the agenda counts reviewed deals."""
+    return set(
+        DealReview.objects.filter(opportunity_id__in=list(deal_ids), date__gte=since).values_list("opportunity_id", flat=True)
+    )
+
+
 def recognition_candidates(
     *,
     user: Any,
@@ -437,6 +445,7 @@ def account_plans_of_account(*, user: Any, account_id: int) -> list[AccountPlan]
 __all__ += [
     "account_plans_of",
     "account_plans_of_account",
+    "deal_ids_reviewed",
     "last_reviews",
     "open_plan_actions",
     "recognition_and_feedback",

@@ -172,6 +172,15 @@ def test_last_reviews_keep_the_latest_per_deal_and_follow_visibility(cworld):
     assert selectors.last_reviews(user=cworld.admin, opportunity_ids=ids)[deal(cworld, "other_rep").pk] == other
 
 
+def test_deal_ids_reviewed_since_a_day(cworld):
+    today = timezone.localdate()
+    review(cworld, date=today - dt.timedelta(days=10))
+    review(cworld, "teammate", date=today - dt.timedelta(days=2))
+    ids = [deal(cworld).pk, deal(cworld, "teammate").pk, deal(cworld, "other_rep").pk]
+    assert selectors.deal_ids_reviewed(deal_ids=ids, since=today - dt.timedelta(days=7)) == {deal(cworld, "teammate").pk}
+    assert selectors.deal_ids_reviewed(deal_ids=ids, since=today - dt.timedelta(days=30)) == set(ids[:2])
+
+
 def test_the_rep_never_reads_the_private_notes_of_a_review(cworld):
     made = review(cworld)
     assert not rules.can_see_review_notes(cworld.rep.user, made)
