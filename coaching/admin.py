@@ -11,13 +11,18 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from coaching.models import (
+    AccountPlan,
+    AccountPlanAction,
     ActionItem,
     CoachingCadence,
     CoachingFeedback,
     CoachingSession,
+    DealReview,
     EmailPreference,
     FrozenAgenda,
+    Recognition,
     SentEmail,
+    StageTip,
 )
 
 REP_SEARCH = ["rep__user__username", "rep__user__first_name", "rep__user__last_name"]
@@ -120,3 +125,59 @@ class SentEmailAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+@admin.register(StageTip)
+class StageTipAdmin(admin.ModelAdmin):
+    """Admins write here what a good rep does in each stage and when a deal there is stalled."""
+
+    list_display = ["stage", "short_tip", "contact_every_days", "stall_after_days", "updated_at"]
+    list_select_related = ["stage__pipeline"]
+    list_filter = ["stage__pipeline"]
+    search_fields = ["stage__name", "tip"]
+    autocomplete_fields = ["stage"]
+    readonly_fields = ["updated_at"]
+
+    @admin.display(description=_("tip"))
+    def short_tip(self, tip: StageTip) -> str:
+        return Truncator(tip.tip).chars(80)
+
+
+@admin.register(DealReview)
+class DealReviewAdmin(admin.ModelAdmin):
+    list_display = ["date", "opportunity", "rep", "in_control", "reviewed_by"]
+    list_select_related = ["opportunity", "rep__user", "reviewed_by"]
+    list_filter = ["in_control", "rep__team"]
+    search_fields = [*REP_SEARCH, "opportunity__name", "missing", "next_step"]
+    autocomplete_fields = ["opportunity", "rep", "reviewed_by", "session", "action_items"]
+    date_hierarchy = "date"
+
+
+@admin.register(Recognition)
+class RecognitionAdmin(admin.ModelAdmin):
+    list_display = ["date", "rep", "given_by", "shared_with_team", "short_text"]
+    list_select_related = ["rep__user", "given_by"]
+    list_filter = ["shared_with_team", "rep__team"]
+    search_fields = [*REP_SEARCH, "text"]
+    autocomplete_fields = ["rep", "given_by"]
+    date_hierarchy = "date"
+
+    @admin.display(description=_("what was good"))
+    def short_text(self, recognition: Recognition) -> str:
+        return Truncator(recognition.text).chars(80)
+
+
+class AccountPlanActionInline(admin.TabularInline):
+    model = AccountPlanAction
+    extra = 1
+    autocomplete_fields = ["owner"]
+
+
+@admin.register(AccountPlan)
+class AccountPlanAdmin(admin.ModelAdmin):
+    list_display = ["account", "goal", "rep", "created_by", "created_at"]
+    list_select_related = ["account", "rep__user", "created_by"]
+    list_filter = ["rep__team"]
+    search_fields = [*REP_SEARCH, "account__name", "goal"]
+    autocomplete_fields = ["account", "rep", "created_by"]
+    inlines = [AccountPlanActionInline]

@@ -57,6 +57,7 @@ class DealToReviewSerializer(serializers.Serializer):
     days_in_stage = serializers.IntegerField()
     reasons = serializers.ListField(child=serializers.CharField())
     score = serializers.IntegerField()
+    tip = serializers.CharField(help_text=_("The coaching tip of the deal's stage; empty without one."))
 
 
 class AgendaActionSerializer(serializers.Serializer):
@@ -94,6 +95,21 @@ class SatisfactionSerializer(serializers.Serializer):
     complaints = serializers.IntegerField()
 
 
+class AgendaPlanActionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    plan = serializers.IntegerField(source="plan_id")
+    account_id = serializers.IntegerField(source="plan.account_id")
+    account = serializers.CharField(source="plan.account.name")
+    goal = serializers.CharField(source="plan.goal")
+    title = serializers.CharField()
+    owner = serializers.IntegerField(source="owner_id")
+    owner_name = serializers.SerializerMethodField()
+    due_date = serializers.DateField(allow_null=True)
+
+    def get_owner_name(self, action: Any) -> str:
+        return action.owner.get_full_name() or action.owner.get_username()
+
+
 class AgendaSerializer(serializers.Serializer):
     """The agenda of ``Agenda`` (coaching.selectors), in the order a one-to-one goes through it."""
 
@@ -114,6 +130,9 @@ class AgendaSerializer(serializers.Serializer):
     open_actions = AgendaActionSerializer(many=True)
     recent_feedback = AgendaFeedbackSerializer(many=True)
     satisfaction = SatisfactionSerializer(allow_null=True, help_text=_("CSAT and complaints of the four weeks before."))
+    account_plan_actions = AgendaPlanActionSerializer(
+        many=True, help_text=_("Actions of the rep's account plans open at the session's start.")
+    )
 
 
 # --- live, or frozen ------------------------------------------------------------------------

@@ -17,14 +17,25 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from coaching import rules
-from coaching.models import ActionItem, CoachingFeedback, CoachingSession, SessionKind, SessionStatus
+from coaching.models import (
+    AccountPlan,
+    AccountPlanAction,
+    ActionItem,
+    CoachingFeedback,
+    CoachingSession,
+    DealReview,
+    Recognition,
+    SessionKind,
+    SessionStatus,
+    StageTip,
+)
 from kpis import dashboard_selectors as reads
 from kpis import selectors as kpi
 from kpis.models import Quota, QuotaMetric
@@ -119,20 +130,10 @@ REVIEW_WEEKS = 4  # a deal worth a review not reviewed for this long needs one
 
 
 def reviewed_deal_ids(*, rep_ids: Iterable[int], since: dt.date, deals: Iterable[Opportunity]) -> set[int]:
-    """The deals (among ``deals``) reviewed since ``since``: named in the shared notes of a held
-    deal-review session with their rep. One query.
-
-    The single place that says what "reviewed" means: a dedicated deal-review record, once
-    there is one, replaces the notes' text here."""
-    notes: dict[int, list[str]] = defaultdict(list)
-    for rep_id, text in CoachingSession.objects.filter(
-        rep_id__in=list(rep_ids),
-        kind=SessionKind.DEAL_REVIEW,
-        status=SessionStatus.HELD,
-        scheduled_for__gte=day_start(since),
-    ).values_list("rep_id", "shared_notes"):
-        notes[rep_id].append(text.casefold())
-    return {deal.pk for deal in deals if any(deal.name.casefold() in text for text in notes[deal.owner_id])}
+    """The deals (among ``deals``) reviewed since ``since``: with a deal review recorded (see
+    :func:`deal_ids_reviewed`, the single place that says what "reviewed" means). One query.
+    ``rep_ids`` is kept for the callers."""
+    return deal_ids_reviewed(deal_ids=[deal.pk for deal in deals], since=since)
 
 
 def reps_coaching_status(*, user: Any, team_ids: Iterable[int] | None, today: dt.date) -> list[Rep]:
@@ -224,6 +225,7 @@ class DealToReview:
     days_in_stage: int
     reasons: list[str] = field(default_factory=list)
     score: int = 0
+    tip: str = ""  # the stage's coaching tip (StageTip), shown beside the deal
 
 
 def deals_to_review(
@@ -234,9 +236,10 @@ def deals_to_review(
     A deal earns points for a next step that is overdue or missing, an expected close date
     that has passed or is missing, being stalled (longer in its stage than twice the median of
     the open deals in that stage here and at least two weeks, or over 45 days whatever the
-    others do), and being one of the rep's
+    others do; or longer than the stage's own limit, ``StageTip.stall_after_days``, when an
+    admin set one), and being one of the rep's
     three largest in a late stage (probability 50 % or more). Deals with no point are not
-    flagged; ties go to the larger amount. One query.
+    flagged; ties go to the larger amount. Two queries (the deals, the stages' tips).
     """
     deals = list(
         access.scope(Opportunity.objects.filter(stage__kind=StageKind.OPEN, owner_id__in=list(rep_ids)), user, "owner")
@@ -258,6 +261,7 @@ def score_deals(deals: Sequence[Opportunity], *, today: dt.date, per_rep: int = 
     for deal in deals:
         by_stage[deal.stage_id].append(days[deal.pk])
     twice_median = {stage: 2 * statistics.median(values) for stage, values in by_stage.items()}
+    tips = stage_tips(by_stage)
     largest: dict[int, set[int]] = defaultdict(set)
     for deal in deals:  # ordered by amount within each rep
         if len(largest[deal.owner_id]) < 3 and deal.amount > 0:
@@ -265,7 +269,8 @@ def score_deals(deals: Sequence[Opportunity], *, today: dt.date, per_rep: int = 
 
     flagged: dict[int, list[DealToReview]] = defaultdict(list)
     for deal in deals:
-        review = DealToReview(opportunity=deal, days_in_stage=days[deal.pk])
+        tip = tips.get(deal.stage_id)
+        review = DealToReview(opportunity=deal, days_in_stage=days[deal.pk], tip=tip.tip if tip else "")
         if deal.next_step_date is not None and deal.next_step_date < today:
             late = (today - deal.next_step_date).days
             review.reasons.append(ngettext("next step %(n)d day overdue", "next step %(n)d days overdue", late) % {"n": late})
@@ -280,7 +285,15 @@ def score_deals(deals: Sequence[Opportunity], *, today: dt.date, per_rep: int = 
             review.reasons.append(_("no expected close date"))
             review.score += 1
         days_here = review.days_in_stage
-        if (days_here > twice_median[deal.stage_id] and days_here >= STALLED_MIN_DAYS) or days_here > STALLED_ANYWAY_DAYS:
+        limit = tip.stall_after_days if tip else None
+        if limit is not None:
+            if days_here > limit:
+                review.reasons.append(
+                    _("%(days)d days in %(stage)s (stalled: the stage's limit is %(limit)d days)")
+                    % {"days": days_here, "stage": deal.stage.name, "limit": limit}
+                )
+                review.score += 2
+        elif (days_here > twice_median[deal.stage_id] and days_here >= STALLED_MIN_DAYS) or days_here > STALLED_ANYWAY_DAYS:
             review.reasons.append(
                 _("%(days)d days in %(stage)s (stalled)") % {"days": review.days_in_stage, "stage": deal.stage.name}
             )
@@ -317,6 +330,7 @@ class Agenda:
     open_actions: list[ActionItem]
     recent_feedback: list[CoachingFeedback]
     satisfaction: dict[str, Any] | None  # csat and complaints of the last four weeks
+    account_plan_actions: list[AccountPlanAction] = field(default_factory=list)  # open, with the order book
 
 
 def _quota_period(rep: Rep, day: dt.date) -> Period | None:
@@ -482,6 +496,7 @@ def agenda(*, session: CoachingSession, user: Any = None, now: dt.datetime | Non
         open_actions=open_actions,
         recent_feedback=list(feedback[:3]),
         satisfaction=_row(rep, four_weeks.start, four_weeks.end, day),
+        account_plan_actions=plan_actions_as_of(rep=rep, moment=moment),
     )
 
 
@@ -512,4 +527,143 @@ __all__ = [
     "sessions_of",
     "upcoming",
     "working_minutes",
+]
+
+
+# --- stage tips, deal reviews, recognition, account plans -------------------------------------
+
+RECOGNITION_FROM = Decimal(1)  # at or above 100 % of the target: worth recognising (seed 003)
+
+
+def stage_tips(stage_ids: Iterable[int]) -> dict[int, StageTip]:
+    """The coaching tips of these stages, by stage id (stages without one are left out). One query."""
+    return {tip.stage_id: tip for tip in StageTip.objects.filter(stage_id__in=list(stage_ids))}
+
+
+def stage_tip(stage_id: int) -> StageTip | None:
+    return StageTip.objects.filter(stage_id=stage_id).first()
+
+
+def last_reviews(*, user: Any, opportunity_ids: Iterable[int]) -> dict[int, DealReview]:
+    """The last review ``user`` may see of each of these deals, by deal id. One query."""
+    latest: dict[int, DealReview] = {}
+    reviews = (
+        rules.visible_deal_reviews(user)
+        .filter(opportunity_id__in=list(opportunity_ids))
+        .select_related("reviewed_by")
+        .order_by("opportunity_id", "-date", "-pk")
+    )
+    for review in reviews:
+        latest.setdefault(review.opportunity_id, review)
+    return latest
+
+
+def deal_ids_reviewed(*, deal_ids: Iterable[int], since: dt.date) -> set[int]:
+    """The deals (among ``deal_ids``) with a deal review recorded on ``since`` or later. One query.
+    What "reviewed" means wherever the coaching status or the agenda counts reviewed deals."""
+    return set(
+        DealReview.objects.filter(opportunity_id__in=list(deal_ids), date__gte=since).values_list("opportunity_id", flat=True)
+    )
+
+
+def recognition_candidates(
+    *,
+    user: Any,
+    team_id: int,
+    start: dt.date,
+    end: dt.date,
+    today: dt.date,
+    rows: Sequence[dict[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
+    """The reps of the team (and sub-teams) ``user`` may coach whose attainment of start..end is
+    at or above 100 % (docs/kpis.md, "Quota"), best first, each with ``recognised_on``: the last
+    recognition they got in the period, if any. Rows: ``rep`` ({"id", "name"}), ``attainment``.
+    ``rows``: the team's ``kpi_table`` rows of that period when the caller already has them."""
+    if rows is None:
+        rows = kpi.kpi_table(user=user, start=start, end=end, group_by="rep", team_id=team_id, today=today)
+    coachable = set(coachable_reps(user).values_list("pk", flat=True))
+    top = [
+        row
+        for row in rows
+        if row.get("attainment") is not None and row["attainment"] >= RECOGNITION_FROM and row["rep"]["id"] in coachable
+    ]
+    if not top:
+        return []
+    recognised = dict(
+        Recognition.objects.filter(rep_id__in=[row["rep"]["id"] for row in top], date__gte=start, date__lte=end)
+        .order_by()
+        .values("rep_id")
+        .annotate(last=Max("date"))
+        .values_list("rep_id", "last")
+    )
+    found = [
+        {"rep": row["rep"], "attainment": row["attainment"], "recognised_on": recognised.get(row["rep"]["id"])} for row in top
+    ]
+    found.sort(key=lambda row: (-row["attainment"], row["rep"]["name"]))
+    return found
+
+
+def recognition_and_feedback(*, user: Any, rep_id: int, limit: int = 20) -> list[dict[str, Any]]:
+    """The recognition and the 3-part feedback a rep received, latest first (two queries).
+    Entries: ``kind`` ("recognition" or "feedback"), ``date``, ``record``."""
+    recognitions = rules.visible_recognitions(user).filter(rep_id=rep_id).select_related("given_by")[:limit]
+    feedback = rules.visible_feedback(user).filter(rep_id=rep_id).select_related("given_by")[:limit]
+    entries = [{"kind": "recognition", "date": r.date, "record": r, "order": r.created_at} for r in recognitions]
+    entries += [{"kind": "feedback", "date": f.date, "record": f, "order": f.created_at} for f in feedback]
+    entries.sort(key=lambda entry: (entry["date"], entry["order"]), reverse=True)
+    return entries[:limit]
+
+
+def open_plan_actions(*, user: Any, rep_id: int) -> list[AccountPlanAction]:
+    """The open actions of the rep's account plans, soonest due first. One query."""
+    return list(
+        AccountPlanAction.objects.filter(
+            plan__in=rules.visible_account_plans(user).filter(rep_id=rep_id), done_at__isnull=True
+        ).select_related("plan__account", "owner")
+    )
+
+
+def plan_actions_as_of(*, rep: Rep, moment: dt.datetime) -> list[AccountPlanAction]:
+    """The actions of the rep's account plans open at ``moment`` (created by then, not done by
+    then), soonest due first; the agenda's list, as of the session's start. Actions carry no
+    creation time: those of a plan made by then count. One query."""
+    actions = list(
+        AccountPlanAction.objects.filter(plan__rep=rep, plan__created_at__lte=moment)
+        .filter(Q(done_at__isnull=True) | Q(done_at__gt=moment))
+        .select_related("plan__account", "owner")
+        .order_by(F("due_date").asc(nulls_last=True), "pk")
+    )
+    for action in actions:
+        action.done_at = None  # open then (in memory only)
+    return actions
+
+
+def _plans(user: Any) -> QuerySet[AccountPlan]:
+    return (
+        rules.visible_account_plans(user)
+        .select_related("account")
+        .prefetch_related(Prefetch("actions", queryset=AccountPlanAction.objects.select_related("owner")))
+    )
+
+
+def account_plans_of(*, user: Any, rep_id: int) -> list[AccountPlan]:
+    """The rep's account plans with their actions and owners (three queries)."""
+    return list(_plans(user).filter(rep_id=rep_id))
+
+
+def account_plans_of_account(*, user: Any, account_id: int) -> list[AccountPlan]:
+    """The plans of one customer that ``user`` may see, with their actions (three queries at most)."""
+    return list(_plans(user).filter(account_id=account_id))
+
+
+__all__ += [
+    "account_plans_of",
+    "account_plans_of_account",
+    "deal_ids_reviewed",
+    "last_reviews",
+    "open_plan_actions",
+    "recognition_and_feedback",
+    "recognition_candidates",
+    "stage_tip",
+    "stage_tips",
 ]

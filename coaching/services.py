@@ -8,6 +8,8 @@ all three parts, texts are trimmed.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -17,19 +19,24 @@ from django.utils.translation import gettext as _
 
 from coaching import rules
 from coaching.models import (
+    AccountPlan,
+    AccountPlanAction,
     ActionItem,
     Cadence,
     CoachingCadence,
     CoachingFeedback,
     CoachingSession,
+    DealReview,
     EmailPreference,
     FrozenAgenda,
+    Recognition,
     SessionKind,
     SessionStatus,
+    StageTip,
 )
 from kpis.periods import EARLIEST_DAY, LATEST_DAY
 from reps import access
-from reps.models import Rep
+from reps.models import Account, Opportunity, Rep, Stage, StageKind
 
 SESSION_FIELDS = {"kind", "scheduled_for", "minutes", "status", "shared_notes", "private_notes"}
 ACTION_FIELDS = {"title", "due_date"}
@@ -282,3 +289,238 @@ def email_preferences_update(*, user: Any, **fields: Any) -> EmailPreference:
     for name, value in fields.items():
         setattr(row, name, bool(value))
     return _save(row)
+
+
+# --- stage tips -------------------------------------------------------------------------------
+
+STAGE_TIP_FIELDS = {"tip", "contact_every_days", "stall_after_days"}
+
+
+@transaction.atomic
+def stage_tip_save(*, stage: Stage, **fields: Any) -> StageTip:
+    """Create or change the coaching tip of ``stage`` (admins only: checked by the callers)."""
+    unknown = set(fields) - STAGE_TIP_FIELDS
+    if unknown:
+        raise ValueError(f"not stage tip fields: {sorted(unknown)}")
+    tip = StageTip.objects.select_for_update().filter(stage=stage).first() or StageTip(stage=stage)
+    for name, value in _trimmed(fields).items():
+        setattr(tip, name, value)
+    tip.updated_at = timezone.now()
+    return _save(tip)
+
+
+def stage_tip_delete(*, tip: StageTip) -> None:
+    tip.delete()
+
+
+# --- deal reviews -----------------------------------------------------------------------------
+
+REVIEW_FIELDS = {"in_control", "missing", "next_step", "private_notes", "date"}
+
+
+@dataclass(frozen=True)
+class ActionInput:
+    """An action item agreed in a review: created for the deal's owner."""
+
+    title: str
+    due_date: dt.date | None = None
+
+
+def _check_session(session: CoachingSession | None, rep: Rep) -> None:
+    if session is not None and session.rep_id != rep.pk:
+        raise ValidationError({"session": _("This session is with another rep.")})
+
+
+@transaction.atomic
+def deal_review_record(
+    *,
+    opportunity: Opportunity,
+    reviewed_by: Any,
+    in_control: str,
+    missing: str = "",
+    next_step: str = "",
+    private_notes: str = "",
+    session: CoachingSession | None = None,
+    date: dt.date | None = None,
+    actions: Sequence[ActionInput] = (),
+) -> DealReview:
+    """Record a review of an open deal by one of its owner's managers, with the action items
+    agreed in it (each created for the owner, tied to the review and to ``session``)."""
+    rep = opportunity.owner
+    _check_coach(reviewed_by, rep)
+    if opportunity.stage.kind != StageKind.OPEN:
+        raise ValidationError({"opportunity": _("This deal is closed: review the open ones.")})
+    _check_session(session, rep)
+    review = DealReview(
+        opportunity=opportunity,
+        rep=rep,
+        reviewed_by=reviewed_by,
+        session=session,
+        date=date or timezone.localdate(),
+        in_control=in_control,
+        **_trimmed({"missing": missing, "next_step": next_step, "private_notes": private_notes}),
+    )
+    _save(review)
+    items = []
+    for index, action in enumerate(actions):
+        title = (action.title or "").strip()
+        if not title:
+            continue
+        item = ActionItem(rep=rep, created_by=reviewed_by, session=session, title=title, due_date=action.due_date)
+        try:
+            item.full_clean()
+        except ValidationError as error:
+            raise ValidationError(
+                {"actions": _("Action %(n)d: %(errors)s") % {"n": index + 1, "errors": "; ".join(error.messages)}}
+            ) from error
+        items.append(item)
+    if items:
+        ActionItem.objects.bulk_create(items)
+        review.action_items.add(*items)
+    return review
+
+
+@transaction.atomic
+def deal_review_update(*, review: DealReview, **fields: Any) -> DealReview:
+    unknown = set(fields) - REVIEW_FIELDS
+    if unknown:
+        raise ValueError(f"not deal review fields: {sorted(unknown)}")
+    for name, value in _trimmed(fields).items():
+        setattr(review, name, value)
+    return _save(review)
+
+
+def deal_review_delete(*, review: DealReview) -> None:
+    """Delete the review; the action items agreed in it stay (the rep may be working on them)."""
+    review.delete()
+
+
+# --- recognition ------------------------------------------------------------------------------
+
+RECOGNITION_FIELDS = {"text", "shared_with_team", "date"}
+
+
+@transaction.atomic
+def recognition_give(
+    *, rep: Rep, given_by: Any, text: str, shared_with_team: bool = False, date: dt.date | None = None
+) -> Recognition:
+    _check_coach(given_by, rep)
+    recognition = Recognition(
+        rep=rep,
+        given_by=given_by,
+        text=(text or "").strip(),
+        shared_with_team=shared_with_team,
+        date=date or timezone.localdate(),
+    )
+    return _save(recognition)
+
+
+@transaction.atomic
+def recognition_update(*, recognition: Recognition, **fields: Any) -> Recognition:
+    unknown = set(fields) - RECOGNITION_FIELDS
+    if unknown:
+        raise ValueError(f"not recognition fields: {sorted(unknown)}")
+    for name, value in _trimmed(fields).items():
+        setattr(recognition, name, value)
+    return _save(recognition)
+
+
+def recognition_delete(*, recognition: Recognition) -> None:
+    recognition.delete()
+
+
+# --- account plans ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanActionInput:
+    """One action of an account plan. ``id`` keeps an existing action (its done date too)."""
+
+    title: str
+    owner: Any
+    due_date: dt.date | None = None
+    done: bool = False
+    id: int | None = None
+
+
+def _check_plan_account(account: Account, rep: Rep) -> None:
+    if account.owner_id is not None and account.owner_id != rep.pk:
+        raise ValidationError({"account": _("This account belongs to another rep: plan it with its owner.")})
+
+
+def _save_plan_actions(plan: AccountPlan, actions: Sequence[PlanActionInput]) -> None:
+    """Replace the plan's actions by ``actions`` (all or nothing: every row is checked first)."""
+    existing = {action.pk: action for action in plan.actions.all()} if plan.pk else {}
+    rep = plan.rep
+    errors: list[str] = []
+    rows: list[AccountPlanAction] = []
+    now = timezone.now()
+    for index, given in enumerate(actions, start=1):
+        title = (given.title or "").strip()
+        if given.id is not None and given.id not in existing:
+            errors.append(_("Action %(n)d: no action with id %(id)s in this plan.") % {"n": index, "id": given.id})
+            continue
+        row = existing.get(given.id) if given.id is not None else AccountPlanAction(plan=plan)
+        row.title, row.owner, row.due_date = title, given.owner, given.due_date
+        if given.done and row.done_at is None:
+            row.done_at = now
+        elif not given.done:
+            row.done_at = None
+        owner = given.owner
+        if owner is None or not (owner.pk == rep.user_id or access.can_manage_rep(owner, rep)):
+            errors.append(_("Action %(n)d: its owner must be the rep or one of their managers.") % {"n": index})
+        try:
+            row.full_clean(exclude=["plan", "owner"])
+        except ValidationError as error:
+            errors.append(_("Action %(n)d: %(errors)s") % {"n": index, "errors": "; ".join(error.messages)})
+        rows.append(row)
+    if errors:
+        raise ValidationError({"actions": errors})
+    kept = {row.pk for row in rows if row.pk}
+    plan.actions.exclude(pk__in=kept).delete()
+    for row in rows:
+        row.plan = plan
+    AccountPlanAction.objects.bulk_update([r for r in rows if r.pk], ["title", "owner", "due_date", "done_at"])
+    AccountPlanAction.objects.bulk_create([r for r in rows if not r.pk])
+
+
+@transaction.atomic
+def account_plan_create(
+    *, account: Account, created_by: Any, goal: str, actions: Sequence[PlanActionInput] = (), rep: Rep | None = None
+) -> AccountPlan:
+    """A plan for ``account``, followed up with its owner (``rep`` for a shared account)."""
+    rep = rep or account.owner
+    if rep is None:
+        raise ValidationError({"rep": _("This account has no owner: say which rep follows the plan up.")})
+    _check_coach(created_by, rep)
+    _check_plan_account(account, rep)
+    plan = _save(AccountPlan(account=account, rep=rep, created_by=created_by, goal=(goal or "").strip()))
+    _save_plan_actions(plan, actions)
+    return plan
+
+
+@transaction.atomic
+def account_plan_update(
+    *, plan: AccountPlan, goal: str | None = None, actions: Sequence[PlanActionInput] | None = None
+) -> AccountPlan:
+    """Change the goal and/or replace the actions (those given with an ``id`` are kept)."""
+    if goal is not None:
+        plan.goal = goal.strip()
+        _save(plan)
+    if actions is not None:
+        _save_plan_actions(plan, actions)
+    return plan
+
+
+def account_plan_delete(*, plan: AccountPlan) -> None:
+    plan.delete()
+
+
+def account_plan_action_set_done(*, action: AccountPlanAction, done: bool) -> AccountPlanAction:
+    """Mark done (now) or open again; marking a done action done keeps its date."""
+    if done and action.done_at is None:
+        action.done_at = timezone.now()
+    elif not done:
+        action.done_at = None
+    action.save(update_fields=["done_at"])
+    return action

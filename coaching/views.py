@@ -48,6 +48,16 @@ PAGE_SIZE = 25
 UPCOMING_SHOWN = 25
 DONE_SHOWN = 20  # the latest done action items; older ones stay in the sessions
 FEEDBACK_SHOWN = 20
+RECOGNITIONS_SHOWN = 20  # the rep's own and their teammates' shared with the team
+
+
+def recognition_candidates(user: Any, team: Any, period: Period, today: dt.date) -> list[dict[str, Any]]:
+    """The reps at or above 100 % of their target in ``period``, with their attainment as text:
+    suggested for recognition on the coaching page and in the team meeting."""
+    rows = selectors.recognition_candidates(user=user, team_id=team.pk, start=period.start, end=period.end, today=today)
+    for row in rows:
+        row["attainment_text"] = _percent(row["attainment"])
+    return rows
 
 
 def duration(minutes: int | None) -> str:
@@ -112,6 +122,7 @@ def _manager_home(request: HttpRequest, role: Role) -> HttpResponse:
         sessions = selectors.sessions_of(user=user).filter(rep__team_id__in=team_ids).defer("private_notes")
         context["upcoming"], context["recent_page"] = _upcoming_and_recent(request, sessions, today)
         context["page_query"] = picker.query(page=None)[1:]
+        context["recognition_candidates"] = recognition_candidates(user, team, period, today)
     return render(request, "coaching/home_manager.html", context)
 
 
@@ -133,6 +144,7 @@ def _rep_home(request: HttpRequest) -> HttpResponse:
             "open_items": list(items.filter(done_at__isnull=True)),
             "done_items": list(items.filter(done_at__isnull=False).order_by("-done_at", "-pk")[:DONE_SHOWN]),
             "feedback": list(rules.visible_feedback(user).filter(rep=rep).select_related("given_by")[:FEEDBACK_SHOWN]),
+            "recognitions": list(rules.visible_recognitions(user).select_related("rep__user", "given_by")[:RECOGNITIONS_SHOWN]),
         },
     )
 
@@ -292,8 +304,9 @@ def _render_detail(
         # ticking in the agenda only while it shows today's state (not a past session's)
         "agenda_is_current": frozen_at is None and session.scheduled_for >= timezone.now(),
         "agenda_actions": _agenda_items(data["open_actions"], timezone.localdate(as_of)),
+        "agenda_plan_actions": _agenda_items(data.get("account_plan_actions", []), timezone.localdate(as_of)),
         "agenda_feedback": [{**f, "date": dt.date.fromisoformat(f["date"])} for f in data["recent_feedback"]],
-        "agenda_tables": _agenda_tables(data),
+        "agenda_tables": _agenda_tables(data, review_session=session.pk if can_coach else None),
         "satisfaction": _satisfaction(data["satisfaction"]),
         "session_feedback": list(rules.visible_feedback(user).filter(session=session).select_related("given_by")),
         "session_actions": list(rules.visible_action_items(user).filter(session=session)),
@@ -321,7 +334,7 @@ def _period(data: Mapping[str, Any]) -> Period:
     return Period(PeriodKind(data["kind"]), dt.date.fromisoformat(data["start"]), dt.date.fromisoformat(data["end"]))
 
 
-def _agenda_tables(data: Mapping[str, Any]) -> dict[str, Table]:
+def _agenda_tables(data: Mapping[str, Any], review_session: int | None = None) -> dict[str, Table]:
     """The agenda's numbers as the dashboards' tables (same formatting, same captions style),
     from the agenda's data (live, or stored when the session was held)."""
     last_week_period = _period(data["last_week"])
@@ -382,9 +395,17 @@ def _agenda_tables(data: Mapping[str, Any]) -> dict[str, Table]:
             fixed("amount", _("Amount"), Kind.MONEY),
             fixed("days_in_stage", _("Days in stage"), Kind.INT),
             fixed("reasons", _("Why")),
+            fixed("tip", _("Stage tip")),
+            *_review_link(review_session),
         ],
         [
-            {**row, "pk": row["id"], "account": row["account"] or "", "reasons": "; ".join(row["reasons"])}
+            {
+                **row,
+                "pk": row["id"],
+                "account": row["account"] or "",
+                "reasons": "; ".join(row["reasons"]),
+                "tip": row.get("tip", ""),
+            }
             for row in data["deals_to_review"]
         ],
         empty=_("No deal needs a review: every open deal has a next step on time and a close date ahead."),
@@ -401,6 +422,21 @@ def _agenda_tables(data: Mapping[str, Any]) -> dict[str, Table]:
 
 def _deal_link(row: Mapping[str, Any]) -> str:
     return reverse("opportunity_detail", args=[row["pk"]])
+
+
+def _review_link(session_id: int | None) -> list[Column]:
+    """The "Record a review" column of the agenda, for whoever coaches the rep."""
+    if session_id is None:
+        return []
+    return [
+        Column(
+            "review",
+            _("Review"),
+            get=lambda _row: _("Record a review"),
+            link=lambda row: reverse("coaching_deal_review", args=[row["pk"]]) + f"?session={session_id}",
+            sortable=False,
+        )
+    ]
 
 
 def _satisfaction(row: Mapping[str, Any] | None) -> dict[str, str] | None:

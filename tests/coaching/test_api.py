@@ -475,6 +475,7 @@ AGENDA_KEYS = {
     "deals_to_review",
     "open_actions",
     "recent_feedback",
+    "account_plan_actions",
     "satisfaction",
 }
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from coaching import services
 from coaching.models import ActionItem, CoachingFeedback, CoachingSession, SessionStatus
 from reps import services as rep_services
-from reps.models import Rep, TeamMembership
+from reps.models import Opportunity, Rep, TeamMembership
 from tests.factories import RepFactory
 
 pytestmark = pytest.mark.django_db
@@ -674,6 +674,7 @@ def test_a_rep_with_overdue_actions_is_not_up_to_date(client, cworld):
 def test_a_deal_worth_a_review_counts_until_reviewed(client, cworld):
     reps = {r.pk: r for r in as_(client, cworld, "manager").get(reverse("coaching_home")).context["reps"]}
     assert reps[cworld.rep.pk].unreviewed_deals == 1  # "Deal of rep" has no next step
+    # notes naming the deal are not a review: a deal review record is
     services.session_create(
         rep=cworld.rep,
         coach=cworld.manager,
@@ -682,6 +683,10 @@ def test_a_deal_worth_a_review_counts_until_reviewed(client, cworld):
         status="held",
         shared_notes="Went through Deal of rep: who decides, and when.",
     )
+    reps = {r.pk: r for r in client.get(reverse("coaching_home")).context["reps"]}
+    assert reps[cworld.rep.pk].unreviewed_deals == 1
+    deal = Opportunity.objects.get(name="Deal of rep")
+    services.deal_review_record(opportunity=deal, reviewed_by=cworld.manager, in_control="partly")
     reps = {r.pk: r for r in client.get(reverse("coaching_home")).context["reps"]}
     assert reps[cworld.rep.pk].unreviewed_deals == 0
 

@@ -136,3 +136,37 @@ def test_the_demo_has_cadences_and_next_weeks_one_to_ones_without_clashes():
     # planning again (as beat does) plans nothing more
     call_command("plan_one_to_ones", "--today", TODAY.isoformat())
     assert planned.count() == 12
+
+
+def test_the_demo_has_stage_tips_reviews_recognition_and_account_plans():
+    from coaching.models import AccountPlan, DealReview, Recognition, StageTip
+    from reps.models import StageKind
+
+    seed()
+    assert set(StageTip.objects.values_list("stage__name", flat=True)) == set(demo.OPEN_STAGE_NAMES)
+    reviews = DealReview.objects.all()
+    assert reviews.exists() and not reviews.exclude(reviewed_by=F("rep__team__manager")).exists()
+    assert not reviews.exclude(opportunity__stage__kind=StageKind.OPEN).exists()
+    assert not reviews.exclude(rep=F("opportunity__owner")).exists()
+    assert ActionItem.objects.filter(deal_reviews__isnull=False).exists()
+    assert Recognition.objects.exists() and not Recognition.objects.exclude(given_by=F("rep__team__manager")).exists()
+    assert AccountPlan.objects.filter(actions__isnull=False).exists()
+    demo.reset_sales_data()
+    assert not (DealReview.objects.exists() or Recognition.objects.exists() or AccountPlan.objects.exists())
+    assert not StageTip.objects.exists()
+
+
+def test_the_coaching_records_are_written_in_bulk():
+    def record_queries(reps: int) -> int:
+        builder = demo.DemoBuilder(rep_count=reps, weeks=10, seed=1, password="x", today=TODAY)
+        builder.build_people()
+        builder.build_catalogue()
+        builder.build_opportunities()
+        with CaptureQueriesContext(connection) as queries:
+            builder.build_coaching_records()
+        demo.reset_sales_data()
+        return len(queries)
+
+    few = record_queries(3)
+    assert few <= 8  # tips, reviews, their action items and links, recognition, plans, plan actions
+    assert record_queries(30) < 16  # more rows only split inserts (SQLite's statement size)
