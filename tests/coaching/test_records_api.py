@@ -165,6 +165,7 @@ def test_an_account_of_another_team_is_unknown_for_a_plan(api, cworld):
 
 
 def test_the_agenda_has_the_stage_tip_and_the_plan_actions(api, cworld):
+    # the planned session's agenda is live; a held one's is as of its start (see test_agenda)
     services.stage_tip_save(stage=cworld.opportunities["rep"].stage, tip="Qualify fast")
     services.account_plan_create(
         account=cworld.accounts["rep"],
@@ -172,7 +173,7 @@ def test_the_agenda_has_the_stage_tip_and_the_plan_actions(api, cworld):
         goal="Renew",
         actions=[services.PlanActionInput("Visit", cworld.manager)],
     )
-    body = as_user(api, cworld.manager).get(f"/api/v1/coaching-sessions/{cworld.held['rep'].pk}/agenda/").json()
+    body = as_user(api, cworld.manager).get(f"/api/v1/coaching-sessions/{cworld.planned['rep'].pk}/agenda/").json()
     assert body["deals_to_review"][0]["tip"] == "Qualify fast"
     assert [(a["title"], a["account"], a["goal"]) for a in body["account_plan_actions"]] == [("Visit", "Account of rep", "Renew")]
 

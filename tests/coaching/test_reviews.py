@@ -219,14 +219,23 @@ def test_recognition_candidates_are_the_coachable_reps_at_or_over_target(cworld,
 
 
 def test_the_agenda_has_the_open_account_plan_actions(cworld):
-    services.account_plan_create(
+    session = cworld.held["rep"]
+    plan = services.account_plan_create(
         account=cworld.accounts["rep"],
         created_by=cworld.manager,
         goal="Renew",
         actions=[services.PlanActionInput("Visit", cworld.manager), services.PlanActionInput("Done", cworld.manager, done=True)],
     )
-    agenda = selectors.agenda(user=cworld.manager, session=cworld.held["rep"])
+    # the agenda is as of the session's start: a plan written after it is not on it
+    assert selectors.agenda(user=cworld.manager, session=session).account_plan_actions == []
+    AccountPlan.objects.filter(pk=plan.pk).update(created_at=session.scheduled_for - dt.timedelta(days=1))
+    plan.actions.filter(title="Done").update(done_at=session.scheduled_for - dt.timedelta(hours=1))
+    agenda = selectors.agenda(user=cworld.manager, session=session)
     assert [action.title for action in agenda.account_plan_actions] == ["Visit"]
+    # an action done after the session's start was still open at it
+    plan.actions.filter(title="Done").update(done_at=session.scheduled_for + dt.timedelta(hours=1))
+    agenda = selectors.agenda(user=cworld.manager, session=session)
+    assert sorted(action.title for action in agenda.account_plan_actions) == ["Done", "Visit"]
 
 
 # --- pages ----------------------------------------------------------------------------------
@@ -261,7 +270,7 @@ def test_the_manager_records_a_review_from_the_rep_page(client, cworld):
 
 def test_a_review_from_a_session_goes_back_to_it(client, cworld):
     client.force_login(cworld.manager)
-    session = cworld.held["rep"]
+    session = cworld.planned["rep"]  # its agenda is live (a held one's is as of its start, before the deal)
     page = client.get(reverse("coaching_session_detail", args=[session.pk]))
     assert f"{review_url(cworld)}?session={session.pk}".encode() in page.content
     response = client.post(f"{review_url(cworld)}?session={session.pk}", {"in_control": "yes", "session": session.pk})
@@ -315,7 +324,7 @@ def test_the_deal_page_shows_its_stage_tip(client, cworld):
 def test_the_agenda_shows_the_stage_tip_beside_the_deal(client, cworld):
     services.stage_tip_save(stage=deal(cworld).stage, tip="Qualify fast")
     client.force_login(cworld.rep.user)
-    page = client.get(reverse("coaching_session_detail", args=[cworld.held["rep"].pk])).content.decode()
+    page = client.get(reverse("coaching_session_detail", args=[cworld.planned["rep"].pk])).content.decode()
     assert "Qualify fast" in page and review_url(cworld) not in page  # the rep does not review
 
 
