@@ -16,7 +16,14 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from coaching.models import ActionItem, CoachingFeedback, CoachingSession
+from coaching.models import (
+    AccountPlan,
+    ActionItem,
+    CoachingFeedback,
+    CoachingSession,
+    DealReview,
+    Recognition,
+)
 from reps import access
 from reps.models import Rep
 
@@ -58,3 +65,35 @@ def can_tick_action_item(user: Any, item: ActionItem) -> bool:
     """Mark done or open again: the rep it is for, or their manager."""
     own = access.rep_of(user)
     return (own is not None and own.pk == item.rep_id) or access.can_manage_rep(user, item.rep)
+
+
+# --- deal reviews, recognition, account plans -------------------------------------------------
+
+
+def visible_deal_reviews(user: Any) -> QuerySet[DealReview]:
+    """The reviews of the deals of the reps ``user`` sees (the deal's owner when reviewed)."""
+    return access.scope(DealReview.objects.all(), user, "rep")
+
+
+def can_see_review_notes(user: Any, review: DealReview) -> bool:
+    """A review's private notes: its reviewer and the rep's managers, never the rep."""
+    if _is_self(user, review.rep_id):
+        return False
+    return review.reviewed_by_id == user.pk or access.can_manage_rep(user, review.rep)
+
+
+def visible_recognitions(user: Any) -> QuerySet[Recognition]:
+    """A rep's own recognition and what was shared with their team; a manager's reps'; all for admins."""
+    if not user.is_authenticated:
+        return Recognition.objects.none()
+    if access.is_admin(user):
+        return Recognition.objects.all()
+    allowed = access.rep_filter(user, "rep")
+    own = access.rep_of(user)
+    if own is not None and own.team_id is not None:
+        allowed |= Q(shared_with_team=True, rep__team_id=own.team_id)
+    return Recognition.objects.filter(allowed)
+
+
+def visible_account_plans(user: Any) -> QuerySet[AccountPlan]:
+    return access.scope(AccountPlan.objects.all(), user, "rep")

@@ -9,28 +9,37 @@ may not see answers 404), writes go through ``coaching.services``; who may coach
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
+from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coaching import forms, rules, selectors, services
-from coaching.models import CoachingSession, SessionStatus
+from coaching import agenda as agendas
+from coaching import charts, forms, rules, selectors, services
+from coaching.models import CoachingCadence, CoachingSession, EmailPreference, SessionStatus
 from kpis import dashboard_selectors as reads
 from kpis.exports import Column, Kind, Table, fixed, format_value
 from kpis.periods import Period, PeriodKind
-from kpis.views import Picker, activity_plan_table, pipeline_tables, require_manager_or_admin, team_of_request
+from kpis.views import (
+    _JSON_SCRIPT_ESCAPES,
+    Picker,
+    activity_plan_table,
+    pipeline_tables,
+    require_manager_or_admin,
+    team_of_request,
+)
 from reps.access import Role, rep_of, role_of
 from reps.forms import add_service_errors
 from reps.views import next_url
@@ -39,6 +48,16 @@ PAGE_SIZE = 25
 UPCOMING_SHOWN = 25
 DONE_SHOWN = 20  # the latest done action items; older ones stay in the sessions
 FEEDBACK_SHOWN = 20
+RECOGNITIONS_SHOWN = 20  # the rep's own and their teammates' shared with the team
+
+
+def recognition_candidates(user: Any, team: Any, period: Period, today: dt.date) -> list[dict[str, Any]]:
+    """The reps at or above 100 % of their target in ``period``, with their attainment as text:
+    suggested for recognition on the coaching page and in the team meeting."""
+    rows = selectors.recognition_candidates(user=user, team_id=team.pk, start=period.start, end=period.end, today=today)
+    for row in rows:
+        row["attainment_text"] = _percent(row["attainment"])
+    return rows
 
 
 def duration(minutes: int | None) -> str:
@@ -96,11 +115,14 @@ def _manager_home(request: HttpRequest, role: Role) -> HttpResponse:
         row["share_text"] = _percent(row["share"])
 
     context: dict[str, Any] = {"picker": picker, "period": period, "team": team, "today": today, "time_rows": time_rows}
+    if role != Role.ADMIN:  # the manager's own coaching share, week by week, against the ideal
+        context["share_chart"] = _share_chart(user.pk, today)
     if team_ids is not None:
         context["reps"] = selectors.reps_coaching_status(user=user, team_ids=team_ids, today=today)
         sessions = selectors.sessions_of(user=user).filter(rep__team_id__in=team_ids).defer("private_notes")
         context["upcoming"], context["recent_page"] = _upcoming_and_recent(request, sessions, today)
         context["page_query"] = picker.query(page=None)[1:]
+        context["recognition_candidates"] = recognition_candidates(user, team, period, today)
     return render(request, "coaching/home_manager.html", context)
 
 
@@ -122,6 +144,7 @@ def _rep_home(request: HttpRequest) -> HttpResponse:
             "open_items": list(items.filter(done_at__isnull=True)),
             "done_items": list(items.filter(done_at__isnull=False).order_by("-done_at", "-pk")[:DONE_SHOWN]),
             "feedback": list(rules.visible_feedback(user).filter(rep=rep).select_related("given_by")[:FEEDBACK_SHOWN]),
+            "recognitions": list(rules.visible_recognitions(user).select_related("rep__user", "given_by")[:RECOGNITIONS_SHOWN]),
         },
     )
 
@@ -133,6 +156,66 @@ def _upcoming_and_recent(request: HttpRequest, sessions: QuerySet[CoachingSessio
     upcoming = list(sessions.filter(upcoming_q).order_by("scheduled_for", "pk")[:UPCOMING_SHOWN])
     recent = sessions.exclude(upcoming_q).order_by("-scheduled_for", "-pk")
     return upcoming, Paginator(recent, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _share_chart(coach_id: int, today: dt.date) -> dict[str, Any]:
+    weeks = selectors.coaching_share_by_week(coach_id=coach_id, today=today)
+    table = Table(
+        "coaching_share",
+        _("Coaching time per week, last 12 weeks"),
+        [
+            fixed("week", _("Week (Monday)"), Kind.DATE),
+            fixed("minutes", _("Minutes held"), Kind.INT),
+            fixed("share", _("Share of working time"), Kind.PERCENT),
+        ],
+        weeks,
+    )
+    figure = charts.coaching_share_figure(weeks, selectors.IDEAL_COACHING_SHARE)
+    return {
+        "key": "coaching-share",
+        "title": _("Your coaching share per week (ideal: half of your time)"),
+        "figure_json": mark_safe(figure.to_json().translate(_JSON_SCRIPT_ESCAPES)),  # escaped like json_script
+        "table": table,
+    }
+
+
+# --- cadence and email preferences ----------------------------------------------------------
+
+
+@login_required
+def coaching_cadence_edit(request: HttpRequest, rep_id: int) -> HttpResponse:
+    """Set a rep's one-to-one cadence: the rep's managers (and admins) only."""
+    require_manager_or_admin(request, _("Only managers set one-to-one cadences."))
+    rep = get_object_or_404(selectors.coachable_reps(request.user), pk=rep_id)
+    row = CoachingCadence.objects.filter(rep=rep).first()
+    form = forms.CadenceForm(request.POST or None, instance=row or CoachingCadence(rep=rep))
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.cadence_set(rep=rep, by=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("One-to-one cadence of %(rep)s saved.") % {"rep": rep.name})
+                return redirect("coaching_home")
+        return render(request, "coaching/cadence_form.html", {"form": form, "rep": rep}, status=400)
+    return render(request, "coaching/cadence_form.html", {"form": form, "rep": rep})
+
+
+@login_required
+def email_preferences(request: HttpRequest) -> HttpResponse:
+    """Which coaching emails the user gets (any user with a role)."""
+    if role_of(request.user) == Role.NONE:
+        return render(request, "reps/no_role.html", status=403)
+    row = EmailPreference.objects.filter(user=request.user).first() or EmailPreference(user=request.user)
+    form = forms.EmailPreferenceForm(request.POST or None, instance=row)
+    if request.method == "POST":
+        if form.is_valid():
+            services.email_preferences_update(user=request.user, **form.cleaned_data)
+            messages.success(request, _("Email settings saved."))
+            return redirect("coaching_email_preferences")
+        return render(request, "coaching/email_preferences.html", {"form": form}, status=400)
+    return render(request, "coaching/email_preferences.html", {"form": form})
 
 
 # --- planning a session ---------------------------------------------------------------------
@@ -200,37 +283,65 @@ def _render_detail(
     session: CoachingSession,
     *,
     edit_form: forms.SessionEditForm | None = None,
-    feedback_form: forms.CoachingFeedbackForm | None = None,
-    action_form: forms.ActionItemForm | None = None,
+    feedback_form: forms.SessionFeedbackForm | None = None,
+    action_form: forms.SessionActionForm | None = None,
+    pending_ticks: list[str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
     can_coach = rules.can_coach(user, session.rep)
-    agenda = selectors.agenda(user=user, session=session)
+    data = agendas.agenda_data(session)
+    as_of = dt.datetime.fromisoformat(data["as_of"])
+    frozen_at = dt.datetime.fromisoformat(data["frozen_at"]) if data.get("frozen_at") else None
+    today = timezone.localdate()
     context: dict[str, Any] = {
         "session": session,
         "can_coach": can_coach,
         "show_private": rules.can_see_private_notes(user, session),
-        "agenda": agenda,
-        "agenda_tables": _agenda_tables(agenda),
-        "satisfaction": _satisfaction(agenda.satisfaction),
+        "agenda": data,
+        "as_of": as_of,
+        "frozen_at": frozen_at,
+        # ticking in the agenda only while it shows today's state (not a past session's)
+        "agenda_is_current": frozen_at is None and session.scheduled_for >= timezone.now(),
+        "agenda_actions": _agenda_items(data["open_actions"], timezone.localdate(as_of)),
+        "agenda_plan_actions": _agenda_items(data.get("account_plan_actions", []), timezone.localdate(as_of)),
+        "agenda_feedback": [{**f, "date": dt.date.fromisoformat(f["date"])} for f in data["recent_feedback"]],
+        "agenda_tables": _agenda_tables(data, review_session=session.pk if can_coach else None),
+        "satisfaction": _satisfaction(data["satisfaction"]),
         "session_feedback": list(rules.visible_feedback(user).filter(session=session).select_related("given_by")),
         "session_actions": list(rules.visible_action_items(user).filter(session=session)),
-        "today": timezone.localdate(),
+        "today": today,
         "is_own": getattr(rep_of(user), "pk", None) == session.rep_id,
+        "pending_ticks": pending_ticks or [],
+        "unsaved": status != 200,
     }
     if can_coach:
         context["edit_form"] = edit_form or forms.SessionEditForm(instance=session)
-        context["feedback_form"] = feedback_form or forms.CoachingFeedbackForm()
-        context["action_form"] = action_form or forms.ActionItemForm()
+        context["feedback_form"] = feedback_form or forms.SessionFeedbackForm(prefix="feedback")
+        context["action_form"] = action_form or forms.SessionActionForm(prefix="action")
     return render(request, "coaching/session_detail.html", context, status=status)
 
 
-def _agenda_tables(agenda: selectors.Agenda) -> dict[str, Table]:
-    """The agenda's numbers as the dashboards' tables (same formatting, same captions style)."""
+def _agenda_items(rows: list[dict[str, Any]], day: dt.date) -> list[dict[str, Any]]:
+    items = []
+    for row in rows:
+        due = dt.date.fromisoformat(row["due_date"]) if row.get("due_date") else None
+        items.append({**row, "due_date": due, "overdue": due is not None and due < day})
+    return items
+
+
+def _period(data: Mapping[str, Any]) -> Period:
+    return Period(PeriodKind(data["kind"]), dt.date.fromisoformat(data["start"]), dt.date.fromisoformat(data["end"]))
+
+
+def _agenda_tables(data: Mapping[str, Any], review_session: int | None = None) -> dict[str, Table]:
+    """The agenda's numbers as the dashboards' tables (same formatting, same captions style),
+    from the agenda's data (live, or stored when the session was held)."""
+    last_week_period = _period(data["last_week"])
+    quota_period = _period(data["quota_period"]) if data.get("quota_period") else None
     last_week = Table(
         "last_week_plan",
-        _("Activities of last week (from %(monday)s): done against plan") % {"monday": agenda.last_week.start.isoformat()},
+        _("Activities of last week (from %(monday)s): done against plan") % {"monday": last_week_period.start.isoformat()},
         [
             fixed("label", _("Kind")),
             fixed("target", _("Weekly target"), Kind.INT),
@@ -238,10 +349,10 @@ def _agenda_tables(agenda: selectors.Agenda) -> dict[str, Table]:
             fixed("planned_done_this", _("Of those done"), Kind.INT),
             fixed("done_this", _("Done"), Kind.INT),
         ],
-        agenda.last_week_plan,
+        data["last_week_plan"],
         empty=_("Nothing was planned or done last week, and no weekly target was set."),
     )
-    figures = agenda.last_week_figures or {}
+    figures = data.get("last_week_figures") or {}
     last_week_figures = Table(
         "last_week_figures",
         _("Results of last week"),
@@ -259,20 +370,20 @@ def _agenda_tables(agenda: selectors.Agenda) -> dict[str, Table]:
     )
     quota = Table(
         "quota",
-        _("Quota %(period)s") % {"period": agenda.quota_period.label} if agenda.quota_period else _("Quota"),
+        _("Quota %(period)s") % {"period": quota_period.label} if quota_period else _("Quota"),
         [
             fixed("target", _("Target"), Kind.MONEY),
             fixed("won_revenue", _("Actual"), Kind.MONEY),
             fixed("attainment", _("Attainment"), Kind.PERCENT),
-            fixed("pace", _("Pace"), Kind.PERCENT, help=_("Actual against what is expected by today.")),
+            fixed("pace", _("Pace"), Kind.PERCENT, help=_("Actual against what is expected by the session's day.")),
             fixed("band", _("Band"), Kind.BAND),
             fixed("forecast", _("Forecast"), Kind.MONEY, help=_("Actual plus weighted pipeline.")),
             fixed("coverage", _("Coverage"), Kind.PERCENT, help=_("Open pipeline over what is still missing to the target.")),
         ],
-        [agenda.quota_figures] if agenda.quota_figures else [],
+        [data["quota_figures"]] if data.get("quota_figures") else [],
         empty=_("No figures for the quota period yet."),
     )
-    stage_table, _month_table = pipeline_tables(agenda.pipeline_by_stage, [])
+    stage_table, _month_table = pipeline_tables(data["pipeline_by_stage"], [])
     stage_table.empty = _("No open deals.")
     reviews = Table(
         "deals_to_review",
@@ -284,14 +395,25 @@ def _agenda_tables(agenda: selectors.Agenda) -> dict[str, Table]:
             fixed("amount", _("Amount"), Kind.MONEY),
             fixed("days_in_stage", _("Days in stage"), Kind.INT),
             fixed("reasons", _("Why")),
+            fixed("tip", _("Stage tip")),
+            *_review_link(review_session),
         ],
-        [_review_row(review) for review in agenda.deals_to_review],
+        [
+            {
+                **row,
+                "pk": row["id"],
+                "account": row["account"] or "",
+                "reasons": "; ".join(row["reasons"]),
+                "tip": row.get("tip", ""),
+            }
+            for row in data["deals_to_review"]
+        ],
         empty=_("No deal needs a review: every open deal has a next step on time and a close date ahead."),
     )
     return {
         "last_week": last_week,
         "last_week_figures": last_week_figures,
-        "next_plan": activity_plan_table(agenda.next_plan, agenda.this_week),
+        "next_plan": activity_plan_table(data["next_plan"], _period(data["this_week"])),
         "quota": quota,
         "pipeline": stage_table,
         "reviews": reviews,
@@ -302,17 +424,19 @@ def _deal_link(row: Mapping[str, Any]) -> str:
     return reverse("opportunity_detail", args=[row["pk"]])
 
 
-def _review_row(review: selectors.DealToReview) -> dict[str, Any]:
-    deal = review.opportunity
-    return {
-        "pk": deal.pk,
-        "name": deal.name,
-        "account": deal.account.name if deal.account else "",
-        "stage": deal.stage.name,
-        "amount": deal.amount,
-        "days_in_stage": review.days_in_stage,
-        "reasons": "; ".join(str(reason) for reason in review.reasons),
-    }
+def _review_link(session_id: int | None) -> list[Column]:
+    """The "Record a review" column of the agenda, for whoever coaches the rep."""
+    if session_id is None:
+        return []
+    return [
+        Column(
+            "review",
+            _("Review"),
+            get=lambda _row: _("Record a review"),
+            link=lambda row: reverse("coaching_deal_review", args=[row["pk"]]) + f"?session={session_id}",
+            sortable=False,
+        )
+    ]
 
 
 def _satisfaction(row: Mapping[str, Any] | None) -> dict[str, str] | None:
@@ -324,62 +448,107 @@ def _satisfaction(row: Mapping[str, Any] | None) -> dict[str, str] | None:
     }
 
 
+class _NotSaved(Exception):
+    """A part of the page was refused: roll back every other part."""
+
+
+def _ticks(request: HttpRequest) -> tuple[list[tuple[Any, bool]], list[str]]:
+    """The action items ticked with the page's Done / Open again buttons (``tick=<id>:1|0``)."""
+    raw = [value for value in request.POST.getlist("tick") if value]
+    parsed: dict[int, bool] = {}
+    for value in raw:
+        pk, _sep, done = value.partition(":")
+        if not pk.isdecimal() or done not in ("0", "1"):
+            raise _BadTick
+        parsed[int(pk)] = done == "1"
+    items = {item.pk: item for item in rules.visible_action_items(request.user).filter(pk__in=parsed).select_related("rep")}
+    if set(items) != set(parsed):
+        raise Http404
+    for item in items.values():
+        if not rules.can_tick_action_item(request.user, item):
+            raise PermissionDenied
+    return [(items[pk], done) for pk, done in parsed.items()], raw
+
+
+class _BadTick(Exception):
+    pass
+
+
 @login_required
 @require_POST
 def coaching_session_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Save everything typed on the session page at once, whichever of its buttons was clicked:
+    the session and its notes, new feedback, a new action item, and any action ticked. All or
+    nothing: if one part is refused, nothing is saved and the page comes back with every
+    field as typed and the errors next to them."""
     session = _coached_session(request, pk)
-    form = forms.SessionEditForm(request.POST, instance=session)
-    if form.is_valid():
+    edit_form = forms.SessionEditForm(request.POST, instance=session)
+    feedback_form = forms.SessionFeedbackForm(request.POST, prefix="feedback")
+    action_form = forms.SessionActionForm(request.POST, prefix="action")
+    try:
+        ticks, raw_ticks = _ticks(request)
+    except _BadTick:
+        return HttpResponseBadRequest(_("Say tick=<id>:1 to mark an action done, or tick=<id>:0 to open it again."))
+    valid = all([edit_form.is_valid(), feedback_form.is_valid(), action_form.is_valid()])
+    if valid:
         try:
-            services.session_update(session=session, **{name: form.cleaned_data[name] for name in form.changed_data})
-        except ValidationError as error:
-            add_service_errors(form, error)
+            saved = _save_page(request, session, edit_form, feedback_form, action_form, ticks)
+        except _NotSaved:
+            pass
         else:
-            messages.success(request, _("Session saved."))
+            messages.success(request, _("Saved: %(what)s.") % {"what": ", ".join(saved)} if saved else _("Nothing to save."))
             return redirect("coaching_session_detail", pk=session.pk)
-    session.refresh_from_db()  # the form wrote its input onto the instance; show the stored session
-    return _render_detail(request, session, edit_form=form, status=400)
+    session.refresh_from_db()  # show the stored session above the forms
+    return _render_detail(
+        request,
+        session,
+        edit_form=edit_form,
+        feedback_form=feedback_form,
+        action_form=action_form,
+        pending_ticks=raw_ticks,
+        status=400,
+    )
 
 
-@login_required
-@require_POST
-def coaching_feedback_create(request: HttpRequest, pk: int) -> HttpResponse:
-    def give(session: CoachingSession, data: dict[str, Any]) -> Any:
-        return services.feedback_give(rep=session.rep, given_by=request.user, session=session, **data)
-
-    return _add_to_session(request, pk, forms.CoachingFeedbackForm, give, _("Feedback saved."), "feedback")
-
-
-@login_required
-@require_POST
-def coaching_action_create(request: HttpRequest, pk: int) -> HttpResponse:
-    def create(session: CoachingSession, data: dict[str, Any]) -> Any:
-        return services.action_item_create(rep=session.rep, created_by=request.user, session=session, **data)
-
-    return _add_to_session(request, pk, forms.ActionItemForm, create, _("Action item added."), "action")
-
-
-def _add_to_session(
+@transaction.atomic
+def _save_page(
     request: HttpRequest,
-    pk: int,
-    form_class: type[django_forms.Form],
-    write: Callable[[CoachingSession, dict[str, Any]], Any],
-    saved: str,
-    what: str,
-) -> HttpResponse:
-    """Feedback or an action item from a form on the session page; errors show on that form."""
-    session = _coached_session(request, pk)
-    form = form_class(request.POST)
-    if form.is_valid():
+    session: CoachingSession,
+    edit_form: forms.SessionEditForm,
+    feedback_form: forms.SessionFeedbackForm,
+    action_form: forms.SessionActionForm,
+    ticks: list[tuple[Any, bool]],
+) -> list[str]:
+    saved: list[str] = []
+    failed = False
+    changes = {name: edit_form.cleaned_data[name] for name in edit_form.changed_data}
+    try:
+        if changes:
+            services.session_update(session=session, **changes)
+            saved.append(_("the session"))
+    except ValidationError as error:
+        add_service_errors(edit_form, error)
+        failed = True
+    if not feedback_form.is_blank:
         try:
-            write(session, form.cleaned_data)
+            services.feedback_give(rep=session.rep, given_by=request.user, session=session, **feedback_form.cleaned_data)
+            saved.append(_("the feedback"))
         except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, saved)
-            anchor = "#feedback" if what == "feedback" else "#actions"
-            return redirect(reverse("coaching_session_detail", args=[session.pk]) + anchor)
-    return _render_detail(request, session, status=400, **{f"{what}_form": form})
+            add_service_errors(feedback_form, error)
+            failed = True
+    if not action_form.is_blank:
+        try:
+            services.action_item_create(rep=session.rep, created_by=request.user, session=session, **action_form.cleaned_data)
+            saved.append(_("the action item"))
+        except ValidationError as error:
+            add_service_errors(action_form, error)
+            failed = True
+    for item, done in ticks:
+        services.action_item_set_done(item=item, done=done)
+        saved.append((_("done: %(action)s") if done else _("open again: %(action)s")) % {"action": item.title})
+    if failed:
+        raise _NotSaved  # rolls back the parts already written
+    return saved
 
 
 # --- action items ---------------------------------------------------------------------------

@@ -171,8 +171,12 @@ def overdue_next_steps(*, user: Any, rep: Rep, today: dt.date) -> QuerySet[Oppor
 # --- activity plan --------------------------------------------------------------------------
 
 
-def activity_plan(*, user: Any, rep: Rep, week_start: dt.date) -> list[dict]:
+def activity_plan(*, user: Any, rep: Rep, week_start: dt.date, as_of: dt.datetime | None = None) -> list[dict]:
     """Per activity kind: weekly target, planned and done this week, planned next week.
+
+    With ``as_of``, as things stood then: an activity done later counts as not done yet (a past
+    one-to-one's agenda). Creation times are not used: imported and seeded activities carry
+    the time of the import.
 
     *Planned* counts activities whose planned date is in the week, whatever their status
     (the shared KPI definition of activities_planned); *done* counts those done in the week
@@ -180,9 +184,12 @@ def activity_plan(*, user: Any, rep: Rep, week_start: dt.date) -> list[dict]:
     """
     this_end = week_start + dt.timedelta(days=7)
     next_end = this_end + dt.timedelta(days=7)
+    activities = scope(Activity.objects.filter(owner=rep), user, "owner")
+    is_done = Q(status=ActivityStatus.DONE)
+    if as_of is not None:
+        is_done &= Q(done_at__lte=as_of)
     counts = (
-        scope(Activity.objects.filter(owner=rep), user, "owner")
-        .filter(
+        activities.filter(
             Q(planned_date__gte=week_start, planned_date__lt=next_end)
             | Q(done_at__gte=day_start(week_start), done_at__lt=day_start(this_end))
         )
@@ -191,11 +198,11 @@ def activity_plan(*, user: Any, rep: Rep, week_start: dt.date) -> list[dict]:
             planned_this=Count("pk", filter=Q(planned_date__gte=week_start, planned_date__lt=this_end)),
             planned_done_this=Count(
                 "pk",
-                filter=Q(planned_date__gte=week_start, planned_date__lt=this_end, status=ActivityStatus.DONE),
+                filter=Q(planned_date__gte=week_start, planned_date__lt=this_end) & is_done,
             ),
             done_this=Count(
                 "pk",
-                filter=Q(status=ActivityStatus.DONE, done_at__gte=day_start(week_start), done_at__lt=day_start(this_end)),
+                filter=is_done & Q(done_at__gte=day_start(week_start), done_at__lt=day_start(this_end)),
             ),
             planned_next=Count("pk", filter=Q(planned_date__gte=this_end, planned_date__lt=next_end)),
         )

@@ -25,6 +25,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from coaching import rules as coaching_rules
 from coaching import selectors as coaching
 from kpis import charts, selectors
 from kpis import dashboard_selectors as reads
@@ -671,7 +672,11 @@ def rep_detail(request: HttpRequest, rep_id: int) -> HttpResponse:
     week = Period.containing(PeriodKind.WEEK, today)
     plan_table = activity_plan_table(reads.activity_plan(user=user, rep=rep, week_start=week.start), week)
     overdue_table = overdue_table_of(reads.overdue_next_steps(user=user, rep=rep, today=today), today)
-    review_table = deals_to_review_table(coaching.deals_to_review(user=user, rep_ids=[rep.pk], today=today).get(rep.pk, []))
+    can_manage = access.can_manage_rep(user, rep)
+    can_coach = coaching_rules.can_coach(user, rep)
+    review_table = deals_to_review_table(
+        coaching.deals_to_review(user=user, rep_ids=[rep.pk], today=today).get(rep.pk, []), can_review=can_coach
+    )
     open_qs = reads.open_opportunities(user=user, rep=rep, today=today)
     # The CSV has every open deal; the page shows them a page at a time.
     page = (
@@ -679,7 +684,9 @@ def rep_detail(request: HttpRequest, rep_id: int) -> HttpResponse:
         if request.GET.get("export") != "open_deals"
         else None
     )
-    open_table = open_deals_table(open_qs if page is None else page.object_list, today)
+    open_deals = list(open_qs if page is None else page.object_list)
+    last_reviews = coaching.last_reviews(user=user, opportunity_ids=[o.pk for o in open_deals])
+    open_table = open_deals_table(open_deals, today, last_reviews=last_reviews)
     tables = [figures_table, review_table, open_table, overdue_table, plan_table, *(c["table"] for c in charts_)]
     exported = _export(request, picker, tables, f"rep-{rep.name}-{period.start}")
     if exported is not None:
@@ -700,8 +707,12 @@ def rep_detail(request: HttpRequest, rep_id: int) -> HttpResponse:
             "open_table": open_table,
             "page": page,
             "is_own": getattr(access.rep_of(user), "pk", None) == rep.pk,
-            "can_manage": access.can_manage_rep(user, rep),
+            "can_manage": can_manage,
+            "can_coach": can_coach,
             "computed_at": selectors.last_computed_at(rep_ids=[rep.pk]),
+            "recognition_feed": coaching.recognition_and_feedback(user=user, rep_id=rep.pk),
+            "account_plans": coaching.account_plans_of(user=user, rep_id=rep.pk),
+            "today": today,
         },
     )
 
@@ -747,17 +758,27 @@ def overdue_table_of(opportunities: Iterable[Any], today: dt.date) -> Table:
     )
 
 
-def deals_to_review_table(reviews: Iterable[Any]) -> Table:
+def deals_to_review_table(reviews: Iterable[Any], *, can_review: bool = False) -> Table:
+    columns = [
+        fixed("name", _("Opportunity"), link=_deal_link),
+        fixed("stage", _("Stage"), get=lambda row: row["opportunity"].stage.name),
+        fixed("amount", _("Amount"), Kind.MONEY),
+        fixed("days_in_stage", _("Days in stage"), Kind.INT),
+        fixed("reasons", _("Why"), get=lambda row: "; ".join(row["reasons"])),
+    ]
+    if can_review:  # the rep's manager records the review from here
+        columns.append(
+            fixed(
+                "review",
+                _("Review"),
+                get=lambda _row: _("Record a review"),
+                link=lambda row: reverse("coaching_deal_review", args=[row["opportunity"].pk]),
+            )
+        )
     return Table(
         "review",
         _("Deals worth a review"),
-        [
-            fixed("name", _("Opportunity"), link=_deal_link),
-            fixed("stage", _("Stage"), get=lambda row: row["opportunity"].stage.name),
-            fixed("amount", _("Amount"), Kind.MONEY),
-            fixed("days_in_stage", _("Days in stage"), Kind.INT),
-            fixed("reasons", _("Why"), get=lambda row: "; ".join(row["reasons"])),
-        ],
+        columns,
         [
             {**_opportunity_row(review.opportunity), "days_in_stage": review.days_in_stage, "reasons": review.reasons}
             for review in reviews
@@ -766,7 +787,19 @@ def deals_to_review_table(reviews: Iterable[Any]) -> Table:
     )
 
 
-def open_deals_table(opportunities: Iterable[Any], today: dt.date) -> Table:
+def _last_review_text(review: Any) -> str:
+    if review is None:
+        return ""
+    text = f"{review.date:%Y-%m-%d}: " + _("in control: %(answer)s") % {"answer": review.get_in_control_display()}
+    if review.missing:
+        text += "; " + _("missing: %(what)s") % {"what": review.missing}
+    if review.next_step:
+        text += "; " + _("next step: %(what)s") % {"what": review.next_step}
+    return text
+
+
+def open_deals_table(opportunities: Iterable[Any], today: dt.date, *, last_reviews: Mapping[int, Any] | None = None) -> Table:
+    reviews = last_reviews or {}
     return Table(
         "open_deals",
         _("Open opportunities by stage"),
@@ -778,6 +811,7 @@ def open_deals_table(opportunities: Iterable[Any], today: dt.date) -> Table:
             fixed("days_in_stage", _("Days in stage"), Kind.INT, get=lambda o: reads.days_in_stage(o["opportunity"], today)),
             fixed("expected_close", _("Expected close"), Kind.DATE, get=lambda o: o["opportunity"].expected_close_date),
             fixed("next_step", _("Next step")),
+            fixed("last_review", _("Last review"), get=lambda o: _last_review_text(reviews.get(o["opportunity"].pk))),
         ],
         [_opportunity_row(o) for o in opportunities],
         empty=_("No open opportunities. Create one under Opportunities → New opportunity."),
@@ -934,6 +968,13 @@ def team_meeting(request: HttpRequest) -> HttpResponse:
     if exported is not None:
         return exported
     context.update({"summary": summary, "meetings_table": meetings_table, "changes_table": changes_table})
+    # seed 003: top performers are recognised in front of the team
+    candidates = coaching.recognition_candidates(
+        user=user, team_id=team.pk, start=week.start, end=week.end, today=today, rows=rows
+    )
+    for row in candidates:
+        row["attainment_text"] = format_value(row["attainment"], Kind.PERCENT).text
+    context["recognition_candidates"] = candidates
     return render(request, "kpis/team_meeting.html", context)
 
 

@@ -25,7 +25,20 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from coaching.models import ActionItem, CoachingFeedback, CoachingSession, SessionKind, SessionStatus
+from coaching.models import (
+    AccountPlan,
+    AccountPlanAction,
+    ActionItem,
+    CoachingCadence,
+    CoachingFeedback,
+    CoachingSession,
+    DealReview,
+    InControl,
+    Recognition,
+    SessionKind,
+    SessionStatus,
+    StageTip,
+)
 from kpis.models import ActivityTarget, Quota, QuotaMetric
 from reps.instants import fill_event_instants
 from reps.models import (
@@ -168,6 +181,7 @@ NEXT_STEPS = [
 LOST_REASONS = ["Price", "Chose a competitor", "No budget", "No decision", "Timing"]
 
 COACHING_WEEKS = 8  # weeks of one-to-ones before this one
+ONE_TO_ONE_HOURS = [9, 10, 11, 14, 15]  # a manager's usual one-to-one slots, with the weekdays
 ONE_TO_ONE_NOTES = [
     "Went through last week's numbers and the plan for this week.",
     "Pipeline review: two deals need a next step; agreed on the proposal follow-ups.",
@@ -226,6 +240,75 @@ ACTION_TITLES = [
     "Call back the customer who complained",
 ]
 
+STAGE_TIPS = {  # stage: (tip, contact every N days, stalled after N days; None = the default rule)
+    "Prospecting": (
+        "Qualify fast: is there a real problem, a budget and someone who decides? Drop the deal if not.",
+        7,
+        None,
+    ),
+    "Discovery": (
+        "Ask about the pain before you talk about the product, and end every meeting with a dated next step.",
+        7,
+        30,
+    ),
+    "Proposal": (
+        "Present the proposal in a meeting, never only by e-mail, and agree with the decision maker when they decide.",
+        5,
+        21,
+    ),
+    "Negotiation": (
+        "Trade every concession for something (term, volume, reference) and keep the signature date in sight.",
+        3,
+        14,
+    ),
+}
+REVIEW_TEXTS = [
+    (
+        InControl.PARTLY,
+        "We have not met the person who signs; the budget is confirmed only by our contact.",
+        "Ask our contact to set up a 30-minute call with the finance director this week.",
+    ),
+    (
+        InControl.NO,
+        "No next meeting is booked and the customer has not answered the last two e-mails.",
+        "Call the customer, and if they do not answer, write to their manager with a short summary.",
+    ),
+    (
+        InControl.YES,
+        "",
+        "Send the final contract on Monday; the signature is planned for the end of the month.",
+    ),
+    (
+        InControl.PARTLY,
+        "We do not know which competitors are in the race or how the customer will compare offers.",
+        "Ask at the next meeting how they will decide and who else they are talking to.",
+    ),
+]
+RECOGNITION_TEXTS = [
+    "You went past your target this month by preparing every proposal meeting with the customer's own goals.",
+    "Great work turning the complaint into a renewal: you called back the same day and followed up every week.",
+    "Your pipeline is the cleanest in the team: every deal has a dated next step. Keep it up.",
+    "You helped a teammate prepare a difficult negotiation and the deal closed. That is team play.",
+]
+ACCOUNT_PLANS = [
+    (
+        "Renew the contract and add the analytics module before the end of the quarter",
+        ["Book a review meeting with the customer's operations lead", "Send a usage report of the last six months"],
+    ),
+    (
+        "Win back the trust after the delivery problem",
+        [
+            "Visit the customer together with the manager",
+            "Agree a service plan with dated checkpoints",
+            "Call every two weeks until the next order",
+        ],
+    ),
+    (
+        "Reach the decision maker and present the full offer",
+        ["Ask our contact for an introduction to the purchasing director", "Prepare a business case with their figures"],
+    ),
+]
+
 
 @dataclass
 class DemoSummary:
@@ -249,6 +332,10 @@ def has_sales_data() -> bool:
 @transaction.atomic
 def reset_sales_data() -> None:
     """Delete every sales record and the users that belong to the sales team (not other admins)."""
+    AccountPlan.objects.all().delete()  # with their actions
+    Recognition.objects.all().delete()
+    DealReview.objects.all().delete()
+    StageTip.objects.all().delete()
     ActionItem.objects.all().delete()
     CoachingFeedback.objects.all().delete()
     CoachingSession.objects.all().delete()
@@ -707,13 +794,31 @@ class DemoBuilder:
         first_monday = max(this_monday - dt.timedelta(weeks=COACHING_WEEKS), self.start)
         sessions: list[CoachingSession] = []
         one_to_ones: list[CoachingSession] = []  # held ones, for feedback and actions
+        cadences: list[CoachingCadence] = []
+        # Each rep's usual slot; a manager's reps never share one, so no two one-to-ones clash.
+        free_slots: dict[int, list[tuple[int, int]]] = {}
+        busy: dict[int, list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
+
+        def book(coach_id: int, start: dt.datetime, minutes: int) -> bool:
+            end = start + dt.timedelta(minutes=minutes)
+            if any(b_start < end and start < b_end for b_start, b_end in busy[coach_id]):
+                return False
+            busy[coach_id].append((start, end))
+            return True
+
         for rep in self.reps:
             coach = rep.team.manager
-            weekday, hour = rng.randint(0, 4), rng.choice([9, 10, 11, 14, 15, 16])
+            if coach.pk not in free_slots:
+                free_slots[coach.pk] = [(day, hour) for day in range(5) for hour in ONE_TO_ONE_HOURS]
+                rng.shuffle(free_slots[coach.pk])
+            weekday, hour = free_slots[coach.pk].pop()
+            cadences.append(CoachingCadence(rep=rep, weekday=weekday, time=dt.time(hour), minutes=45))
             monday = first_monday
-            while monday <= this_monday + dt.timedelta(weeks=1):
+            while monday <= this_monday:
                 day = monday + dt.timedelta(days=weekday)
                 monday += dt.timedelta(weeks=1)
+                if day > self.today:
+                    break  # the rest of this week and next: planned from the cadence (coaching.planning)
                 if day < self.today:
                     status = SessionStatus.CANCELLED if rng.random() < 0.12 else SessionStatus.HELD
                 else:
@@ -730,26 +835,34 @@ class DemoBuilder:
                     private_notes=rng.choice(PRIVATE_NOTES) if held else "",
                     created_at=self.at(day - dt.timedelta(days=7), 8),
                 )
+                if status != SessionStatus.CANCELLED:
+                    book(coach.pk, session.scheduled_for, session.minutes)
                 sessions.append(session)
                 if held:
                     one_to_ones.append(session)
+        for rep in self.reps:  # after every one-to-one is booked: the extra sessions fit around them
+            coach = rep.team.manager
             for _ in range(rng.randint(1, 3)):
                 kind, minutes, notes = rng.choice(EXTRA_SESSIONS)
                 day = first_monday + dt.timedelta(days=rng.randint(0, max((self.today - first_monday).days - 1, 0)))
                 if day.weekday() >= 5 or day >= self.today:
                     continue
+                start = self.at(day, rng.choice([8, 13, 16]))
+                if not book(coach.pk, start, minutes):
+                    continue  # the manager is busy then
                 sessions.append(
                     CoachingSession(
                         rep=rep,
                         coach=coach,
                         kind=kind,
-                        scheduled_for=self.at(day, rng.choice([8, 13, 16])),
+                        scheduled_for=start,
                         minutes=minutes,
                         status=SessionStatus.HELD,
                         shared_notes=notes,
                         created_at=self.at(day, 7),
                     )
                 )
+        CoachingCadence.objects.bulk_create(cadences, batch_size=BATCH)
         CoachingSession.objects.bulk_create(sessions, batch_size=BATCH)  # sets the pks the rows below use
 
         feedback, actions = [], []
@@ -791,6 +904,106 @@ class DemoBuilder:
         self.summary.counts.update(coaching_sessions=len(sessions), coaching_feedback=len(feedback), action_items=len(actions))
         self.progress(f"{len(sessions)} coaching sessions, {len(feedback)} feedback, {len(actions)} action items")
 
+    def build_coaching_plan(self) -> None:
+        """The one-to-ones of the rest of this week and next, from the cadences, by the same
+        planning as the nightly run (so the demo shows what a manager finds on a Monday)."""
+        from coaching.planning import plan_one_to_ones
+
+        result = plan_one_to_ones(today=self.today)
+        self.summary.counts.update(one_to_ones_planned=len(result.created))
+        self.progress(f"{len(result.created)} one-to-ones planned ahead")
+
+    def build_coaching_records(self) -> None:
+        """Coaching tips for the open stages, a review of one or two open deals per rep (with an
+        action item agreed in some), recognition for the reps who sell best (some shared with the
+        team) and an account plan for about one rep in three. A handful of bulk inserts."""
+        rng = self.rng
+        tips = [
+            StageTip(stage=self.stages[name], tip=tip, contact_every_days=every, stall_after_days=stall)
+            for name, (tip, every, stall) in STAGE_TIPS.items()
+        ]
+        StageTip.objects.bulk_create(tips)
+        open_deals: dict[int, list[Opportunity]] = defaultdict(list)
+        for opportunity in self.opportunities:
+            if opportunity.stage.kind == StageKind.OPEN:
+                open_deals[opportunity.owner_id].append(opportunity)
+        reviews, review_actions, recognitions, plans, plan_actions = [], [], [], [], []
+        for rep in self.reps:
+            manager = rep.team.manager
+            deals = sorted(open_deals[rep.pk], key=lambda o: (-o.amount, o.created_date))[:4]
+            for deal in rng.sample(deals, min(len(deals), rng.choice([1, 2]))):
+                day = self.today - dt.timedelta(days=rng.randint(1, 20))
+                in_control, missing, next_step = rng.choice(REVIEW_TEXTS)
+                reviews.append(
+                    DealReview(
+                        opportunity=deal,
+                        rep=rep,
+                        reviewed_by=manager,
+                        date=day,
+                        in_control=in_control,
+                        missing=missing,
+                        next_step=next_step,
+                        private_notes=rng.choice(PRIVATE_NOTES) if rng.random() < 0.5 else "",
+                        created_at=self.at(day, 16),
+                    )
+                )
+                action = None
+                if in_control != InControl.YES:
+                    action = ActionItem(
+                        rep=rep,
+                        created_by=manager,
+                        title=next_step[:200],
+                        due_date=day + dt.timedelta(days=7),
+                        created_at=self.at(day, 16),
+                    )
+                review_actions.append(action)
+            if self.skill[rep.pk] >= 1.05 or rng.random() < 0.15:
+                day = self.today - dt.timedelta(days=rng.randint(2, 40))
+                recognitions.append(
+                    Recognition(
+                        rep=rep,
+                        given_by=manager,
+                        date=day,
+                        text=rng.choice(RECOGNITION_TEXTS),
+                        shared_with_team=rng.random() < 0.5,
+                        created_at=self.at(day, 17),
+                    )
+                )
+            if rng.random() < 0.35 and self.accounts_of[rep.pk]:
+                account = rng.choice(self.accounts_of[rep.pk])
+                goal, actions = rng.choice(ACCOUNT_PLANS)
+                # written weeks ago (before its actions' due dates), so past agendas list its actions
+                created = self.at(self.today - dt.timedelta(days=rng.randint(14, 28)), 8)
+                plan = AccountPlan(account=account, rep=rep, goal=goal, created_by=manager, created_at=created)
+                plans.append(plan)
+                for index, title in enumerate(actions):
+                    due = self.today + dt.timedelta(days=rng.randint(-10, 30))
+                    done = self.at(due, 12) if due < self.today and rng.random() < 0.6 else None
+                    plan_actions.append(
+                        AccountPlanAction(
+                            plan=plan, title=title, owner=rep.user if index else manager, due_date=due, done_at=done
+                        )
+                    )
+        DealReview.objects.bulk_create(reviews, batch_size=BATCH)
+        ActionItem.objects.bulk_create([a for a in review_actions if a is not None], batch_size=BATCH)
+        DealReview.action_items.through.objects.bulk_create(
+            [
+                DealReview.action_items.through(dealreview_id=review.pk, actionitem_id=action.pk)
+                for review, action in zip(reviews, review_actions, strict=True)
+                if action is not None
+            ],
+            batch_size=BATCH,
+        )
+        Recognition.objects.bulk_create(recognitions, batch_size=BATCH)
+        AccountPlan.objects.bulk_create(plans, batch_size=BATCH)
+        for action in plan_actions:
+            action.plan_id = action.plan.pk  # the plans got their pks just above
+        AccountPlanAction.objects.bulk_create(plan_actions, batch_size=BATCH)
+        self.summary.counts.update(
+            stage_tips=len(tips), deal_reviews=len(reviews), recognitions=len(recognitions), account_plans=len(plans)
+        )
+        self.progress(f"{len(reviews)} deal reviews, {len(recognitions)} recognitions, {len(plans)} account plans")
+
     def build(self) -> DemoSummary:
         self.build_people()
         self.build_catalogue()
@@ -799,6 +1012,8 @@ class DemoBuilder:
         self.build_feedback()
         self.build_targets_and_quotas()
         self.build_coaching()
+        self.build_coaching_records()
+        self.build_coaching_plan()
         return self.summary
 
 

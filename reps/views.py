@@ -23,6 +23,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from coaching import rules as coaching_rules
+from coaching import selectors as coaching_selectors
 from reps import filters, forms, selectors, services
 from reps.access import Role, can_manage_rep, is_admin, rep_of, role_of
 from reps.models import ActivityStatus, Pipeline, StageKind
@@ -272,6 +274,8 @@ def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "move_form": forms.MoveForm(opportunity=opportunity),
             "can_write": selectors.can_write(request.user, opportunity.owner),
             "can_reassign": can_manage_rep(request.user, opportunity.owner),
+            # what a good rep does in this stage (coaching.StageTip), while the deal is open
+            "stage_tip": None if opportunity.stage.is_closed else coaching_selectors.stage_tip(opportunity.stage_id),
         },
     )
 
@@ -376,6 +380,9 @@ def _account_context(request: HttpRequest, account: Any, feedback_form: forms.Fe
         "account": account,
         "feedback_form": feedback_form,
         "can_edit": selectors.can_edit_account(request.user, account),
+        # the manager of the account's owner plans actions for the customer (coaching.AccountPlan)
+        "can_plan": account.owner is not None and coaching_rules.can_coach(request.user, account.owner),
+        "account_plans": coaching_selectors.account_plans_of_account(user=request.user, account_id=account.pk),
     }
 
 

@@ -192,8 +192,11 @@ CELERY_TIMEZONE = SALESPERF_TIME_ZONE
 from kpis import schedule as kpi_schedule  # noqa: E402  (no models: safe to import here)
 
 KPI_NIGHTLY_WEEKS = kpi_schedule.read_nightly_weeks()
+from coaching import schedule as coaching_schedule  # noqa: E402  (no models either)
+
 CELERY_BEAT_SCHEDULE: dict = {
     **kpi_schedule.beat_schedule(),
+    **coaching_schedule.beat_schedule(),
     "imports-requeue-waiting-jobs": {"task": "imports.tasks.requeue_waiting_jobs", "schedule": 300.0},
 }
 
@@ -205,6 +208,9 @@ SALESPERF_MANAGERS_EDIT_QUOTAS = envcheck.read_bool("SALESPERF_MANAGERS_EDIT_QUO
 
 # A quota grid posts one field per cell: 200 reps x 12 months is 2 400 (Django's default is 1 000).
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
+# Where the links in emails point (the address users open salesperf at); the mail server is EMAIL_URL.
+SALESPERF_BASE_URL = env.str("SALESPERF_BASE_URL", default="http://127.0.0.1:8000")
 
 # REST API
 REST_FRAMEWORK = {

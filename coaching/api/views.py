@@ -20,8 +20,22 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from coaching import rules, selectors, services
+from coaching.agenda import AgendaSerializer, agenda_data
 from coaching.api import serializers
-from coaching.models import ActionItem, CoachingFeedback, CoachingSession, SessionKind, SessionStatus
+from coaching.models import (
+    AccountPlan,
+    ActionItem,
+    CoachingCadence,
+    CoachingFeedback,
+    CoachingSession,
+    DealReview,
+    EmailPreference,
+    InControl,
+    Recognition,
+    SessionKind,
+    SessionStatus,
+    StageTip,
+)
 from kpis import dashboard_selectors as reads
 from reps import access
 from reps.api.views import HasSalesRole, SalesAPI
@@ -116,14 +130,16 @@ class CoachingSessionViewSet(CoachingAPI, viewsets.ModelViewSet):
         services.session_delete(session=instance)
 
     @extend_schema(
-        responses={200: serializers.AgendaSerializer},
+        responses={200: AgendaSerializer},
         summary=_("The one-to-one agenda of a session"),
         description=(
             _(
-                "Built from the rep's numbers around the session's date: last week's figures and activity "
-                "plan, this and next week's plan, the quota period's figures, the open pipeline by stage, "
-                "overdue next steps, the deals most worth a review, open action items, recent feedback and "
-                "the satisfaction of the four weeks before. Money and ratios are strings, dates ISO."
+                "Built from the rep's numbers as they were at the session's start (now, for a session still "
+                "ahead): last week's figures and activity plan, this and next week's plan, the quota period's "
+                "figures, the open pipeline by stage, overdue next steps, the deals most worth a review, open "
+                "action items, recent feedback and the satisfaction of the four weeks before. A held session's "
+                "agenda is the one stored when it was marked held (frozen_at). Money and ratios are strings, "
+                "dates ISO."
             )
         ),
         filters=False,
@@ -131,8 +147,7 @@ class CoachingSessionViewSet(CoachingAPI, viewsets.ModelViewSet):
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def agenda(self, request: Request, pk: str | None = None) -> Response:
         session = self.get_object()
-        agenda = selectors.agenda(user=request.user, session=session)
-        return Response(serializers.AgendaSerializer(agenda, context=self.get_serializer_context()).data)
+        return Response(agenda_data(session))
 
 
 class CoachingFeedbackViewSet(CoachingAPI, viewsets.ModelViewSet):
@@ -182,6 +197,55 @@ class ActionItemViewSet(CoachingAPI, viewsets.ModelViewSet):
         return Response(self.get_serializer(item).data)
 
 
+class CadenceFilter(django_filters.FilterSet):
+    rep = IdFilter(label=_("Rep id"), field_name="rep_id")
+
+    class Meta:
+        model = CoachingCadence
+        fields = ["rep"]
+
+
+class CoachingCadenceViewSet(CoachingAPI, viewsets.ModelViewSet):
+    """One-to-one cadence per rep: how often (weekly by default), on which weekday and at what time.
+    The nightly planning creates the one-to-ones from it. The rep reads their own; their managers set it."""
+
+    serializer_class = serializers.CoachingCadenceSerializer
+    filterset_class = CadenceFilter
+    ordering_fields = ["id"]
+    ordering = ["id"]
+    queryset = CoachingCadence.objects.none()
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return access.scope(CoachingCadence.objects.select_related("rep"), self.request.user, "rep")
+
+    def perform_destroy(self, instance: CoachingCadence) -> None:
+        services.cadence_delete(row=instance)
+
+
+class EmailPreferencesApi(APIView):
+    """The coaching emails the requesting user receives (each on unless switched off)."""
+
+    permission_classes = [HasSalesRole]
+
+    def _row(self, request: Request) -> EmailPreference:
+        return EmailPreference.objects.filter(user=request.user).first() or EmailPreference(user=request.user)
+
+    @extend_schema(responses=serializers.EmailPreferenceSerializer, summary="My coaching email settings")
+    def get(self, request: Request) -> Response:
+        return Response(serializers.EmailPreferenceSerializer(self._row(request)).data)
+
+    @extend_schema(
+        request=serializers.EmailPreferenceSerializer,
+        responses=serializers.EmailPreferenceSerializer,
+        summary="Switch coaching emails on or off",
+    )
+    def patch(self, request: Request) -> Response:
+        data = serializers.EmailPreferenceSerializer(self._row(request), data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        row = services.email_preferences_update(user=request.user, **data.validated_data)
+        return Response(serializers.EmailPreferenceSerializer(row).data)
+
+
 # --- coaching time --------------------------------------------------------------------------
 
 
@@ -209,3 +273,118 @@ class CoachingTimeApi(APIView):
             team_ids = reads.team_and_below(data["team"], teams)
         rows = selectors.coaching_time(user=request.user, start=data["start"], end=data["end"], team_ids=team_ids)
         return Response(serializers.CoachingTimeRowSerializer(rows, many=True).data)
+
+
+# --- stage tips, deal reviews, recognition, account plans -----------------------------------
+
+
+class StageTipFilter(django_filters.FilterSet):
+    stage = IdFilter(label=_("Stage id"), field_name="stage_id")
+    pipeline = IdFilter(label=_("Pipeline id"), field_name="stage__pipeline_id")
+
+    class Meta:
+        model = StageTip
+        fields = ["stage", "pipeline"]
+
+
+class DealReviewFilter(django_filters.FilterSet):
+    rep = IdFilter(label=_("Rep id"), field_name="rep_id")
+    opportunity = IdFilter(label=_("Opportunity id"), field_name="opportunity_id")
+    session = IdFilter(label=_("Session id"), field_name="session_id")
+    in_control = django_filters.ChoiceFilter(label=_("Rep in control"), choices=InControl.choices)
+
+    class Meta:
+        model = DealReview
+        fields = ["rep", "opportunity", "session", "in_control"]
+
+
+class RecognitionFilter(django_filters.FilterSet):
+    rep = IdFilter(label=_("Rep id"), field_name="rep_id")
+    shared_with_team = django_filters.BooleanFilter(label=_("Shared with the team"))
+
+    class Meta:
+        model = Recognition
+        fields = ["rep", "shared_with_team"]
+
+
+class AccountPlanFilter(django_filters.FilterSet):
+    rep = IdFilter(label=_("Rep id"), field_name="rep_id")
+    account = IdFilter(label=_("Account id"), field_name="account_id")
+
+    class Meta:
+        model = AccountPlan
+        fields = ["rep", "account"]
+
+
+class StageTipViewSet(SalesAPI, viewsets.ModelViewSet):
+    """Coaching tips per pipeline stage: what a good rep does there, how often to contact the
+    customer, and after how many days a deal there is stalled. Everyone reads; admins write."""
+
+    serializer_class = serializers.StageTipSerializer
+    filterset_class = StageTipFilter
+    ordering_fields = ["id", "stage"]
+    ordering = ["stage__pipeline_id", "stage__order"]
+    queryset = StageTip.objects.none()
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return StageTip.objects.select_related("stage")
+
+    def check_permissions(self, request: Request) -> None:
+        super().check_permissions(request)
+        if request.method not in permissions.SAFE_METHODS and not access.is_admin(request.user):
+            raise PermissionDenied(_("Only admins write the stage tips."))
+
+    def perform_destroy(self, instance: StageTip) -> None:
+        services.stage_tip_delete(tip=instance)
+
+
+class DealReviewViewSet(CoachingAPI, viewsets.ModelViewSet):
+    """Reviews of open deals: is the rep in control (yes, partly, no), what is missing, the next
+    step agreed, and the action items agreed in it. ``private_notes`` is present only for the
+    rep's managers and admins."""
+
+    serializer_class = serializers.DealReviewSerializer
+    filterset_class = DealReviewFilter
+    ordering_fields = ["date", "id"]
+    ordering = ["-date", "-id"]
+    queryset = DealReview.objects.none()
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return rules.visible_deal_reviews(self.request.user).select_related("rep").prefetch_related("action_items")
+
+    def perform_destroy(self, instance: DealReview) -> None:
+        services.deal_review_delete(review=instance)
+
+
+class RecognitionViewSet(CoachingAPI, viewsets.ModelViewSet):
+    """Recognition of good work: the rep sees theirs, and their teammates' shared with the team."""
+
+    serializer_class = serializers.RecognitionSerializer
+    filterset_class = RecognitionFilter
+    ordering_fields = ["date", "id"]
+    ordering = ["-date", "-id"]
+    queryset = Recognition.objects.none()
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return rules.visible_recognitions(self.request.user).select_related("rep")
+
+    def perform_destroy(self, instance: Recognition) -> None:
+        services.recognition_delete(recognition=instance)
+
+
+class AccountPlanViewSet(CoachingAPI, viewsets.ModelViewSet):
+    """Per-customer action plans: a goal and actions with owners and due dates, followed up in
+    the rep's one-to-ones."""
+
+    serializer_class = serializers.AccountPlanSerializer
+    filterset_class = AccountPlanFilter
+    ordering_fields = ["id", "created_at"]
+    ordering = ["-created_at", "-id"]
+    queryset = AccountPlan.objects.none()
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return rules.visible_account_plans(self.request.user).select_related("rep").prefetch_related("actions")
+
+    def perform_destroy(self, instance: AccountPlan) -> None:
+        services.account_plan_delete(plan=instance)

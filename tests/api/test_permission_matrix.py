@@ -289,6 +289,76 @@ def expected_quota_status(op: str, role: str, which: str) -> int:
     return 204 if op == "delete" else 200
 
 
+# --- deal reviews, recognitions, account plans, stage tips --------------------------------------
+# The same matrix for the coaching records of issue 14: only the rep's managers (and admins)
+# write them; the rep reads their own; stage tips are read by everyone and written by admins.
+
+COACHING_RECORDS = ["deal-reviews", "recognitions", "account-plans"]
+COACHING_OPS = ["list", "retrieve", "create", "update", "delete"]
+COACHING_UPDATES = {
+    "deal-reviews": {"missing": "The budget"},
+    "recognitions": {"text": "Even better"},
+    "account-plans": {"goal": "Renew for three years"},
+    "stage-tips": {"tip": "Ask about the pain first"},
+}
+
+
+def _coaching_records(world: World) -> dict[str, dict[str, Any]]:
+    from coaching import services as coaching_services
+
+    records: dict[str, dict[str, Any]] = {name: {} for name in COACHING_RECORDS}
+    for which, key in (("own", "rep"), ("other", "other_rep")):
+        rep = world.rep_named(key)
+        manager = rep.team.manager
+        records["deal-reviews"][which] = coaching_services.deal_review_record(
+            opportunity=world.opportunities[key], reviewed_by=manager, in_control="partly", private_notes="Secret"
+        )
+        records["recognitions"][which] = coaching_services.recognition_give(rep=rep, given_by=manager, text="Well done")
+        records["account-plans"][which] = coaching_services.account_plan_create(
+            account=world.accounts[key], created_by=manager, goal="Renew"
+        )
+    stages = list(world.pipeline.stages.all())
+    records["stage-tips"] = {"own": coaching_services.stage_tip_save(stage=stages[0], tip="Qualify"), "stage": stages[1]}
+    return records
+
+
+def _coaching_payload(world: World, endpoint: str, which: str, records: dict[str, Any]) -> dict[str, Any]:
+    key = "rep" if which == "own" else "other_rep"
+    return {
+        "deal-reviews": {"opportunity": world.opportunities[key].pk, "in_control": "yes"},
+        "recognitions": {"rep": world.rep_named(key).pk, "text": "Great quarter"},
+        "account-plans": {"account": world.accounts[key].pk, "goal": "Grow"},
+        "stage-tips": {"stage": records["stage-tips"]["stage"].pk, "tip": "Present in person"},
+    }[endpoint]
+
+
+def expected_coaching_status(endpoint: str, op: str, role: str, which: str) -> int:
+    if role in ("anonymous", "nobody"):
+        return 403
+    if endpoint == "stage-tips":
+        if op in ("list", "retrieve"):
+            return 200
+        if role != "admin":
+            return 403
+        return {"create": 201, "update": 200, "delete": 204}[op]
+    if op == "list":
+        return 200
+    if op == "create":
+        if role == "rep":
+            return 403
+        if role == "manager" and which == "other":
+            return 400  # the other team's rep, deal or account is not one the manager may use
+        return 201
+    visible = role == "admin" or which == "own"
+    if not visible:
+        return 404
+    if op == "retrieve":
+        return 200
+    if role == "rep":
+        return 403
+    return 204 if op == "delete" else 200
+
+
 def _quota_records(world: World) -> dict[str, dict[str, Any]]:
     from kpis.models import ActivityTarget, Quota
 
@@ -351,5 +421,50 @@ def test_quota_permission_matrix(api, world, settings, endpoint, role, which):
             ids = {row["id"] for row in response.json()["results"]}
             if (record.pk in ids) is not (role == "admin" or which == "own"):
                 wrong.append(f"list: the record is {'missing' if record.pk not in ids else 'listed'}")
+        transaction.savepoint_rollback(savepoint)
+    assert not wrong, "\n".join(wrong)
+
+
+COACHING_CASES = [
+    (endpoint, role, which)
+    for endpoint in [*COACHING_RECORDS, "stage-tips"]
+    for role in ROLES
+    for which in (["own"] if endpoint == "stage-tips" else WHICH)
+]
+
+
+@pytest.mark.parametrize(("endpoint", "role", "which"), COACHING_CASES)
+def test_coaching_records_permission_matrix(api, world, endpoint, role, which):
+    records = _coaching_records(world)
+    user = _user(world, role)
+    if user is not None:
+        api.force_authenticate(user)
+    target = records[endpoint][which]
+    base = f"/api/v1/{endpoint}/"
+    detail = f"{base}{target.pk}/"
+    wrong: list[str] = []
+    for op in COACHING_OPS:
+        savepoint = transaction.savepoint()
+        if op == "list":
+            response = api.get(base, {"page_size": 200})
+        elif op == "retrieve":
+            response = api.get(detail)
+        elif op == "create":
+            response = api.post(base, _coaching_payload(world, endpoint, which, records), format="json")
+        elif op == "update":
+            response = api.patch(detail, COACHING_UPDATES[endpoint], format="json")
+        else:
+            response = api.delete(detail)
+        expected = expected_coaching_status(endpoint, op, role, which)
+        if response.status_code != expected:
+            wrong.append(f"{op}: {response.status_code} (expected {expected}) {response.content[:200]!r}")
+        elif op in ("list", "retrieve") and expected == 200:
+            rows = response.json()["results"] if op == "list" else [response.json()]
+            if op == "list":
+                sees = endpoint == "stage-tips" or role == "admin" or which == "own"
+                if (target.pk in {row["id"] for row in rows}) is not sees:
+                    wrong.append(f"list: the record is {'missing' if sees else 'listed'}")
+            if endpoint == "deal-reviews" and any(("private_notes" in row) is (role == "rep") for row in rows):
+                wrong.append(f"{op}: private notes {'shown to' if role == 'rep' else 'missing for'} {role}")
         transaction.savepoint_rollback(savepoint)
     assert not wrong, "\n".join(wrong)

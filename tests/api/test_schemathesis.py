@@ -27,7 +27,8 @@ full_schema.app = application
 # The endpoints of issue 5, the coaching API and the quota API; the KPI API is tested by its own app.
 schema = full_schema.include(
     path_regex=r"^/api/v1/(accounts|opportunities|activities|feedback|teams|reps|pipelines"
-    r"|coaching-sessions|coaching-feedback|action-items|coaching-time|quotas|activity-targets|forecasts)/"
+    r"|coaching-sessions|coaching-feedback|action-items|coaching-time|coaching-cadences|me/email-preferences"
+    r"|deal-reviews|stage-tips|recognitions|account-plans|quotas|activity-targets|forecasts)/"
 )
 
 

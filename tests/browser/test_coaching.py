@@ -36,9 +36,11 @@ def test_a_one_to_one_from_plan_to_done_action(page, phone_page, cworld, artifac
     with page.expect_navigation():
         page.get_by_role("link", name=re.compile(r"^Plan a one-to-one\s+with Rita Rep$")).click()
     assert page.get_by_label(re.compile(r"^Rep:?$")).input_value() == str(cworld.rep.pk)
-    today = timezone.localdate()  # held later today: a session on a later day cannot be marked held yet
+    # Late today: it can be marked held (same day), and its agenda is today's (a session's agenda
+    # is as of its start, and Rita's deal was created today).
+    today = timezone.localdate()
     tomorrow = today + dt.timedelta(days=1)
-    page.get_by_label("When").fill(f"{today.isoformat()}T10:30")
+    page.get_by_label("When").fill(f"{today.isoformat()}T23:00")
     page.get_by_label("Length (minutes)").fill("40")
     page.get_by_label("Private notes").fill("Secret: worried about her motivation")
     with page.expect_navigation():
@@ -104,3 +106,98 @@ def test_a_one_to_one_from_plan_to_done_action(page, phone_page, cworld, artifac
     phone.screenshot(path=str(artifacts_dir / "coaching-session-phone.png"), full_page=True)
     phone.goto("/coaching/")
     phone.screenshot(path=str(artifacts_dir / "coaching-rep-phone.png"), full_page=True)
+
+
+def test_nothing_typed_on_the_session_page_is_lost_whatever_is_clicked(page, cworld):
+    """Type in every field, click every button in turn: each click saves everything typed; a link
+    away with unsaved text asks first."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    dialogs: list[str] = []
+
+    def dismiss(dialog):
+        dialogs.append(dialog.type)
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
+    session = cworld.held["rep"]
+    item = cworld.actions["rep"]
+    browser_login(page, cworld.manager.username)
+    page.goto(f"/coaching/sessions/{session.pk}/")
+
+    def fill_notes(text: str) -> None:
+        page.get_by_label("Notes shared with the rep").fill(f"{text} shared")
+        page.get_by_label("Private notes").fill(f"{text} private")
+
+    def saved(text: str) -> None:
+        session.refresh_from_db()
+        assert (session.shared_notes, session.private_notes) == (f"{text} shared", f"{text} private")
+
+    # 1. every field, then "Save feedback": the notes, the feedback and the action are all saved
+    fill_notes("One")
+    page.get_by_label("Length (minutes)").fill("50")
+    page.get_by_label("Problem").fill("Skipped the discovery questions")
+    page.get_by_label("Consequence").fill("The proposal missed the pain")
+    page.get_by_label("How to improve").fill("Ask three questions first")
+    page.get_by_label(re.compile(r"^Action:?$")).fill("Prepare three questions")
+    page.get_by_label("Due date").fill((timezone.localdate() + dt.timedelta(days=5)).isoformat())
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save feedback").click()
+    saved("One")
+    session.refresh_from_db()
+    assert session.minutes == 50
+    assert CoachingFeedback.objects.filter(session=session, improvement="Ask three questions first").exists()
+    assert ActionItem.objects.filter(session=session, title="Prepare three questions").exists()
+
+    # 2. notes, then "Add action" with no action typed: the notes are saved
+    fill_notes("Two")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Add action").click()
+    saved("Two")
+
+    # 3. notes, then "Done" on an action item: both saved
+    fill_notes("Three")
+    with page.expect_navigation():
+        page.locator("#actions").get_by_role("button", name=re.compile(rf"^Done\s*: {item.title}$")).click()
+    saved("Three")
+    item.refresh_from_db()
+    assert item.is_done
+
+    # 4. notes, then "Open again"
+    fill_notes("Four")
+    with page.expect_navigation():
+        page.locator("#actions").get_by_role("button", name=re.compile(rf"^Open again\s*: {item.title}$")).click()
+    saved("Four")
+    item.refresh_from_db()
+    assert not item.is_done
+
+    # 5. notes and half a feedback, then "Save session": refused as a whole, nothing typed is lost
+    fill_notes("Five")
+    page.get_by_label("Problem").fill("Only the problem")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save session").click()
+    assert page.get_by_role("alert").inner_text().startswith("Nothing was saved")
+    assert page.get_by_label("Notes shared with the rep").input_value() == "Five shared"
+    assert page.get_by_label("Problem").input_value() == "Only the problem"
+    saved("Four")
+    page.get_by_label("Consequence").fill("It stays vague")
+    page.get_by_label("How to improve").fill("Write all three parts")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save session").click()
+    saved("Five")
+    assert CoachingFeedback.objects.filter(session=session, problem="Only the problem").exists()
+
+    # 6. text typed, then a link away: the browser asks first, and staying keeps the text
+    fill_notes("Six")
+    page.get_by_role("link", name="← Coaching").click()
+    page.wait_for_timeout(300)
+    assert dialogs == ["beforeunload"]
+    assert page.url.endswith(f"/coaching/sessions/{session.pk}/")
+    assert page.get_by_label("Notes shared with the rep").input_value() == "Six shared"
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save session").click()
+    saved("Six")
+    page.get_by_role("link", name="← Coaching").click()  # nothing unsaved: no question
+    page.wait_for_url("**/coaching/")
+    assert dialogs == ["beforeunload"]
+    assert errors == []

@@ -428,10 +428,12 @@ def _list_queries(api: APIClient, url: str) -> int:
 
 def _add_rows(cworld: Any, count: int) -> None:
     now = timezone.now()
+    first = CoachingSession.objects.count()  # called more than once: later rows go further back
     for i in range(count):
-        for key in ("rep", "teammate"):
+        for offset, key in enumerate(("rep", "teammate")):
             rep = cworld.world.rep_named(key)
-            session = services.session_create(rep=rep, coach=cworld.manager, scheduled_for=now - dt.timedelta(days=i + 10))
+            when = now - dt.timedelta(days=first + i + 10, hours=offset)  # a coach is never double-booked
+            session = services.session_create(rep=rep, coach=cworld.manager, scheduled_for=when)
             parts = {"problem": "p", "consequence": "c", "improvement": "i"}
             services.feedback_give(rep=rep, given_by=cworld.manager, session=session, **parts)
             services.action_item_create(rep=rep, created_by=cworld.manager, session=session, title=f"Action {i}")
@@ -459,6 +461,8 @@ def test_a_session_list_needs_a_fixed_number_of_queries(api, cworld, django_asse
 # --- the agenda -----------------------------------------------------------------------------
 
 AGENDA_KEYS = {
+    "as_of",
+    "frozen_at",
     "last_week",
     "this_week",
     "last_week_figures",
@@ -471,13 +475,14 @@ AGENDA_KEYS = {
     "deals_to_review",
     "open_actions",
     "recent_feedback",
+    "account_plan_actions",
     "satisfaction",
 }
 
 
 def test_the_agenda_has_every_part(api, cworld):
     login(api, cworld, "manager")
-    session = cworld.held["rep"]
+    session = cworld.planned["rep"]  # tomorrow: the action and feedback of the held one are before it
     response = api.get(f"{SESSIONS}{session.pk}/agenda/")
     assert response.status_code == 200, response.content
     body = response.json()
@@ -497,7 +502,7 @@ def test_the_agenda_lists_deals_to_review_with_their_reasons(api, cworld):
     deal.next_step_date = timezone.localdate() - dt.timedelta(days=4)
     deal.save(update_fields=["next_step_date"])
     login(api, cworld, "rep")
-    body = api.get(f"{SESSIONS}{cworld.held['rep'].pk}/agenda/").json()
+    body = api.get(f"{SESSIONS}{cworld.planned['rep'].pk}/agenda/").json()  # ahead: today's deals
     [review] = body["deals_to_review"]
     assert review["id"] == deal.pk and review["name"] == deal.name
     assert review["amount"] == "1000.00"

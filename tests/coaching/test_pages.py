@@ -15,7 +15,7 @@ from django.utils import timezone
 from coaching import services
 from coaching.models import ActionItem, CoachingFeedback, CoachingSession, SessionStatus
 from reps import services as rep_services
-from reps.models import Rep, TeamMembership
+from reps.models import Opportunity, Rep, TeamMembership
 from tests.factories import RepFactory
 
 pytestmark = pytest.mark.django_db
@@ -82,7 +82,7 @@ def test_session_detail_access(client, cworld, role):
     assert response.status_code == DETAIL[role]
 
 
-@pytest.mark.parametrize("name", ["coaching_session_edit", "coaching_feedback_create", "coaching_action_create"])
+@pytest.mark.parametrize("name", ["coaching_session_edit"])
 @pytest.mark.parametrize("role", ROLES)
 def test_coaching_posts_access(client, cworld, role, name):
     """An empty post: 400 (form errors) for a coach, 403 for the rep, 404 for who may not see."""
@@ -90,7 +90,7 @@ def test_coaching_posts_access(client, cworld, role, name):
     assert response.status_code == COACH_POST[role]
 
 
-@pytest.mark.parametrize("name", ["coaching_session_edit", "coaching_feedback_create", "coaching_action_create"])
+@pytest.mark.parametrize("name", ["coaching_session_edit"])
 def test_coaching_posts_refuse_get(client, cworld, name):
     response = as_(client, cworld, "manager").get(reverse(name, args=[cworld.held["rep"].pk]))
     assert response.status_code == 405
@@ -119,7 +119,7 @@ def test_anonymous_is_sent_to_login(client, cworld, url):
     assert response["Location"].startswith(reverse("login"))
 
 
-@pytest.mark.parametrize("name", ["coaching_session_edit", "coaching_feedback_create", "coaching_action_create"])
+@pytest.mark.parametrize("name", ["coaching_session_edit"])
 def test_anonymous_posts_are_sent_to_login(client, cworld, name):
     response = client.post(reverse(name, args=[cworld.held["rep"].pk]), {})
     assert response.status_code == 302
@@ -143,7 +143,7 @@ def test_rep_never_sees_the_private_notes(client, cworld):
     page = client.get(reverse("coaching_session_detail", args=[cworld.held["rep"].pk])).content.decode()
     assert "Shared notes of rep" in page
     assert "Give feedback in three parts" not in page  # no coaching forms for the rep
-    assert reverse("coaching_feedback_create", args=[cworld.held["rep"].pk]) not in page
+    assert reverse("coaching_session_edit", args=[cworld.held["rep"].pk]) not in page
 
 
 @pytest.mark.parametrize("role", ["manager", "admin"])
@@ -232,7 +232,8 @@ def test_rep_home_lists_their_sessions_actions_and_feedback_only(client, cworld)
 
 
 def test_session_page_shows_the_agenda_sections(client, cworld):
-    response = as_(client, cworld, "manager").get(reverse("coaching_session_detail", args=[cworld.held["rep"].pk]))
+    # the planned session: its agenda is today's (the deal was created today, after the held one)
+    response = as_(client, cworld, "manager").get(reverse("coaching_session_detail", args=[cworld.planned["rep"].pk]))
     page = response.content.decode()
     for heading in (
         "1. Last week",
@@ -361,10 +362,31 @@ def test_editing_with_bad_minutes_shows_an_error_and_keeps_the_session(client, c
     assert (session.status, session.minutes) == ("planned", 30)
 
 
+def page_data(session, **extra):
+    """What the session page's one form posts: the session as it is, plus what was typed."""
+    data = {
+        "kind": session.kind,
+        "scheduled_for": timezone.localtime(session.scheduled_for).strftime("%Y-%m-%dT%H:%M"),
+        "minutes": str(session.minutes),
+        "status": session.status,
+        "shared_notes": session.shared_notes,
+        "private_notes": session.private_notes,
+    }
+    data.update(extra)
+    return data
+
+
 def test_manager_gives_3_part_feedback(client, cworld):
     session = cworld.held["rep"]
-    data = {"problem": "Talked over the client", "consequence": "Missed the pain", "improvement": "Ask, then listen"}
-    response = as_(client, cworld, "manager").post(reverse("coaching_feedback_create", args=[session.pk]), data)
+    data = page_data(
+        session,
+        **{
+            "feedback-problem": "Talked over the client",
+            "feedback-consequence": "Missed the pain",
+            "feedback-improvement": "Ask, then listen",
+        },
+    )
+    response = as_(client, cworld, "manager").post(reverse("coaching_session_edit", args=[session.pk]), data)
     assert response.status_code == 302
     feedback = CoachingFeedback.objects.get(problem="Talked over the client")
     assert (feedback.rep, feedback.session, feedback.given_by) == (cworld.rep, session, cworld.manager)
@@ -372,31 +394,109 @@ def test_manager_gives_3_part_feedback(client, cworld):
 
 
 @pytest.mark.parametrize("missing", ["problem", "consequence", "improvement"])
-def test_feedback_with_a_missing_part_is_refused(client, cworld, missing):
-    data = {"problem": "P", "consequence": "C", "improvement": "I", missing: "   "}
-    response = as_(client, cworld, "manager").post(reverse("coaching_feedback_create", args=[cworld.held["rep"].pk]), data)
+def test_feedback_with_a_missing_part_is_refused_and_nothing_is_saved(client, cworld, missing):
+    session = cworld.held["rep"]
+    parts = {"feedback-problem": "P", "feedback-consequence": "C", "feedback-improvement": "I", f"feedback-{missing}": "   "}
+    data = page_data(session, shared_notes="Typed notes", **{"action-title": "Typed action"}, **parts)
+    response = as_(client, cworld, "manager").post(reverse("coaching_session_edit", args=[session.pk]), data)
     assert response.status_code == 400
     assert response.context["feedback_form"].errors[missing]
-    assert 'class="errorlist' in response.content.decode()
+    page = response.content.decode()
+    assert 'class="errorlist' in page
+    assert "Typed notes" in page and "Typed action" in page  # nothing typed is lost
     assert CoachingFeedback.objects.count() == 3
+    session.refresh_from_db()
+    assert session.shared_notes == "Shared notes of rep"  # all or nothing
+    assert not ActionItem.objects.filter(title="Typed action").exists()
 
 
 def test_manager_adds_an_action_item(client, cworld):
     session = cworld.held["rep"]
     due = (timezone.localdate() + dt.timedelta(days=7)).isoformat()
-    response = as_(client, cworld, "manager").post(
-        reverse("coaching_action_create", args=[session.pk]), {"title": "Call back ACME", "due_date": due}
-    )
+    data = page_data(session, **{"action-title": "Call back ACME", "action-due_date": due})
+    response = as_(client, cworld, "manager").post(reverse("coaching_session_edit", args=[session.pk]), data)
     assert response.status_code == 302
     item = ActionItem.objects.get(title="Call back ACME")
     assert (item.rep, item.session, item.due_date.isoformat()) == (cworld.rep, session, due)
 
 
-def test_an_action_item_without_title_is_refused(client, cworld):
-    response = as_(client, cworld, "manager").post(reverse("coaching_action_create", args=[cworld.held["rep"].pk]), {})
+def test_an_action_item_with_a_date_but_no_title_is_refused(client, cworld):
+    session = cworld.held["rep"]
+    data = page_data(session, **{"action-due_date": "2030-01-01"})
+    response = as_(client, cworld, "manager").post(reverse("coaching_session_edit", args=[session.pk]), data)
     assert response.status_code == 400
     assert response.context["action_form"].errors["title"]
     assert ActionItem.objects.count() == 3
+
+
+def test_notes_feedback_action_and_a_tick_are_saved_together(client, cworld):
+    """Whichever button is clicked, everything typed is saved at once."""
+    session = cworld.held["rep"]
+    item = cworld.actions["rep"]
+    data = page_data(
+        session,
+        shared_notes="Notes typed first",
+        private_notes="Private typed too",
+        tick=f"{item.pk}:1",
+        **{
+            "feedback-problem": "P",
+            "feedback-consequence": "C",
+            "feedback-improvement": "I",
+            "action-title": "New action",
+        },
+    )
+    response = as_(client, cworld, "manager").post(reverse("coaching_session_edit", args=[session.pk]), data)
+    assert response.status_code == 302
+    session.refresh_from_db()
+    item.refresh_from_db()
+    assert (session.shared_notes, session.private_notes) == ("Notes typed first", "Private typed too")
+    assert CoachingFeedback.objects.filter(session=session, problem="P").exists()
+    assert ActionItem.objects.filter(session=session, title="New action").exists()
+    assert item.is_done
+
+
+def test_a_tick_refused_with_an_error_elsewhere_is_kept_for_the_next_save(client, cworld):
+    session = cworld.held["rep"]
+    item = cworld.actions["rep"]
+    data = page_data(session, minutes="0", tick=f"{item.pk}:1")
+    response = as_(client, cworld, "manager").post(reverse("coaching_session_edit", args=[session.pk]), data)
+    assert response.status_code == 400
+    assert f'name="tick" value="{item.pk}:1"' in response.content.decode()
+    item.refresh_from_db()
+    assert not item.is_done
+
+
+@pytest.mark.parametrize(("tick", "status"), [("abc", 400), ("1:2", 400), ("999999:1", 404)])
+def test_a_bad_tick_is_refused(client, cworld, tick, status):
+    session = cworld.held["rep"]
+    response = as_(client, cworld, "manager").post(
+        reverse("coaching_session_edit", args=[session.pk]), page_data(session, tick=tick)
+    )
+    assert response.status_code == status
+
+
+def test_a_tick_of_another_teams_item_is_a_404(client, cworld):
+    session = cworld.held["rep"]
+    other = cworld.actions["other_rep"]
+    data = page_data(session, tick=f"{other.pk}:1")
+    assert as_(client, cworld, "manager").post(reverse("coaching_session_edit", args=[session.pk]), data).status_code == 404
+    other.refresh_from_db()
+    assert not other.is_done
+
+
+def test_planning_a_clash_is_refused_with_a_clear_message(client, cworld):
+    planned = cworld.planned["rep"]
+    data = {
+        "rep": cworld.teammate.pk,
+        "kind": "one_to_one",
+        "scheduled_for": timezone.localtime(planned.scheduled_for + dt.timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M"),
+        "minutes": "30",
+        "status": "planned",
+    }
+    response = as_(client, cworld, "manager").post(reverse("coaching_session_create"), data)
+    assert response.status_code == 400
+    assert "already has a session then" in " ".join(response.context["form"].errors["scheduled_for"])
+    assert CoachingSession.objects.count() == 6
 
 
 # --- action items ---------------------------------------------------------------------------
@@ -450,16 +550,17 @@ def test_action_done_refuses_get(client, cworld):
 
 
 def _add_reps(cworld, count: int) -> None:
-    for _n in range(count):
+    for n in range(count):
         rep = RepFactory(team=cworld.team)
+        hours = dt.timedelta(hours=n)  # a coach is never double-booked
         held = services.session_create(
             rep=rep,
             coach=cworld.manager,
-            scheduled_for=timezone.now() - dt.timedelta(days=2),
+            scheduled_for=timezone.now() - dt.timedelta(days=2) + hours,
             status=SessionStatus.HELD,
             private_notes="secret",
         )
-        services.session_create(rep=rep, coach=cworld.manager, scheduled_for=timezone.now() + dt.timedelta(days=2))
+        services.session_create(rep=rep, coach=cworld.manager, scheduled_for=timezone.now() + dt.timedelta(days=2) + hours)
         services.action_item_create(rep=rep, created_by=cworld.manager, session=held, title="Do it")
 
 
@@ -516,3 +617,86 @@ def test_session_page_makes_as_many_queries_for_many_records_as_for_few(client, 
             rep=cworld.rep, given_by=cworld.manager, session=session, problem="p", consequence="c", improvement="i"
         )
     assert queries() == few
+
+
+# --- cadence, email settings, the fuller coaching status ------------------------------------
+
+CADENCE = {"rep": 403, "teammate": 403, "manager": 200, "other_manager": 404, "admin": 200, "nobody": 403}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_cadence_page_access(client, cworld, role):
+    url = reverse("coaching_cadence_edit", args=[cworld.rep.pk])
+    assert as_(client, cworld, role).get(url).status_code == CADENCE[role]
+
+
+def test_manager_sets_a_cadence(client, cworld):
+    url = reverse("coaching_cadence_edit", args=[cworld.rep.pk])
+    as_(client, cworld, "manager")
+    data = {"cadence": "biweekly", "weekday": "3", "time": "14:30", "minutes": "30"}
+    assert client.post(url, data).status_code == 302
+    row = cworld.rep.coaching_cadence
+    assert (row.cadence, row.weekday, row.time, row.minutes, row.updated_by) == (
+        "biweekly",
+        3,
+        dt.time(14, 30),
+        30,
+        cworld.manager,
+    )
+    response = client.post(url, {**data, "weekday": "6"})
+    assert response.status_code == 400 and response.context["form"].errors["weekday"]
+    assert "Every two weeks" in client.get(reverse("coaching_home")).content.decode()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_email_settings_page(client, cworld, role):
+    as_(client, cworld, role)
+    response = client.get(reverse("coaching_email_preferences"))
+    assert response.status_code == (403 if role == "nobody" else 200)
+    if role != "nobody":
+        response = client.post(reverse("coaching_email_preferences"), {"one_to_one_reminders": "on"})
+        assert response.status_code == 302
+        prefs = user_of(cworld, role).coaching_email_preference
+        assert (prefs.one_to_one_reminders, prefs.overdue_action_reminders, prefs.weekly_team_summary) == (True, False, False)
+
+
+def test_a_rep_with_overdue_actions_is_not_up_to_date(client, cworld):
+    services.action_item_update(item=cworld.actions["teammate"], due_date=timezone.localdate() - dt.timedelta(days=1))
+    response = as_(client, cworld, "manager").get(reverse("coaching_home"))
+    reps = {rep.pk: rep for rep in response.context["reps"]}
+    teammate = reps[cworld.teammate.pk]
+    assert teammate.days_since_one_to_one == 6
+    assert "1 overdue action item" in teammate.attention
+    page = response.content.decode()
+    assert "1 overdue action item" in page
+
+
+def test_a_deal_worth_a_review_counts_until_reviewed(client, cworld):
+    reps = {r.pk: r for r in as_(client, cworld, "manager").get(reverse("coaching_home")).context["reps"]}
+    assert reps[cworld.rep.pk].unreviewed_deals == 1  # "Deal of rep" has no next step
+    # notes naming the deal are not a review: a deal review record is
+    services.session_create(
+        rep=cworld.rep,
+        coach=cworld.manager,
+        kind="deal_review",
+        scheduled_for=timezone.now() - dt.timedelta(hours=3),
+        status="held",
+        shared_notes="Went through Deal of rep: who decides, and when.",
+    )
+    reps = {r.pk: r for r in client.get(reverse("coaching_home")).context["reps"]}
+    assert reps[cworld.rep.pk].unreviewed_deals == 1
+    deal = Opportunity.objects.get(name="Deal of rep")
+    services.deal_review_record(opportunity=deal, reviewed_by=cworld.manager, in_control="partly")
+    reps = {r.pk: r for r in client.get(reverse("coaching_home")).context["reps"]}
+    assert reps[cworld.rep.pk].unreviewed_deals == 0
+
+
+def test_the_manager_sees_their_coaching_share_per_week_as_a_chart_and_a_table(client, cworld):
+    response = as_(client, cworld, "manager").get(reverse("coaching_home"))
+    chart = response.context["share_chart"]
+    assert len(chart["table"].rows) == 12
+    page = response.content.decode()
+    assert 'data-figure="figure-coaching-share"' in page
+    assert '<script type="application/json" id="figure-coaching-share">' in page
+    assert "<script>" not in page  # no inline script: the JSON block is data, drawn by a static file
+    assert "js/dashboard.js" in page

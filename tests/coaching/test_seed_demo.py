@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 from django.core.management import call_command
@@ -105,8 +106,67 @@ def test_coaching_is_written_in_bulk():
         demo.reset_sales_data()
         return [query["sql"] for query in queries]
 
-    assert len(coaching_queries(3)) == 3  # sessions, feedback, action items
+    assert len(coaching_queries(3)) == 4  # cadences, sessions, feedback, action items
     # More rows only split an insert where the database limits the size of one statement (SQLite).
     many = coaching_queries(30)
     assert len(many) < 10
     assert all(sql.startswith("INSERT") for sql in many)
+
+
+def test_the_demo_has_cadences_and_next_weeks_one_to_ones_without_clashes():
+    seed(reps=12)
+    from coaching.models import CoachingCadence
+
+    assert CoachingCadence.objects.count() == 12
+    next_monday = TODAY + dt.timedelta(days=7 - TODAY.weekday())
+    planned = CoachingSession.objects.filter(
+        kind=SessionKind.ONE_TO_ONE, status=SessionStatus.PLANNED, scheduled_for__date__gte=next_monday
+    )
+    assert planned.count() == 12  # one per rep, from their cadence
+    for cadence in CoachingCadence.objects.select_related("rep"):
+        session = planned.get(rep=cadence.rep)
+        assert session.scheduled_for.weekday() == cadence.weekday
+    # nobody is double-booked: no two sessions of a coach overlap (cancelled ones aside)
+    by_coach: dict = {}
+    for s in CoachingSession.objects.exclude(status=SessionStatus.CANCELLED).order_by("scheduled_for"):
+        by_coach.setdefault(s.coach_id, []).append((s.scheduled_for, s.scheduled_for + dt.timedelta(minutes=s.minutes)))
+    for intervals in by_coach.values():
+        for (_start, end), (next_start, _end) in itertools.pairwise(intervals):
+            assert end <= next_start
+    # planning again (as beat does) plans nothing more
+    call_command("plan_one_to_ones", "--today", TODAY.isoformat())
+    assert planned.count() == 12
+
+
+def test_the_demo_has_stage_tips_reviews_recognition_and_account_plans():
+    from coaching.models import AccountPlan, DealReview, Recognition, StageTip
+    from reps.models import StageKind
+
+    seed()
+    assert set(StageTip.objects.values_list("stage__name", flat=True)) == set(demo.OPEN_STAGE_NAMES)
+    reviews = DealReview.objects.all()
+    assert reviews.exists() and not reviews.exclude(reviewed_by=F("rep__team__manager")).exists()
+    assert not reviews.exclude(opportunity__stage__kind=StageKind.OPEN).exists()
+    assert not reviews.exclude(rep=F("opportunity__owner")).exists()
+    assert ActionItem.objects.filter(deal_reviews__isnull=False).exists()
+    assert Recognition.objects.exists() and not Recognition.objects.exclude(given_by=F("rep__team__manager")).exists()
+    assert AccountPlan.objects.filter(actions__isnull=False).exists()
+    demo.reset_sales_data()
+    assert not (DealReview.objects.exists() or Recognition.objects.exists() or AccountPlan.objects.exists())
+    assert not StageTip.objects.exists()
+
+
+def test_the_coaching_records_are_written_in_bulk():
+    def record_queries(reps: int) -> int:
+        builder = demo.DemoBuilder(rep_count=reps, weeks=10, seed=1, password="x", today=TODAY)
+        builder.build_people()
+        builder.build_catalogue()
+        builder.build_opportunities()
+        with CaptureQueriesContext(connection) as queries:
+            builder.build_coaching_records()
+        demo.reset_sales_data()
+        return len(queries)
+
+    few = record_queries(3)
+    assert few <= 8  # tips, reviews, their action items and links, recognition, plans, plan actions
+    assert record_queries(30) < 16  # more rows only split inserts (SQLite's statement size)

@@ -1,8 +1,9 @@
 """The access-test world (tests/api/world.py) with coaching records for each rep.
 
 For ``rep`` and ``teammate`` (team A, coached by ``manager``) and ``other_rep`` (team B,
-coached by its own manager): one held one-to-one last week with shared and private notes, one
-planned next week, one piece of 3-part feedback and one open action item.
+coached by its own manager): one held one-to-one six days ago with shared and private notes,
+one planned tomorrow (an hour apart per rep: a coach is never double-booked), one piece of
+3-part feedback and one open action item.
 """
 
 from __future__ import annotations
@@ -33,19 +34,20 @@ def make_coaching_world() -> CoachingWorld:
     world = make_world()
     now = timezone.now()
     held, planned, feedback, actions = {}, {}, {}, {}
-    for key in ("rep", "teammate", "other_rep"):
+    for offset, key in enumerate(("rep", "teammate", "other_rep")):
         rep = world.rep_named(key)
         coach = rep.team.manager
+        hour = dt.timedelta(hours=offset)  # a coach is never booked twice at once
         held[key] = services.session_create(
             rep=rep,
             coach=coach,
-            scheduled_for=now - dt.timedelta(days=6),
+            scheduled_for=now - dt.timedelta(days=6) + hour,
             minutes=45,
             status=SessionStatus.HELD,
             shared_notes=f"Shared notes of {key}",
             private_notes=f"Private notes of {key}",
         )
-        planned[key] = services.session_create(rep=rep, coach=coach, scheduled_for=now + dt.timedelta(days=1))
+        planned[key] = services.session_create(rep=rep, coach=coach, scheduled_for=now + dt.timedelta(days=1) + hour)
         feedback[key] = services.feedback_give(
             rep=rep,
             given_by=coach,
