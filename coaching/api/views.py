@@ -230,14 +230,14 @@ class EmailPreferencesApi(APIView):
     def _row(self, request: Request) -> EmailPreference:
         return EmailPreference.objects.filter(user=request.user).first() or EmailPreference(user=request.user)
 
-    @extend_schema(responses=serializers.EmailPreferenceSerializer, summary="My coaching email settings")
+    @extend_schema(responses=serializers.EmailPreferenceSerializer, summary=_("My coaching email settings"))
     def get(self, request: Request) -> Response:
         return Response(serializers.EmailPreferenceSerializer(self._row(request)).data)
 
     @extend_schema(
         request=serializers.EmailPreferenceSerializer,
         responses=serializers.EmailPreferenceSerializer,
-        summary="Switch coaching emails on or off",
+        summary=_("Switch coaching emails on or off"),
     )
     def patch(self, request: Request) -> Response:
         data = serializers.EmailPreferenceSerializer(self._row(request), data=request.data, partial=True)
