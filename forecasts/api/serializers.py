@@ -9,6 +9,10 @@ from forecasts.models import ForecastPeriodKind, ForecastSubmission
 from reps.access import visible_reps, visible_teams
 from reps.api.serializers import ScopedPrimaryKeyField as _ScopedPrimaryKeyField
 from reps.models import Rep, Team
+from salesperf.dates import validate_in_range
+
+# Ids are PostgreSQL integers: a larger number is a 400, not a database error.
+MAX_ID = 2**31 - 1
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -47,24 +51,24 @@ class ForecastSubmitSerializer(serializers.Serializer):
         help_text=_("Or the team whose call it is (its manager)."),
     )
     period_kind = serializers.ChoiceField(choices=ForecastPeriodKind.choices)
-    period_start = serializers.DateField(help_text=_("The first day of the month or quarter."))
+    period_start = serializers.DateField(help_text=_("The first day of the month or quarter."), validators=[validate_in_range])
     commit = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
     best_case = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class ForecastQuerySerializer(serializers.Serializer):
-    rep = serializers.IntegerField(required=False, min_value=1)
-    team = serializers.IntegerField(required=False, min_value=1)
+    rep = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    team = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     period_kind = serializers.ChoiceField(choices=ForecastPeriodKind.choices, required=False)
-    period_start = serializers.DateField(required=False)
+    period_start = serializers.DateField(required=False, validators=[validate_in_range])
 
 
 class ForecastHistoryQuerySerializer(serializers.Serializer):
-    rep = serializers.IntegerField(required=False, min_value=1)
-    team = serializers.IntegerField(required=False, min_value=1)
+    rep = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    team = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     period_kind = serializers.ChoiceField(choices=ForecastPeriodKind.choices)
-    period_start = serializers.DateField()
+    period_start = serializers.DateField(validators=[validate_in_range])
 
     def validate(self, attrs: dict) -> dict:
         if ("rep" in attrs) == ("team" in attrs):
