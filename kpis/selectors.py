@@ -435,6 +435,18 @@ def team_overview(
 
     # The teams seen hold the whole subtree of team_id (a user sees a team's sub-teams).
     children = targets.children_of(teams_by_id.values())
+    # One read of the quotas for the period and the previous one (the dashboard's query budget).
+    involved = targets.subtree_of([team_id], children)
+    book = targets.read_quota_book(
+        metric=metric,
+        activity_kind=activity_kind,
+        start=read_from,
+        end=end,
+        rep_ids=rep_ids,
+        team_ids=involved,
+        memberships=[m for m in every_membership if m[1] in involved],
+        children=children,
+    )
     found = targets.period_targets(
         metric=metric,
         activity_kind=activity_kind,
@@ -445,6 +457,7 @@ def team_overview(
         rep_scope=ids,
         memberships=memberships,
         children=children,
+        book=book,
     )
     team_target = found.teams.get(team_id)
 
@@ -493,6 +506,7 @@ def team_overview(
             team_ids=[team_id],
             memberships=[m for m in every_membership if m[2] <= before_end and (m[3] is None or m[3] >= before_start)],
             children=children,
+            book=book,
         ).teams.get(team_id)
         if before is not None:
             # the pipeline counts toward the rest of a period only, so none for an ended one

@@ -265,6 +265,7 @@ def period_targets(
     rep_scope: Iterable[int] | None = None,
     memberships: Iterable[tuple[int, int, dt.date, dt.date | None]] | None = None,
     children: Mapping[int, Sequence[int]] | None = None,
+    book: QuotaBook | None = None,
 ) -> Targets:
     """The exact target of start..end of every rep of ``rep_ids`` and team of ``team_ids``.
 
@@ -272,7 +273,8 @@ def period_targets(
     those teams (the rep rows of a team page). ``memberships`` ((rep, team, first, last)
     overlapping the period, of the teams of ``team_ids`` and ``rep_scope`` and their
     sub-teams) and ``children`` (team → direct sub-teams) are read when not given. At most
-    three queries (teams, memberships, quotas), one when the caller holds the structure.
+    three queries (teams, memberships, quotas), one when the caller holds the structure, none
+    when it also holds a ``book`` read over a range holding start..end (several periods, one read).
     """
     team_ids, rep_ids = list(team_ids), list(rep_ids)
     scope = set(rep_scope) if rep_scope is not None else None
@@ -283,16 +285,17 @@ def period_targets(
         wanted = involved | (scope or set())
         memberships = memberships_overlapping(wanted, start, end) if wanted else []
     memberships = list(memberships)
-    book = read_quota_book(
-        metric=metric,
-        activity_kind=activity_kind,
-        start=start,
-        end=end,
-        rep_ids=rep_ids,
-        team_ids=involved,
-        memberships=[m for m in memberships if m[1] in involved],
-        children=children,
-    )
+    if book is None:
+        book = read_quota_book(
+            metric=metric,
+            activity_kind=activity_kind,
+            start=start,
+            end=end,
+            rep_ids=rep_ids,
+            team_ids=involved,
+            memberships=[m for m in memberships if m[1] in involved],
+            children=children,
+        )
     reps: dict[int, Fraction] = {}
     for rep_id in rep_ids:
         within = membership_spans(memberships, rep_id, scope) if scope is not None else None
