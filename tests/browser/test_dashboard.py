@@ -65,7 +65,6 @@ def kpi_rows(page, *, group_by: str, team_id: int, start: str, end: str) -> list
     return response.json()
 
 
-@pytest.mark.skip(reason="fails since the branches were merged together; to fix first in the next pass")
 def test_manager_picks_period_and_team_sorts_drills_down_and_exports(page, region, artifacts_dir):
     _boss, north, alpha, _beta = region
     errors: list[str] = []
@@ -113,7 +112,8 @@ def test_manager_picks_period_and_team_sorts_drills_down_and_exports(page, regio
         page.click("#table-reps caption a.csv-link")
     with open(download_info.value.path(), encoding="utf-8-sig") as file:
         exported = list(csv.reader(io.StringIO(file.read())))
-    assert exported[0] == header
+    # every figure column as shown; the sparkline and the action links are not data
+    assert exported[0] == [column for column in header if column not in ("12 weeks", "Action")]
     assert [row[0] for row in exported[1:]] == ["Bob Baker", "Ann Able", "Cem Cole", "Team total"]
     assert exported[2][header.index("Actual")] == "1200.00"
 

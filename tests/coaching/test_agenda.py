@@ -71,7 +71,6 @@ def test_an_action_done_after_the_session_was_open_then(cworld):
     assert [(a["id"], a["is_done"], a["done_at"]) for a in data["open_actions"]] == [(item.pk, False, None)]
 
 
-@pytest.mark.skip(reason="fails since the branches were merged together; to fix first in the next pass")
 def test_marking_a_session_held_stores_its_agenda_which_then_reads_the_same(cworld, client):
     backdate_deals()
     session = services.session_create(
@@ -94,7 +93,8 @@ def test_marking_a_session_held_stores_its_agenda_which_then_reads_the_same(cwor
     assert api.get(f"/api/v1/coaching-sessions/{session.pk}/agenda/").json() == stored
     client.force_login(cworld.manager)
     page = client.get(f"/coaching/sessions/{session.pk}/").content.decode()  # the page shows the stored one
-    assert "Stored when the session was marked held" in page and "1,000.00" in page
+    assert "Stored when the session was marked held" in page
+    assert "1,000" in page and "99,999" not in page  # the amount when it was held, not the edited one
 
 
 def test_a_session_no_longer_held_drops_its_stored_agenda(cworld):
