@@ -175,7 +175,10 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # Celery: eager without REDIS_URL, so the embedded default needs no broker.
 REDIS_URL = envcheck.read_redis_url("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = None
+# Results are kept only where a task says so: the shards of a parallel KPI recompute, whose
+# chord callback needs them (kpis.tasks). Redis holds them for a day.
+CELERY_RESULT_BACKEND = REDIS_URL
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = REDIS_URL is None
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
@@ -192,6 +195,8 @@ CELERY_TIMEZONE = SALESPERF_TIME_ZONE
 from kpis import schedule as kpi_schedule  # noqa: E402  (no models: safe to import here)
 
 KPI_NIGHTLY_WEEKS = kpi_schedule.read_nightly_weeks()
+# Shards (of contiguous reps) the nightly and weekly runs are split into for the workers to share.
+KPI_RECOMPUTE_SHARDS = envcheck.read_int("KPI_RECOMPUTE_SHARDS", default=8, low=1, high=1000)
 from coaching import schedule as coaching_schedule  # noqa: E402  (no models either)
 
 CELERY_BEAT_SCHEDULE: dict = {
