@@ -25,6 +25,7 @@ from django.db import connection
 
 from reps.models import CONTACT_KINDS, ActivityKind, ActivityStatus, StageKind
 from salesperf.dates import EARLIEST_DAY, LATEST_DAY
+from salesperf.db_router import read_connection
 
 # The stored counts of a KpiDay row, in the order the statements produce them.
 COUNT_COLUMNS: tuple[str, ...] = (
@@ -409,7 +410,9 @@ def won_cycle_histogram(
             WHERE c.day BETWEEN %s AND %s AND {rep_f} AND {team_f}
             GROUP BY {group}, c.day, c.cycle_days"""
         params = [_date(start), _date(end), *rep_p, *team_p]
-    with connection.cursor() as cursor:
+    from kpis.models import KpiWonCycle  # models import nothing of this module; the reverse would loop
+
+    with read_connection(KpiWonCycle).cursor() as cursor:  # the replica on the dashboards (db_router)
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return [(int(g), _as_date(day), int(cycle), int(n)) for g, day, cycle, n in rows]

@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",  # who changed a quota or target
+    "salesperf.db_router.ReplicaReadsMiddleware",  # dashboard reads from DATABASE_REPLICA_URL, if set
 ]
 
 ROOT_URLCONF = "salesperf.urls"
@@ -90,6 +91,17 @@ WSGI_APPLICATION = "salesperf.wsgi.application"
 # Database: SQLite file by default, anything django-environ understands otherwise.
 DATABASES = {"default": envcheck.read_database("DATABASE_URL", default_sqlite=BASE_DIR / "db.sqlite3")}
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# Connection pooling on PostgreSQL (docs/scaling.md): psycopg's pool in each process
+# (DATABASE_POOL=1), and/or PgBouncer in transaction mode in front of the server (DATABASE_PGBOUNCER=1).
+envcheck.apply_database_pooling(DATABASES["default"])
+# A read replica for the dashboards' reads (salesperf/db_router.py); in tests it mirrors default.
+DATABASE_REPLICA_URL = envcheck.read_replica_url("DATABASE_REPLICA_URL", primary=DATABASES["default"])
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = envcheck.read_database("DATABASE_REPLICA_URL", default_sqlite=BASE_DIR / "db.sqlite3")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    envcheck.apply_database_pooling(DATABASES["replica"])
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["salesperf.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

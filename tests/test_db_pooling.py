@@ -1,0 +1,82 @@
+"""Connection pooling from the environment: psycopg's pool (DATABASE_POOL) and PgBouncer's
+transaction mode (DATABASE_PGBOUNCER); docs/scaling.md, "Connection pooling"."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+
+from salesperf import envcheck
+from tests.test_settings import run_manage
+
+POSTGRES = {"ENGINE": "django.db.backends.postgresql", "NAME": "salesperf", "CONN_MAX_AGE": 0}
+
+
+@pytest.fixture(autouse=True)
+def _no_pooling_variables(monkeypatch):
+    for name in ("DATABASE_POOL", "DATABASE_PGBOUNCER", "DATABASE_POOL_MIN_SIZE", "DATABASE_POOL_MAX_SIZE"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_without_the_variables_nothing_changes():
+    config = dict(POSTGRES)
+    envcheck.apply_database_pooling(config)
+    assert config == {**POSTGRES, "OPTIONS": {}}
+
+
+def test_database_pool_turns_on_psycopgs_pool_with_its_sizes(monkeypatch):
+    monkeypatch.setenv("DATABASE_POOL", "1")
+    monkeypatch.setenv("DATABASE_POOL_MAX_SIZE", "4")
+    config = dict(POSTGRES)
+    envcheck.apply_database_pooling(config)
+    assert config["OPTIONS"] == {"pool": {"min_size": 2, "max_size": 4, "timeout": 10}}
+
+
+@pytest.mark.parametrize(
+    ("variables", "config", "message"),
+    [
+        ({"DATABASE_POOL": "1"}, {"ENGINE": "django.db.backends.sqlite3"}, "DATABASE_POOL: needs a PostgreSQL DATABASE_URL"),
+        ({"DATABASE_PGBOUNCER": "1"}, {"ENGINE": "django.db.backends.sqlite3"}, "DATABASE_PGBOUNCER: needs a PostgreSQL"),
+        ({"DATABASE_POOL": "1"}, {**POSTGRES, "CONN_MAX_AGE": 60}, "CONN_MAX_AGE: must be 0 with DATABASE_POOL=1"),
+        (
+            {"DATABASE_POOL": "1", "DATABASE_POOL_MIN_SIZE": "5", "DATABASE_POOL_MAX_SIZE": "3"},
+            POSTGRES,
+            "DATABASE_POOL_MAX_SIZE: must be at least DATABASE_POOL_MIN_SIZE",
+        ),
+        ({"DATABASE_POOL": "maybe"}, POSTGRES, "DATABASE_POOL: "),
+    ],
+)
+def test_a_pooling_setting_that_cannot_work_is_refused(monkeypatch, variables, config, message):
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ImproperlyConfigured, match=f"^{message}"):
+        envcheck.apply_database_pooling(dict(config))
+
+
+def test_pgbouncer_mode_turns_off_what_needs_a_session_of_its_own(monkeypatch):
+    monkeypatch.setenv("DATABASE_PGBOUNCER", "1")
+    config = dict(POSTGRES)
+    envcheck.apply_database_pooling(config)
+    assert config["DISABLE_SERVER_SIDE_CURSORS"] is True
+    assert config["OPTIONS"] == {"prepare_threshold": None}
+
+
+CHECK = (
+    "from django.db import connection as c; from reps.models import Rep;"
+    " c.ensure_connection(); print(type(c.pool).__name__ if c.pool else None, c.pool and c.pool.max_size,"
+    " c.connection.prepare_threshold, c.settings_dict.get('DISABLE_SERVER_SIDE_CURSORS'),"
+    " sum(1 for _ in Rep.objects.iterator(chunk_size=2)) >= 0)"
+)
+
+
+@pytest.mark.django_db
+def test_the_app_runs_queries_through_the_pool_and_in_pgbouncer_mode():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a PostgreSQL DATABASE_URL: the pool and PgBouncer are PostgreSQL's")
+    s = connection.settings_dict
+    url = f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+    pooled = run_manage("shell", "-c", CHECK, DATABASE_URL=url, DATABASE_POOL="1", DATABASE_POOL_MAX_SIZE="3")
+    assert pooled.stdout.strip().splitlines()[-1] == "ConnectionPool 3 None None True", pooled.stderr
+    bouncer = run_manage("shell", "-c", CHECK, DATABASE_URL=url, DATABASE_PGBOUNCER="1")
+    assert bouncer.stdout.strip().splitlines()[-1] == "None None None True True", bouncer.stderr
