@@ -142,7 +142,9 @@ def main() -> None:
             raw.commit()
             raw.autocommit = True
             raw.execute("VACUUM ANALYZE")
-        counts_text = f"{Rep.objects.count()} reps, {Activity.objects.count()} activities, {Opportunity.objects.count()} opportunities"
+        counts_text = (
+            f"{Rep.objects.count()} reps, {Activity.objects.count()} activities, {Opportunity.objects.count()} opportunities"
+        )
         print(f"data: {counts_text} (generated in {time.perf_counter() - started:.1f} s); {os.cpu_count()} CPUs", flush=True)
 
         kpi_recompute()  # the first run inserts; the measured ones rewrite the same rows, as the nightly run does
