@@ -53,6 +53,13 @@ def read_int(name: str, *, default: int, low: int, high: int) -> int:
     return int(value)
 
 
+def read_choice(name: str, *, default: str, choices: tuple[str, ...]) -> str:
+    value = (_raw(name) or default).lower()
+    if value not in choices:
+        fail(name, f"expected one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
 def read_list(name: str, *, default: list[str]) -> list[str]:
     value = _raw(name)
     if value is None:

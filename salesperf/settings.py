@@ -133,6 +133,14 @@ CACHES = {
     )
 }
 
+# Sessions: in the database by default (every web replica reads them there); with CACHE_URL,
+# SESSION_STORE=cached_db reads them from Redis and writes both, SESSION_STORE=cache keeps them in
+# Redis only (docs/scaling.md). A per-process cache would log users out between replicas.
+SESSION_STORE = envcheck.read_choice("SESSION_STORE", default="db", choices=("db", "cached_db", "cache"))
+if SESSION_STORE != "db" and not CACHE_URL:
+    envcheck.fail("SESSION_STORE", f"{SESSION_STORE!r} needs CACHE_URL (a Redis shared by every web process)")
+SESSION_ENGINE = f"django.contrib.sessions.backends.{SESSION_STORE}"
+
 # Password reset mails: printed on the console unless EMAIL_URL names an SMTP server
 # (smtp+tls://user:password@mail.example.com:587).
 vars().update(envcheck.read_email_url("EMAIL_URL", default="consolemail://"))

@@ -80,3 +80,15 @@ def test_the_app_runs_queries_through_the_pool_and_in_pgbouncer_mode():
     assert pooled.stdout.strip().splitlines()[-1] == "ConnectionPool 3 None None True", pooled.stderr
     bouncer = run_manage("shell", "-c", CHECK, DATABASE_URL=url, DATABASE_PGBOUNCER="1")
     assert bouncer.stdout.strip().splitlines()[-1] == "None None None True True", bouncer.stderr
+
+
+SESSIONS = "from django.conf import settings as s; print(s.SESSION_ENGINE)"
+
+
+def test_sessions_stay_in_the_database_unless_a_shared_cache_is_asked_for():
+    assert run_manage("shell", "-c", SESSIONS).stdout.strip().splitlines()[-1] == "django.contrib.sessions.backends.db"
+    cached = run_manage("shell", "-c", SESSIONS, SESSION_STORE="cached_db", CACHE_URL="redis://127.0.0.1:6379/9")
+    assert cached.stdout.strip().splitlines()[-1] == "django.contrib.sessions.backends.cached_db", cached.stderr
+    refused = run_manage("check", SESSION_STORE="cache")
+    assert "SESSION_STORE: 'cache' needs CACHE_URL" in refused.stderr
+    assert "SESSION_STORE: expected one of db, cached_db, cache, got 'files'" in run_manage("check", SESSION_STORE="files").stderr
