@@ -3,6 +3,11 @@ transaction mode (DATABASE_PGBOUNCER); docs/scaling.md, "Connection pooling"."""
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import time
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
@@ -92,3 +97,64 @@ def test_sessions_stay_in_the_database_unless_a_shared_cache_is_asked_for():
     refused = run_manage("check", SESSION_STORE="cache")
     assert "SESSION_STORE: 'cache' needs CACHE_URL" in refused.stderr
     assert "SESSION_STORE: expected one of db, cached_db, cache, got 'files'" in run_manage("check", SESSION_STORE="files").stderr
+
+
+PGBOUNCER = "/usr/sbin/pgbouncer"
+THROUGH_PGBOUNCER = (
+    "from django.core.management import call_command; from django.db import transaction;"
+    " from kpis.services import kpi_recompute; from kpis.models import KpiDay, KpiRun; from reps.models import Activity;"
+    " n = sum(1 for _ in Activity.objects.iterator(chunk_size=1));"
+    " exec('with transaction.atomic():\\n m = sum(1 for _ in Activity.objects.iterator(chunk_size=1))');"
+    " kpi_recompute(); kpi_recompute();"
+    " call_command('recompute_kpis', '--parallel', '2', '--no-progress');"
+    " print(n, m, KpiDay.objects.count(), KpiRun.objects.get().shards)"
+)
+
+
+@pytest.fixture
+def pgbouncer(tmp_path):
+    """PgBouncer in transaction mode in front of the test server, on a port of its own; stopped afterwards."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a PostgreSQL DATABASE_URL")
+    if not os.path.exists(PGBOUNCER):
+        pytest.skip("needs PgBouncer (apt-get install pgbouncer); .ci/run installs it")
+    s = connection.settings_dict
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    (tmp_path / "users.txt").write_text(f'"{s["USER"]}" ""\n')
+    (tmp_path / "pgbouncer.ini").write_text(
+        f"[databases]\n* = host={s['HOST'] or '127.0.0.1'} port={s['PORT'] or 5432}\n"
+        f"[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n"
+        f"auth_type = trust\nauth_file = {tmp_path / 'users.txt'}\npool_mode = transaction\n"
+        "default_pool_size = 2\nmax_client_conn = 50\n"
+    )
+    tmp_path.chmod(0o755)
+    user = ["-u", "postgres"] if os.geteuid() == 0 else []  # PgBouncer refuses to run as root
+    process = subprocess.Popen([PGBOUNCER, *user, str(tmp_path / "pgbouncer.ini")], stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"PgBouncer did not start: {process.stderr.read() if process.poll() is not None else ''}")
+                time.sleep(0.1)
+        yield f"postgres://{s['USER']}@127.0.0.1:{port}/{s['NAME']}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_app_works_through_pgbouncer_in_transaction_mode(pgbouncer, rep, other_rep):
+    from tests.kpis.kpi_helpers import done
+
+    done(rep, "call", "2025-03-04")
+    done(other_rep, "email", "2025-03-05")
+    # Iterators (no server-side cursor), the recompute's transaction-scoped advisory locks and a
+    # sharded run, each statement possibly on another server connection of a pool of two.
+    result = run_manage("shell", "-c", THROUGH_PGBOUNCER, DATABASE_URL=pgbouncer, DATABASE_PGBOUNCER="1")
+    assert result.stdout.strip().splitlines()[-1] == "2 2 2 2", result.stderr
