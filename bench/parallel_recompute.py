@@ -1,14 +1,15 @@
 """Time the full KPI recompute fanned out over Celery worker processes: 1 process, then 2.
 
 Usage: python bench/parallel_recompute.py [--reps 200] [--activities 500000] [--opportunities 50000]
-       [--shards 8] [--runs 2] [--workers 1,2] [--keep]
+       [--shards 8] [--runs 2] [--workers 1,2] [--keep]   (--workers "": the serial runs only)
 
 Needs PostgreSQL (PGHOST/PGPORT/PGUSER, default 127.0.0.1:5432 postgres) and Redis (REDIS_URL,
 default redis://127.0.0.1:6379/0: its queue is purged). It creates (and, unless --keep, drops)
 its own database, salesperf_bench_parallel, fills it with the generator of
 bench/kpi_recompute.py (INSERT ... SELECT over generate_series), then:
 
-- serial: ``kpis.services.kpi_recompute()`` over all history in this process (the reference);
+- serial: ``kpis.services.kpi_recompute()`` over all history in this process (the reference),
+  and over the nightly run's window (the last four weeks of the data);
 - for each worker count: starts ``celery worker -c N`` (prefork: N processes) on that database
   and runs ``kpis.tasks.recompute_in_shards`` (what ``recompute_kpis --parallel`` and the nightly
   run do) ``--runs`` times, from dispatch until the chord's callback has recorded the run's end;
@@ -21,6 +22,7 @@ PostgreSQL does the work: the speed-up is bounded by the cores the server can gi
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -104,7 +106,7 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2", help="worker process counts to measure, comma-separated")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
-    counts = [int(n) for n in args.workers.split(",")]
+    counts = [int(n) for n in args.workers.split(",") if n.strip()]  # "" measures the serial runs only
 
     os.environ["DATABASE_URL"] = scratch.create_database(DB)
     os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -117,6 +119,7 @@ def main() -> None:
 
         django.setup()
         from django.db import connection
+        from django.db.models import Max
 
         from kpis.services import kpi_recompute
         from reps import services
@@ -155,6 +158,18 @@ def main() -> None:
             serial.append(time.perf_counter() - started)
         reference = digest()
         print(f"{'serial, in this process (one transaction)':<48} {min(serial):7.2f} s   {rows} rows", flush=True)
+        # The nightly run's window: the last four weeks of the data. It reads the activities through
+        # their indexes, so its time should follow the window's rows, not the table's (docs/scaling.md).
+        last = Activity.objects.aggregate(last=Max("planned_date"))["last"]
+        since = last - dt.timedelta(days=27)
+        window = []
+        for _ in range(args.runs):
+            started = time.perf_counter()
+            window_rows = kpi_recompute(since=since)
+            window.append(time.perf_counter() - started)
+        label = f"nightly window from {since} (4 weeks), serial"
+        print(f"{label:<48} {min(window):7.2f} s   {window_rows} rows", flush=True)
+        kpi_recompute()  # every row stamped alike again
 
         app.control.purge()
         best: dict[int, float] = {}
