@@ -4,7 +4,7 @@ Usage: python bench/parallel_recompute.py [--reps 200] [--activities 500000] [--
        [--shards 8] [--runs 2] [--workers 1,2] [--keep]   (--workers "": the serial runs only)
 
 Needs PostgreSQL (PGHOST/PGPORT/PGUSER, default 127.0.0.1:5432 postgres) and Redis (REDIS_URL,
-default redis://127.0.0.1:6379/0: its queue is purged). It creates (and, unless --keep, drops)
+default redis://127.0.0.1:6379/14, a database of its own: its queue is purged). It creates (and, unless --keep, drops)
 its own database, salesperf_bench_parallel, fills it with the generator of
 bench/kpi_recompute.py (INSERT ... SELECT over generate_series), then:
 
@@ -109,7 +109,7 @@ def main() -> None:
     counts = [int(n) for n in args.workers.split(",") if n.strip()]  # "" measures the serial runs only
 
     os.environ["DATABASE_URL"] = scratch.create_database(DB)
-    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
+    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
     os.environ.setdefault("SALESPERF_TIME_ZONE", "Europe/Budapest")
     worker = None
     try:
