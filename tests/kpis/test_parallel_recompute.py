@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from io import StringIO
 from typing import Any
 
@@ -153,3 +154,50 @@ def test_a_failing_shard_marks_the_run_failed(monkeypatch, rep):
 def test_zero_shards_are_refused(rep):
     with pytest.raises(CommandError, match="--parallel: expected a number of shards of 1 or more, got 0"):
         run("--parallel", "0")
+
+
+def test_the_shard_tasks_are_acknowledged_late():
+    # A worker that dies mid-shard leaves the message in the queue: another worker rewrites the same rows.
+    assert tasks.recompute_shard.acks_late and tasks.finish_recompute_run.acks_late
+    assert tasks.recompute_shard.ignore_result is False  # the chord's callback needs the shards' results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_recomputes_of_other_reps_do_not_wait_and_of_the_same_rep_do(rep, other_rep):
+    """The advisory locks: per rep for a shard, everything for a run over all reps."""
+    from django.db import connection, transaction
+    from django.db.utils import OperationalError
+
+    from kpis import sql
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the advisory locks are PostgreSQL's")
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_a_shard() -> None:
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                sql.lock_reps(cursor, [rep.pk])
+                holding.set()
+                release.wait(30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_a_shard)
+    holder.start()
+    try:
+        assert holding.wait(30)
+
+        def lock(rep_ids: list[int] | None) -> None:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '300ms'")
+                sql.lock_reps(cursor, rep_ids)
+
+        lock([other_rep.pk])  # another shard's reps: at once
+        with pytest.raises(OperationalError, match="lock timeout"):
+            lock([other_rep.pk, rep.pk])  # a recompute touching the held rep waits
+        with pytest.raises(OperationalError, match="lock timeout"):
+            lock(None)  # a run over all reps waits for every shard
+    finally:
+        release.set()
+        holder.join(30)
