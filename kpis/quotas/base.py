@@ -4,12 +4,12 @@ the checks of owners, rights and dates, and the bulk writes with their history r
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -261,3 +261,21 @@ def _write_baseline_history(model: Any, columns: Sequence[str], pks: Iterable[in
         (*values, before, None, BASELINE_REASON, "+") for values in model.objects.filter(pk__in=missing).values_list(*columns)
     ]
     _write_history(model, columns, rows)
+
+
+def save_all_or_nothing(
+    rows: Sequence[Any], *, plan: Callable[[list[Any]], Any], apply: Callable[[Any], SaveResult], conflict: str
+) -> SaveResult:
+    """Plan ``rows`` and apply the plan in one transaction, or raise QuotaInputError with every
+    bad row and write nothing. ``plan(rows)`` returns an object with ``errors``."""
+    rows = list(rows)
+    try:
+        with transaction.atomic():
+            planned = plan(rows)
+            if planned.errors:
+                raise QuotaInputError(planned.errors)
+            return apply(planned)
+    except IntegrityError:
+        # Someone saved a conflicting row between our check and our write (PostgreSQL's
+        # exclusion constraint caught it): check again to tell which rows, never the raw error.
+        raise QuotaInputError(plan(rows).errors or [RowError(0, None, conflict)]) from None

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,7 +17,6 @@ from kpis.models import Quota, QuotaMetric
 from kpis.quotas.base import (
     MAX_TARGET,
     QuotaInput,
-    QuotaInputError,
     RowChange,
     RowError,
     SaveResult,
@@ -31,6 +30,7 @@ from kpis.quotas.base import (
     _reason,
     _write_baseline_history,
     _write_history,
+    save_all_or_nothing,
 )
 from reps.models import ActivityKind
 
@@ -203,20 +203,12 @@ def save_quotas(rows: Sequence[QuotaInput], *, user: Any, source: str) -> SaveRe
     other rows); raises QuotaInputError with every bad row and writes nothing. Records history
     (who, when, old -> new, ``source``). ``user`` None means a command line run (all rights).
     """
-    rows = list(rows)
-    try:
-        with transaction.atomic():
-            plan = _plan_quotas(rows, user)
-            if plan.errors:
-                raise QuotaInputError(plan.errors)
-            return _apply_quotas(plan, user, source)
-    except IntegrityError:
-        # Someone saved a conflicting quota between our check and our write (PostgreSQL's
-        # exclusion constraint caught it): check again to tell which rows, never the raw error.
-        errors = _plan_quotas(rows, user).errors or [
-            RowError(0, None, _("Another change to these quotas was saved at the same time; nothing was saved. Try again."))
-        ]
-        raise QuotaInputError(errors) from None
+    return save_all_or_nothing(
+        rows,
+        plan=lambda rows: _plan_quotas(rows, user),
+        apply=lambda plan: _apply_quotas(plan, user, source),
+        conflict=_("Another change to these quotas was saved at the same time; nothing was saved. Try again."),
+    )
 
 
 def _update_targets(changes: list[tuple[int, Decimal]]) -> None:

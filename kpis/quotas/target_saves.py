@@ -9,7 +9,6 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,7 +16,6 @@ from kpis.models import ActivityTarget
 from kpis.quotas.base import (
     MAX_PER_WEEK,
     ActivityTargetInput,
-    QuotaInputError,
     RowChange,
     RowError,
     SaveResult,
@@ -30,6 +28,7 @@ from kpis.quotas.base import (
     _reason,
     _write_baseline_history,
     _write_history,
+    save_all_or_nothing,
 )
 from reps.models import ActivityKind
 
@@ -194,18 +193,12 @@ def save_activity_targets(rows: Sequence[ActivityTargetInput], *, user: Any, sou
     A target starting after an open-ended one of the same owner and kind ends the earlier one
     the day before (counted as an update); any other overlap is an error.
     """
-    rows = list(rows)
-    try:
-        with transaction.atomic():
-            plan = _plan_targets(rows, user)
-            if plan.errors:
-                raise QuotaInputError(plan.errors)
-            return _apply_targets(plan, user, source)
-    except IntegrityError:
-        errors = _plan_targets(rows, user).errors or [
-            RowError(0, None, _("Another change to these targets was saved at the same time; nothing was saved. Try again."))
-        ]
-        raise QuotaInputError(errors) from None
+    return save_all_or_nothing(
+        rows,
+        plan=lambda rows: _plan_targets(rows, user),
+        apply=lambda plan: _apply_targets(plan, user, source),
+        conflict=_("Another change to these targets was saved at the same time; nothing was saved. Try again."),
+    )
 
 
 TARGET_COLUMNS = ("rep_id", "team_id", "kind", "start_date", "end_date", "per_week")
