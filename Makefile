@@ -92,6 +92,7 @@ check-messages: install-dev gettext
 bench: install-dev
 	$(PY) bench/seed_demo.py
 	$(PY) bench/kpi_recompute.py
+	$(PY) bench/parallel_recompute.py
 	$(PY) bench/dashboard.py
 	$(PY) bench/import.py
 	$(PY) bench/quotas.py

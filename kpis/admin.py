@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from kpis import quotas
-from kpis.models import ActivityTarget, PendingRecompute, Quota
+from kpis.models import ActivityTarget, KpiRun, PendingRecompute, Quota
 
 SOURCE = "admin"
 
@@ -130,4 +130,18 @@ class PendingRecomputeAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: PendingRecompute | None = None) -> bool:
+        return False
+
+
+@admin.register(KpiRun)
+class KpiRunAdmin(admin.ModelAdmin):
+    """The parallel KPI recomputes (docs/scaling.md): read only, the runs write them."""
+
+    list_display = ["started_at", "finished_at", "failed_at", "since", "reps", "shards", "rows_written", "error"]
+    date_hierarchy = "started_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: KpiRun | None = None) -> bool:
         return False

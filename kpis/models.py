@@ -254,3 +254,28 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.beat_at}"
+
+
+class KpiRun(models.Model):
+    """One full recompute fanned out over Celery workers (``recompute_kpis --parallel N``, the
+    nightly and weekly runs): when it started and ended, how it was split, what it wrote.
+
+    Every row a run writes carries its ``started_at`` as ``computed_at``, whichever worker wrote it.
+    """
+
+    started_at = models.DateTimeField(_("started at"), default=timezone.now, db_index=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("failed at"), null=True, blank=True)
+    since = models.DateField(_("from"), null=True, blank=True, help_text=_("Empty: over all history."))
+    reps = models.PositiveIntegerField(_("reps"))
+    shards = models.PositiveIntegerField(_("shards"))
+    rows_written = models.PositiveIntegerField(_("rows written"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = _("KPI recompute run")
+        verbose_name_plural = _("KPI recompute runs")
+
+    def __str__(self) -> str:
+        return f"{self.reps} reps in {self.shards} shards from {self.started_at:%Y-%m-%d %H:%M:%S}"

@@ -19,12 +19,12 @@ from typing import Any
 
 import pandas as pd
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 
 from kpis.periods import Period
 from kpis.sql import _date, _in, owner_ranges_sql
 from reps import access
-from reps.models import StageKind
+from reps.models import Opportunity, StageKind
+from salesperf.db_router import read_connection
 
 # The dimension's SQL (the account's or the product's column); never user input.
 DIMENSIONS: dict[str, str] = {
@@ -130,7 +130,7 @@ def segment_growth(
         raise ValueError(f"by must be one of {', '.join(DIMENSIONS)}")
     spans = {"current": period, "year_ago": year_before(period), "previous": period.previous()}
     frames = []
-    with connection.cursor() as cursor:
+    with read_connection(Opportunity).cursor() as cursor:  # the replica on the segments page (db_router)
         for name, span in spans.items():
             sql, params = _sums_sql(by=by, start=span.start, end=span.end, rep_ids=rep_ids, team_ids=team_ids)
             cursor.execute(sql, params)

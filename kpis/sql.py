@@ -25,6 +25,7 @@ from django.db import connection
 
 from reps.models import CONTACT_KINDS, ActivityKind, ActivityStatus, StageKind
 from salesperf.dates import EARLIEST_DAY, LATEST_DAY
+from salesperf.db_router import read_connection
 
 # The stored counts of a KpiDay row, in the order the statements produce them.
 COUNT_COLUMNS: tuple[str, ...] = (
@@ -49,9 +50,14 @@ COUNT_COLUMNS: tuple[str, ...] = (
     "complaints",
 )
 
-# Advisory lock key (PostgreSQL): recomputes run one at a time, so two runs of the same task
-# at the same time give the same rows as one after the other.
+# Advisory lock key (PostgreSQL): two recomputes of the same rep run one after the other, so
+# two runs of the same task at the same time give the same rows as one after the other, while
+# recomputes of different reps (the shards of a parallel run, kpis.tasks) run side by side.
 _LOCK_KEY = 7_400_431
+# A recompute of more reps than this takes the one lock of all reps instead of a lock per rep:
+# each advisory lock holds a slot of PostgreSQL's shared lock table (max_locks_per_transaction
+# × max_connections, 6 400 by default).
+LOCK_PER_REP_MAX = 1000
 
 
 class DateFilter:
@@ -322,7 +328,7 @@ def upsert_days(*, dates: DateFilter, rep_ids: Sequence[int] | None, computed_at
     status_rep_f, status_rep_p = _in("r.id", rep_ids)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+            lock_reps(cursor, rep_ids)
         cursor.execute(insert, [stamp, *params, _date(EARLIEST_DAY), _date(LATEST_DAY)])
         written = max(cursor.rowcount, 0)
         cursor.execute(
@@ -337,6 +343,25 @@ def upsert_days(*, dates: DateFilter, rep_ids: Sequence[int] | None, computed_at
             [stamp, *status_rep_p],
         )
     return written
+
+
+def lock_reps(cursor: Any, rep_ids: Sequence[int] | None) -> None:
+    """Wait until no other recompute of these reps runs (PostgreSQL), until the transaction ends.
+
+    All reps (None, or more than LOCK_PER_REP_MAX): the lock of everything, exclusively. Some
+    reps: that lock shared, then one lock per rep, taken in ascending order so that two
+    recomputes of overlapping reps wait for each other instead of deadlocking.
+    """
+    if rep_ids is None or len(rep_ids) > LOCK_PER_REP_MAX:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+        return
+    cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [_LOCK_KEY])
+    # The sort runs before the locking function (the planner evaluates it above the Sort).
+    cursor.execute(
+        "SELECT pg_advisory_xact_lock(%s, CAST(r.id %% 2147483647 AS integer))"
+        " FROM unnest(CAST(%s AS bigint[])) AS r(id) ORDER BY r.id",
+        [_LOCK_KEY, sorted(set(rep_ids))],
+    )
 
 
 def write_won_cycles(cursor: Any, dates: DateFilter, rep_ids: Sequence[int] | None) -> None:
@@ -385,7 +410,9 @@ def won_cycle_histogram(
             WHERE c.day BETWEEN %s AND %s AND {rep_f} AND {team_f}
             GROUP BY {group}, c.day, c.cycle_days"""
         params = [_date(start), _date(end), *rep_p, *team_p]
-    with connection.cursor() as cursor:
+    from kpis.models import KpiWonCycle  # models import nothing of this module; the reverse would loop
+
+    with read_connection(KpiWonCycle).cursor() as cursor:  # the replica on the dashboards (db_router)
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return [(int(g), _as_date(day), int(cycle), int(n)) for g, day, cycle, n in rows]

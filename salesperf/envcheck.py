@@ -53,6 +53,13 @@ def read_int(name: str, *, default: int, low: int, high: int) -> int:
     return int(value)
 
 
+def read_choice(name: str, *, default: str, choices: tuple[str, ...]) -> str:
+    value = (_raw(name) or default).lower()
+    if value not in choices:
+        fail(name, f"expected one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
 def read_list(name: str, *, default: list[str]) -> list[str]:
     value = _raw(name)
     if value is None:
@@ -87,6 +94,57 @@ def read_database(name: str, *, default_sqlite: Path) -> dict[str, Any]:
     if scheme != "sqlite" and not config.get("NAME"):
         fail(name, "names no database; add /dbname at the end of the URL")
     return config
+
+
+def _is_postgres(config: dict[str, Any]) -> bool:
+    return config.get("ENGINE") == "django.db.backends.postgresql"
+
+
+def apply_database_pooling(config: dict[str, Any]) -> None:
+    """Set the pooling options of a PostgreSQL database ``config`` from the environment.
+
+    - ``DATABASE_POOL=1``: psycopg's connection pool in each process (Django 5.1+), sized by
+      ``DATABASE_POOL_MIN_SIZE`` (2), ``DATABASE_POOL_MAX_SIZE`` (10) and ``DATABASE_POOL_TIMEOUT``
+      (10 s to wait for a free connection); needs ``CONN_MAX_AGE=0`` (the pool keeps them).
+    - ``DATABASE_PGBOUNCER=1``: the server is PgBouncer in transaction mode: no server-side
+      cursors (they live in a session, which a transaction-mode pooler does not keep), and no
+      prepared statements even if ``server_side_binding`` were turned on (Django's default
+      client-side binding prepares none).
+    """
+    pool = read_bool("DATABASE_POOL", default=False)
+    pgbouncer = read_bool("DATABASE_PGBOUNCER", default=False)
+    for name, wanted in (("DATABASE_POOL", pool), ("DATABASE_PGBOUNCER", pgbouncer)):
+        if wanted and not _is_postgres(config):
+            fail(name, "needs a PostgreSQL DATABASE_URL")
+    options = config.setdefault("OPTIONS", {})
+    if pool:
+        if config.get("CONN_MAX_AGE"):
+            fail("CONN_MAX_AGE", "must be 0 with DATABASE_POOL=1: the pool keeps the connections open")
+        try:
+            import psycopg_pool  # noqa: F401  (Django imports it only at the first connection)
+        except ImportError:
+            fail("DATABASE_POOL", "needs the psycopg-pool package (pip install -r requirements.txt)")
+        low = read_int("DATABASE_POOL_MIN_SIZE", default=2, low=0, high=1000)
+        high = read_int("DATABASE_POOL_MAX_SIZE", default=10, low=1, high=1000)
+        if high < low:
+            fail("DATABASE_POOL_MAX_SIZE", f"must be at least DATABASE_POOL_MIN_SIZE ({low}), got {high}")
+        timeout = read_int("DATABASE_POOL_TIMEOUT", default=10, low=1, high=600)
+        options["pool"] = {"min_size": low, "max_size": high, "timeout": timeout}
+    if pgbouncer:
+        config["DISABLE_SERVER_SIDE_CURSORS"] = True
+        options["prepare_threshold"] = None
+
+
+def read_replica_url(name: str, *, primary: dict[str, Any]) -> str | None:
+    """The URL of a PostgreSQL read replica of ``primary``, or None."""
+    value = _raw(name)
+    if not value:
+        return None
+    if not _is_postgres(primary):
+        fail(name, "needs a PostgreSQL DATABASE_URL (the replica copies that primary)")
+    if urlparse(value).scheme not in _DATABASE_SCHEMES - {"sqlite"}:
+        fail(name, f"unsupported scheme {urlparse(value).scheme!r}; use postgres://user@host:port/db")
+    return value
 
 
 def read_redis_url(name: str) -> str | None:

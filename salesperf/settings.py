@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",  # who changed a quota or target
+    "salesperf.db_router.ReplicaReadsMiddleware",  # dashboard reads from DATABASE_REPLICA_URL, if set
 ]
 
 ROOT_URLCONF = "salesperf.urls"
@@ -90,6 +91,17 @@ WSGI_APPLICATION = "salesperf.wsgi.application"
 # Database: SQLite file by default, anything django-environ understands otherwise.
 DATABASES = {"default": envcheck.read_database("DATABASE_URL", default_sqlite=BASE_DIR / "db.sqlite3")}
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# Connection pooling on PostgreSQL (docs/scaling.md): psycopg's pool in each process
+# (DATABASE_POOL=1), and/or PgBouncer in transaction mode in front of the server (DATABASE_PGBOUNCER=1).
+envcheck.apply_database_pooling(DATABASES["default"])
+# A read replica for the dashboards' reads (salesperf/db_router.py); in tests it mirrors default.
+DATABASE_REPLICA_URL = envcheck.read_replica_url("DATABASE_REPLICA_URL", primary=DATABASES["default"])
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = envcheck.read_database("DATABASE_REPLICA_URL", default_sqlite=BASE_DIR / "db.sqlite3")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    envcheck.apply_database_pooling(DATABASES["replica"])
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["salesperf.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -120,6 +132,14 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+# Sessions: in the database by default (every web replica reads them there); with CACHE_URL,
+# SESSION_STORE=cached_db reads them from Redis and writes both, SESSION_STORE=cache keeps them in
+# Redis only (docs/scaling.md). A per-process cache would log users out between replicas.
+SESSION_STORE = envcheck.read_choice("SESSION_STORE", default="db", choices=("db", "cached_db", "cache"))
+if SESSION_STORE != "db" and not CACHE_URL:
+    envcheck.fail("SESSION_STORE", f"{SESSION_STORE!r} needs CACHE_URL (a Redis shared by every web process)")
+SESSION_ENGINE = f"django.contrib.sessions.backends.{SESSION_STORE}"
 
 # Password reset mails: printed on the console unless EMAIL_URL names an SMTP server
 # (smtp+tls://user:password@mail.example.com:587).
@@ -175,7 +195,10 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # Celery: eager without REDIS_URL, so the embedded default needs no broker.
 REDIS_URL = envcheck.read_redis_url("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = None
+# Results are kept only where a task says so: the shards of a parallel KPI recompute, whose
+# chord callback needs them (kpis.tasks). Redis holds them for a day.
+CELERY_RESULT_BACKEND = REDIS_URL
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = REDIS_URL is None
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
@@ -192,6 +215,8 @@ CELERY_TIMEZONE = SALESPERF_TIME_ZONE
 from kpis import schedule as kpi_schedule  # noqa: E402  (no models: safe to import here)
 
 KPI_NIGHTLY_WEEKS = kpi_schedule.read_nightly_weeks()
+# Shards (of contiguous reps) the nightly and weekly runs are split into for the workers to share.
+KPI_RECOMPUTE_SHARDS = envcheck.read_int("KPI_RECOMPUTE_SHARDS", default=8, low=1, high=1000)
 from coaching import schedule as coaching_schedule  # noqa: E402  (no models either)
 
 CELERY_BEAT_SCHEDULE: dict = {
