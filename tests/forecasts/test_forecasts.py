@@ -215,34 +215,3 @@ def test_editing_amount_and_close_date_is_logged(org):
     rep_services.opportunity_update(opportunity=opportunity, next_step="Call back")
     changes = list(opportunity.field_changes.values_list("field", "old_value", "new_value"))
     assert sorted(changes) == [("amount", "500.00", "650.00"), ("expected_close_date", "2026-12-10", "2027-01-10")]
-
-
-def test_deviations_since_the_last_meeting(org):
-    """Since 1 Dec 00:00: the 500 deal pushed twice (10 → 20 Dec → 5 Jan) and raised by 150,
-    pulled in once (not a push); a 300 deal added; a 1000 deal won and a 200 deal lost."""
-    from forecasts.deviations import order_book_deviations
-
-    rep, s = org["rep"], org["stages"]
-    since = at("2026-11-30 23:00")
-    pushed = deal(rep, s["Proposal"], "500.00", dt.date(2026, 12, 10), created_date=dt.date(2026, 11, 1))
-    rep_services.opportunity_update(opportunity=pushed, expected_close_date=dt.date(2026, 12, 20))
-    rep_services.opportunity_update(opportunity=pushed, expected_close_date=dt.date(2027, 1, 5), amount=Decimal("650.00"))
-    rep_services.opportunity_update(opportunity=pushed, expected_close_date=dt.date(2026, 12, 31))
-    deal(rep, s["Prospecting"], "300.00", None, created_date=dt.date(2026, 12, 2))
-    deal(rep, s["Won"], "1000.00", None, created_date=dt.date(2026, 11, 2), close_date=dt.date(2026, 12, 3))
-    deal(rep, s["Lost"], "200.00", None, created_date=dt.date(2026, 11, 2), close_date=dt.date(2026, 12, 3), lost_reason="Price")
-    row = order_book_deviations(rep_ids=[rep.pk], since=since, until=timezone.now() + dt.timedelta(days=400))[rep.pk]
-    assert (row["pushed_count"], row["pushes"], row["pushed_amount"], row["pushed_deals"]) == (
-        1,
-        2,
-        Decimal("650.00"),
-        {pushed.pk: 2},
-    )
-    assert (row["amount_changed_count"], row["amount_changed_amount"]) == (1, Decimal("150.00"))
-    assert (row["added_count"], row["won_count"], row["won_amount"], row["lost_count"], row["lost_amount"]) == (
-        1,
-        1,
-        Decimal("1000.00"),
-        1,
-        Decimal("200.00"),
-    )
