@@ -23,14 +23,14 @@ AGENDA_PERIODS = 6  # ended months whose accuracy the agenda shows
 MONEY_FIELD = {"max_digits": MONEY["max_digits"], "decimal_places": MONEY["decimal_places"]}
 
 
-class _PeriodSerializer(serializers.Serializer):
+class AccuracySpanSerializer(serializers.Serializer):
     kind = serializers.CharField()
     start = serializers.DateField()
     end = serializers.DateField()
 
 
 class AccuracyPeriodSerializer(serializers.Serializer):
-    period = _PeriodSerializer()
+    period = AccuracySpanSerializer()
     won = serializers.DecimalField(**MONEY_FIELD)
     call_mid = serializers.DecimalField(**MONEY_FIELD, allow_null=True)
     call_end = serializers.DecimalField(**MONEY_FIELD, allow_null=True)
