@@ -139,3 +139,22 @@ def test_the_team_meeting_shows_the_weeks_deviations_per_rep(client, cworld):
     table = page[page.index('id="table-deviations"') :]
     assert "250.00" in table[: table.index("</table>")]  # the net amount change
     assert "No deal was pushed to a later close date." in page
+
+
+def test_the_team_forecast_page_shows_accuracy_in_percent_and_each_calls_move(client, cworld):
+    won_and_called(cworld)
+    month = Period.containing(PeriodKind.MONTH, timezone.localdate())
+    for commit in ("700", "950"):
+        services.forecast_submit(
+            by_user=cworld.rep.user,
+            rep=cworld.rep,
+            period_kind="month",
+            period_start=month.start,
+            commit=Decimal(commit),
+            best_case=Decimal(commit),
+        )
+    client.force_login(cworld.manager)
+    page = client.get("/forecast/", {"team": cworld.rep.team_id, "period": "month", "start": month.start}).content.decode()
+    calls = page[page.index('id="table-calls"') : page.index("</table>", page.index('id="table-calls"'))]
+    assert "+250.00" in calls  # Rita's move: 700 → 950
+    assert "20.0 %" in calls and "0.2000" not in page  # her mean error at the end, as a percentage
