@@ -105,7 +105,8 @@ def test_rep_calls_manager_adjusts_next_week_shows_the_moves_and_segments_grow(b
     boss.goto(f"/segments/?period=month&start={month.start}&by=segment")
     table = boss.eval_on_selector(
         "#table-segments",
-        """t => Array.from(t.querySelectorAll("tbody tr")).map(tr => Array.from(tr.querySelectorAll("td, th")).map(c => c.innerText.trim()))""",
+        """t => Array.from(t.querySelectorAll("tbody tr"))
+            .map(tr => Array.from(tr.querySelectorAll("td, th")).map(c => c.innerText.trim()))""",
     )
     assert table, "no segment rows"
     # without a team the page, like the API, covers every rep the manager sees
