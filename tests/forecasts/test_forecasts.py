@@ -215,3 +215,50 @@ def test_editing_amount_and_close_date_is_logged(org):
     rep_services.opportunity_update(opportunity=opportunity, next_step="Call back")
     changes = list(opportunity.field_changes.values_list("field", "old_value", "new_value"))
     assert sorted(changes) == [("amount", "500.00", "650.00"), ("expected_close_date", "2026-12-10", "2027-01-10")]
+
+
+def test_a_teams_accuracy_compares_its_calls_with_its_reps_won_revenue_over_the_periods(org):
+    """Team A: October won 1000 (Rita) + 500 (Tom) = 1500, called 1800 at both points: error
+    +300, bias +0.2. November won 2000 (Rita), called 1500 before the midpoint and 2500 at the
+    end: −500 and −0.25, then +500 and +0.25. Means over the two months: at the midpoint
+    |error| (0.2 + 0.25) / 2 = 0.225, bias (0.2 − 0.25) / 2 = −0.025; at the end both 0.225."""
+    rep, mate, team, s = org["rep"], org["mate"], org["team"], org["stages"]
+    october = NOVEMBER.previous()
+    for owner, amount, day in ((rep, "1000.00", "2026-10-10"), (mate, "500.00", "2026-10-20"), (rep, "2000.00", "2026-11-05")):
+        close = dt.date.fromisoformat(day)
+        deal(owner, s["Won"], amount, None, created_date=close, close_date=close)
+    kpi_recompute()
+    for period, commit, when in (
+        (october, "1800", "2026-10-02 09:00"),
+        (NOVEMBER, "1500", "2026-11-02 09:00"),
+        (NOVEMBER, "2500", "2026-11-20 09:00"),
+    ):
+        services.forecast_submit(
+            by_user=team.manager,
+            team=team,
+            period_kind="month",
+            period_start=period.start,
+            commit=Decimal(commit),
+            best_case=Decimal(commit),
+            at=at(when),
+        )
+    scores = selectors.accuracy(user=AdminFactory(), kind="month", today=TODAY, team_ids=[team.pk], periods=2)[("team", team.pk)]
+    oct_row, nov_row = scores["periods"]
+    assert (oct_row["won"], oct_row["error_mid"], oct_row["bias_end"]) == (
+        Decimal("1500.00"),
+        Decimal("300.00"),
+        Decimal("0.2000"),
+    )
+    assert (nov_row["won"], nov_row["error_mid"], nov_row["bias_mid"], nov_row["error_end"], nov_row["bias_end"]) == (
+        Decimal("2000.00"),
+        Decimal("-500.00"),
+        Decimal("-0.2500"),
+        Decimal("500.00"),
+        Decimal("0.2500"),
+    )
+    assert (scores["mape_mid"], scores["bias_mid"], scores["mape_end"], scores["bias_end"]) == (
+        Decimal("0.2250"),
+        Decimal("-0.0250"),
+        Decimal("0.2250"),
+        Decimal("0.2250"),
+    )
