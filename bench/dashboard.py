@@ -21,135 +21,55 @@ trivial page's. Target (issue 6): the team dashboard's median ≤ 100 ms.
 
 from __future__ import annotations
 
-import argparse
-import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-import psycopg
 import scratch  # bench/scratch.py, beside this script
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.kpi_recompute import generate  # noqa: E402  (the same data as the KPI benchmark)
+from bench import world  # (the data and timing loop shared with bench/segments.py)
 
 DB = "salesperf_bench_dash"
 TARGET_MS = 100.0
 
-
-def timings(client, url: str, runs: int) -> list[float]:  # type: ignore[no-untyped-def]
-    """Milliseconds per request, after two warm-up requests (caches, translations)."""
-    for _ in range(2):
-        assert client.get(url).status_code == 200, url
-    result = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        response = client.get(url)
-        result.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, url
-    return result
+QUOTAS_SQL = [
+    """INSERT INTO kpis_quota (metric, activity_kind, start_date, end_date, target, rep_id)
+    SELECT 'won_revenue', '', DATE '2025-06-01', DATE '2025-06-30', 20000 + (id % 7) * 5000, id FROM reps_rep"""
+]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--reps", type=int, default=200)
-    parser.add_argument("--activities", type=int, default=1_000_000)
-    parser.add_argument("--opportunities", type=int, default=100_000)
-    parser.add_argument("--runs", type=int, default=30)
-    parser.add_argument("--keep", action="store_true", help="keep the database afterwards (and reuse it with --reuse)")
-    parser.add_argument("--reuse", action="store_true", help="reuse the database a --keep run left")
-    args = parser.parse_args()
-
-    os.environ["DATABASE_URL"] = scratch.database_url(DB) if args.reuse else scratch.create_database(DB)
-    os.environ.pop("REDIS_URL", None)
-    os.environ.setdefault("SALESPERF_TIME_ZONE", "Europe/Budapest")
+    args = world.arguments(__doc__)
     try:
-        if not args.reuse:
-            subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "-v0"], check=True, cwd=ROOT)
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "salesperf.settings")
-        import django
+        if world.setup(DB, args, extra_sql=QUOTAS_SQL):
+            from kpis.services import kpi_recompute
 
-        django.setup()
-        from django.conf import settings
-
-        settings.DEBUG = False  # as in production: no query log kept in memory
-        from django.contrib.auth.models import User
-        from django.db import connection
-        from django.db.models import Count
-        from django.test import Client
-
-        from kpis.services import kpi_recompute
-        from reps import services
-        from reps.models import Activity, Opportunity, Rep, StageKind, Team
-
-        if not args.reuse:
-            pipeline = services.pipeline_create(
-                name="Default",
-                is_default=True,
-                stages=[
-                    {"name": "Prospecting", "probability": 10, "kind": StageKind.OPEN},
-                    {"name": "Discovery", "probability": 20, "kind": StageKind.OPEN},
-                    {"name": "Proposal", "probability": 50, "kind": StageKind.OPEN, "is_offer": True},
-                    {"name": "Negotiation", "probability": 75, "kind": StageKind.OPEN},
-                    {"name": "Won", "probability": 100, "kind": StageKind.WON},
-                    {"name": "Lost", "probability": 0, "kind": StageKind.LOST},
-                ],
-            )
-            started = time.perf_counter()
-            with psycopg.connect(scratch.dsn(DB)) as raw:
-                generate(
-                    raw, reps=args.reps, activities=args.activities, opportunities=args.opportunities, pipeline_id=pipeline.pk
-                )
-                raw.execute(
-                    "INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email, is_staff,"
-                    " is_active, date_joined) VALUES ('!', false, 'regional', 'Rita', 'Region', '', false, true, now())"
-                )
-                raw.execute(
-                    "INSERT INTO reps_team (name, manager_id) SELECT 'Region', id FROM auth_user WHERE username = 'regional'"
-                )
-                raw.execute(
-                    "UPDATE reps_team SET parent_id = (SELECT id FROM reps_team WHERE name = 'Region') WHERE name <> 'Region'"
-                )
-                raw.execute(
-                    """INSERT INTO kpis_quota (metric, activity_kind, start_date, end_date, target, rep_id)
-                    SELECT 'won_revenue', '', DATE '2025-06-01', DATE '2025-06-30', 20000 + (id % 7) * 5000, id FROM reps_rep"""
-                )
-                raw.commit()
-                raw.autocommit = True
-                raw.execute("VACUUM ANALYZE")
-            print(f"generated data in {time.perf_counter() - started:.1f} s", flush=True)
             started = time.perf_counter()
             kpi_recompute()
             print(f"computed the KPI rows in {time.perf_counter() - started:.1f} s", flush=True)
+        from django.db import connection
+
+        from reps.models import Activity, Opportunity, Rep
 
         counts = (Rep.objects.count(), Activity.objects.count(), Opportunity.objects.count())
         print(f"data: {counts[0]} reps, {counts[1]} activities, {counts[2]} opportunities")
-        region = Team.objects.get(name="Region")
-        # the largest team (the generator spreads the reps unevenly)
-        biggest = Rep.objects.values("team_id").annotate(n=Count("pk")).order_by("-n", "team_id").first()
-        assert biggest is not None
-        team = Team.objects.get(pk=biggest["team_id"])
-        client = Client(HTTP_HOST="localhost")
-        client.force_login(User.objects.get(username="regional"))
+        region, team, team_size = world.region_and_biggest_team()
+        client = world.regional_client()
 
         june = "period=month&start=2025-06-01"
         pages = [
             ("/healthz/ (trivial page)", "/healthz/"),
-            (
-                f"/dashboard/ one team ({Rep.objects.filter(team=team).count()} reps), June 2025",
-                f"/dashboard/?team={team.pk}&{june}",
-            ),
+            (f"/dashboard/ one team ({team_size} reps), June 2025", f"/dashboard/?team={team.pk}&{june}"),
             (f"/dashboard/ region ({counts[0]} reps), June 2025", f"/dashboard/?team={region.pk}&{june}"),
             ("/dashboard/ region, this month", f"/dashboard/?team={region.pk}"),
         ]
         medians = {}
         print(f"\n{'page':<52} {'median':>9} {'p90':>9}   ({args.runs} runs each)")
         for label, url in pages:
-            ms = timings(client, url, args.runs)
+            ms = world.timings(client, url, args.runs)
             medians[url] = statistics.median(ms)
             p90 = statistics.quantiles(ms, n=10)[-1]
             print(f"{label:<52} {medians[url]:7.1f} ms {p90:7.1f} ms", flush=True)

@@ -19,8 +19,10 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from coaching import selectors
-from coaching.models import CoachingSession, FrozenAgenda, SessionStatus
+from coaching.models import CoachingSession, FrozenAgenda, SessionKind, SessionStatus
+from forecasts.agenda import OrderBookReviewSerializer, order_book_review
 from kpis.api.serializers import MONEY, KpiRowSerializer
+from kpis.periods import day_start
 
 # --- the agenda's shape ---------------------------------------------------------------------
 
@@ -133,6 +135,14 @@ class AgendaSerializer(serializers.Serializer):
     account_plan_actions = AgendaPlanActionSerializer(
         many=True, help_text=_("Actions of the rep's account plans open at the session's start.")
     )
+    # Added after agendas were first stored: absent from those frozen before (the page copes).
+    order_book_review = OrderBookReviewSerializer(
+        required=False,
+        help_text=_(
+            "The order book's deviations since the last held one-to-one and the accuracy of the rep's monthly calls;"
+            " absent from agendas stored before it existed."
+        ),
+    )
 
 
 # --- live, or frozen ------------------------------------------------------------------------
@@ -145,9 +155,36 @@ def _as_json(agenda: selectors.Agenda, moment: dt.datetime) -> dict[str, Any]:
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))  # plain dicts and lists, as stored
 
 
+def _order_book_review(session: CoachingSession, agenda: selectors.Agenda, moment: dt.datetime) -> dict[str, Any]:
+    """Part 4's forecast figures: deviations since the rep's last held one-to-one before this
+    session (else since the start of last week) up to the agenda's moment."""
+    previous = (
+        CoachingSession.objects.filter(
+            rep_id=session.rep_id,
+            kind=SessionKind.ONE_TO_ONE,
+            status=SessionStatus.HELD,
+            scheduled_for__lt=session.scheduled_for,
+        )
+        .exclude(pk=session.pk)
+        .order_by("-scheduled_for", "-pk")
+        .values_list("pk", "scheduled_for")
+        .first()
+    )
+    since = previous[1] if previous else day_start(agenda.last_week.start)
+    return order_book_review(
+        user=selectors.SYSTEM,
+        rep=session.rep,
+        since=min(since, moment),
+        until=moment,
+        previous_session=previous[0] if previous else None,
+    )
+
+
 def live_agenda_data(session: CoachingSession, *, now: dt.datetime | None = None) -> dict[str, Any]:
     moment = selectors.as_of(session, now)
-    return _as_json(selectors.agenda(session=session, now=now), moment)
+    agenda = selectors.agenda(session=session, now=now)
+    agenda.order_book_review = _order_book_review(session, agenda, moment)  # type: ignore[attr-defined]
+    return _as_json(agenda, moment)
 
 
 def agenda_data(session: CoachingSession) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from django.views.decorators.http import require_POST
 from coaching import agenda as agendas
 from coaching import charts, forms, rules, selectors, services
 from coaching.models import CoachingCadence, CoachingSession, EmailPreference, SessionStatus
+from forecasts import tables as forecast_tables
 from kpis import dashboard_selectors as reads
 from kpis.exports import Column, Kind, Table, fixed, format_value
 from kpis.periods import Period, PeriodKind
@@ -307,6 +308,7 @@ def _render_detail(
         "agenda_plan_actions": _agenda_items(data.get("account_plan_actions", []), timezone.localdate(as_of)),
         "agenda_feedback": [{**f, "date": dt.date.fromisoformat(f["date"])} for f in data["recent_feedback"]],
         "agenda_tables": _agenda_tables(data, review_session=session.pk if can_coach else None),
+        "agenda_order_book": forecast_tables.agenda_tables(data.get("order_book_review")),
         "satisfaction": _satisfaction(data["satisfaction"]),
         "session_feedback": list(rules.visible_feedback(user).filter(session=session).select_related("given_by")),
         "session_actions": list(rules.visible_action_items(user).filter(session=session)),

@@ -125,6 +125,15 @@ def latest(rows: Iterable[ForecastSubmission], key: str) -> dict[int, ForecastSu
     return found
 
 
+def last_moves(rows: Iterable[ForecastSubmission], key: str) -> dict[int, Move]:
+    """The last call per rep or team of rows in time order, with its move from the call before
+    (``history``'s last entry per owner)."""
+    by_owner: dict[int, list[ForecastSubmission]] = defaultdict(list)
+    for row in rows:
+        by_owner[getattr(row, key)].append(row)
+    return {owner: history(calls[-2:])[-1] for owner, calls in by_owner.items()}
+
+
 @dataclass
 class Move:
     """One call in a history, with how far it moved from the call before."""
@@ -172,26 +181,28 @@ def team_forecast(*, user: Any, team: Team, period: Period, today: dt.date) -> T
     reps = list(Rep.objects.filter(team=team, is_active=True).select_related("user"))
     children = list(Team.objects.filter(parent=team).order_by("name"))
     figures = deal_figures(user=user, rep_ids=[r.pk for r in reps], period=period, today=today)
-    rep_calls = latest(submissions(period=period, rep_ids=[r.pk for r in reps]), "rep_id")
+    rep_calls = last_moves(submissions(period=period, rep_ids=[r.pk for r in reps]), "rep_id")
     team_rows = list(submissions(period=period, team_ids=[team.pk, *(c.pk for c in children)]))
-    team_calls = latest(team_rows, "team_id")
+    team_calls = last_moves(team_rows, "team_id")
     commit = best = ZERO
     total = DealFigures()
     rep_rows = []
     for rep in reps:
-        call = rep_calls.get(rep.pk)
+        move = rep_calls.get(rep.pk)
+        call = move.submission if move else None
         deals = figures[rep.pk]
         total.add(deals)
         commit += call.commit if call else deals.commit
         best += call.best_case if call else deals.best_case
-        rep_rows.append({"rep": rep, "deals": deals, "call": call})
+        rep_rows.append({"rep": rep, "deals": deals, "call": call, "move": move})
     sub_rows = []
     for child in children:
-        call = team_calls.get(child.pk)
+        move = team_calls.get(child.pk)
+        call = move.submission if move else None
         if call:
             commit += call.commit
             best += call.best_case
-        sub_rows.append({"team": child, "call": call})
+        sub_rows.append({"team": child, "call": call, "move": move})
     own = [row for row in team_rows if row.team_id == team.pk]
     return TeamForecast(team, period, rep_rows, sub_rows, commit, best, total, history(own))
 

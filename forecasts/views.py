@@ -13,8 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from forecasts import selectors, services
+from forecasts import tables as forecast_tables
 from forecasts.forms import ForecastForm
 from kpis import dashboard_selectors as reads
+from kpis.exports import Kind, format_value
 from kpis.periods import Period, PeriodKind
 from kpis.views import Picker, team_of_request
 from reps import access
@@ -89,7 +91,8 @@ def _rep_page(request: HttpRequest, *, rep: Any, today: Any) -> HttpResponse:
         "deal_rows": _labelled(selectors.deals_behind(rep_ids=[rep.pk], period=period, today=today)),
         "form": form if may_submit else None,
         "history": calls[::-1],
-        "accuracy": scores,
+        "accuracy_table": forecast_tables.accuracy_table(scores),
+        "accuracy_summary": forecast_tables.accuracy_summary(scores),
     }
     return render(request, "forecasts/rep_forecast.html", context, status=400 if form.errors else 200)
 
@@ -106,7 +109,9 @@ def _team_page(request: HttpRequest, *, teams: Any, team: Any, today: Any) -> Ht
     rep_ids = [row["rep"].pk for row in data.reps]
     scores = selectors.accuracy(user=request.user, kind=period.kind.value, today=today, rep_ids=rep_ids, team_ids=[team.pk])
     for row in data.reps:
-        row["accuracy"] = scores[("rep", row["rep"].pk)]
+        rep_scores = scores[("rep", row["rep"].pk)]
+        row["mean_error"] = format_value(rep_scores["mape_end"], Kind.PERCENT).text
+        row["bias"] = format_value(rep_scores["bias_end"], Kind.PERCENT).text
     context = {
         "picker": picker,
         "period": period,
@@ -114,7 +119,8 @@ def _team_page(request: HttpRequest, *, teams: Any, team: Any, today: Any) -> Ht
         "data": data,
         "form": form,
         "history": data.history[::-1],
-        "accuracy": scores[("team", team.pk)],
+        "accuracy_table": forecast_tables.accuracy_table(scores[("team", team.pk)]),
+        "accuracy_summary": forecast_tables.accuracy_summary(scores[("team", team.pk)]),
         "deal_rows": _labelled(selectors.deals_behind(rep_ids=rep_ids, period=period, today=today)),
     }
     return render(request, "forecasts/team_forecast.html", context, status=400 if form.errors else 200)

@@ -2,8 +2,8 @@
 segment, territory, sector or product, for a period against the same period a year before
 and the period before (docs/kpis.md, "Growth by segment").
 
-The sums come from PostgreSQL (one grouped statement per period, whatever the number of
-deals); pandas then lines the three periods up per segment value and computes the ratios
+The sums come from PostgreSQL (one grouped statement for the three periods, whatever the
+number of deals); pandas then lines the three periods up per segment value and computes the ratios
 and the growth. Deals are credited like every KPI: won or lost by close date, to the owner
 at the instant of the close (kpis/sql.py), and to a team when that rep belonged to it on
 the close date.
@@ -12,7 +12,7 @@ the close date.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -47,15 +47,44 @@ def year_before(period: Period) -> Period:
     return Period.of_range(start, end) if period.kind.value != "custom" else Period.custom(start, end)
 
 
+def merged_ranges(periods: Iterable[Period]) -> list[tuple[dt.date, dt.date]]:
+    """The days of these periods as disjoint ranges, in order (touching ranges joined)."""
+    merged: list[tuple[dt.date, dt.date]] = []
+    for start, end in sorted((p.start, p.end) for p in periods):
+        if merged and start <= merged[-1][1] + dt.timedelta(days=1):
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
 def _sums_sql(
-    *, by: str, start: dt.date, end: dt.date, rep_ids: Sequence[int] | None, team_ids: Sequence[int] | None
+    *, by: str, spans: dict[str, Period], rep_ids: Sequence[int] | None, team_ids: Sequence[int] | None
 ) -> tuple[str, list[Any]]:
+    """One statement for all the compared periods: the deals closed in any of them, summed per
+    dimension value with one conditional sum per period and figure (``<period>__<figure>``)."""
     dim = DIMENSIONS[by]
     won, lost = StageKind.WON.value, StageKind.LOST.value
-    low, high = _date(start), _date(end)
+    bounds = {name: (_date(span.start), _date(span.end)) for name, span in spans.items()}
+    # The deals closed in the periods, read once per disjoint range (the period before and the
+    # current one touch: one range) so that each is one scan of the close-date index, which
+    # carries every column read here (reps.models.Opportunity, "opportunity_closed_idx").
+    pieces, pieces_p = [], []
+    for start, end in merged_ranges(spans.values()):
+        pieces.append(
+            "SELECT o.id, o.owner_id, o.account_id, o.product_id, o.amount, o.close_date, o.closed_at, s.kind"
+            " FROM reps_opportunity o JOIN reps_stage s ON s.id = o.stage_id"
+            f" WHERE s.kind IN ('{won}', '{lost}') AND o.close_date >= %s AND o.close_date <= %s"
+        )
+        pieces_p += [_date(start), _date(end)]
+    # Only the deals ever handed over have more than one owner-history row (the first row is the
+    # first owner, every later one a handover, reps.models.OpportunityOwnerChange): the others are
+    # credited to their owner, so the history's window runs over the handed deals alone. The
+    # closed deals are read once (``closed``, referenced twice, so PostgreSQL materialises it).
     ranges, ranges_p = owner_ranges_sql(
-        "oc.opportunity_id IN (SELECT o2.id FROM reps_opportunity o2 WHERE o2.close_date >= %s AND o2.close_date <= %s)",
-        [low, high],
+        "oc.opportunity_id IN (SELECT h.opportunity_id FROM reps_opportunityownerchange h"
+        " JOIN closed c ON c.id = h.opportunity_id WHERE h.from_owner_id IS NOT NULL)",
+        [],
     )
     credited = "COALESCE(w.to_owner_id, o.owner_id)"
     rep_f, rep_p = _in(credited, rep_ids)
@@ -66,13 +95,19 @@ def _sums_sql(
             f"EXISTS (SELECT 1 FROM reps_teammembership m WHERE m.rep_id = {credited} AND {marks}"
             " AND m.start_date <= o.close_date AND (m.end_date IS NULL OR m.end_date >= o.close_date))"
         )
+    sums, sums_p = [], []
+    for name, (low, high) in bounds.items():
+        inside = "o.close_date >= %s AND o.close_date <= %s"
+        sums += [
+            f"SUM(CASE WHEN o.kind = '{won}' AND {inside} THEN o.amount ELSE 0 END) AS {name}__won_revenue",
+            f"SUM(CASE WHEN o.kind = '{won}' AND {inside} THEN 1 ELSE 0 END) AS {name}__deals_won",
+            f"SUM(CASE WHEN o.kind = '{lost}' AND {inside} THEN 1 ELSE 0 END) AS {name}__deals_lost",
+        ]
+        sums_p += [low, high] * 3
     sql = f"""
-        SELECT COALESCE({dim}, '') AS value,
-               SUM(CASE WHEN s.kind = '{won}' THEN o.amount ELSE 0 END) AS won_revenue,
-               SUM(CASE WHEN s.kind = '{won}' THEN 1 ELSE 0 END) AS deals_won,
-               SUM(CASE WHEN s.kind = '{lost}' THEN 1 ELSE 0 END) AS deals_lost
-        FROM reps_opportunity o
-        JOIN reps_stage s ON s.id = o.stage_id
+        WITH closed AS ({" UNION ALL ".join(pieces)})
+        SELECT COALESCE({dim}, '') AS value, {", ".join(sums)}
+        FROM closed o
         LEFT JOIN reps_account a ON a.id = o.account_id
         LEFT JOIN reps_product p ON p.id = o.product_id
         LEFT JOIN ({ranges}) w ON w.opportunity_id = o.id
@@ -82,16 +117,19 @@ def _sums_sql(
                 OR (o.closed_at IS NULL
                     AND (w.valid_from IS NULL OR w.valid_from <= o.close_date)
                     AND (w.valid_to IS NULL OR o.close_date < w.valid_to)))
-        WHERE s.kind IN ('{won}', '{lost}') AND o.close_date >= %s AND o.close_date <= %s
-            AND {rep_f} AND {team_f}
+        WHERE {rep_f} AND {team_f}
         GROUP BY COALESCE({dim}, '')"""
-    return sql, [*ranges_p, low, high, *rep_p, *team_p]
+    return sql, [*pieces_p, *sums_p, *ranges_p, *rep_p, *team_p]
 
 
 def _frame(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
-    frame = pd.DataFrame.from_records(rows, columns=["value", *SUMS])
-    frame["won_revenue"] = frame["won_revenue"].map(lambda v: Decimal(str(v)).quantize(Decimal("0.01")))
-    frame[["deals_won", "deals_lost"]] = frame[["deals_won", "deals_lost"]].astype("int64")
+    columns = ["value", *(f"{name}__{key}" for name in COMPARED for key in SUMS)]
+    frame = pd.DataFrame.from_records(rows, columns=columns)
+    for name in COMPARED:
+        frame[f"{name}__won_revenue"] = frame[f"{name}__won_revenue"].map(lambda v: Decimal(str(v)).quantize(Decimal("0.01")))
+        frame[[f"{name}__deals_won", f"{name}__deals_lost"]] = frame[[f"{name}__deals_won", f"{name}__deals_lost"]].astype(
+            "int64"
+        )
     return frame.set_index("value")
 
 
@@ -125,23 +163,14 @@ def segment_growth(
     ``won_revenue``, ``deals_won``, ``deals_lost``, ``win_rate``, ``avg_deal_size``; and
     ``growth_year`` / ``growth_previous`` of won revenue (undefined against 0), and
     ``trend`` ("grows", "shrinks", "flat" or "new", against the year before). ``rep_ids`` /
-    ``team_ids`` narrow the credited reps (None: everyone). Three queries."""
+    ``team_ids`` narrow the credited reps (None: everyone). One query."""
     if by not in DIMENSIONS:
         raise ValueError(f"by must be one of {', '.join(DIMENSIONS)}")
     spans = {"current": period, "year_ago": year_before(period), "previous": period.previous()}
-    frames = []
+    sql, params = _sums_sql(by=by, spans=spans, rep_ids=rep_ids, team_ids=team_ids)
     with read_connection(Opportunity).cursor() as cursor:  # the replica on the segments page (db_router)
-        for name, span in spans.items():
-            sql, params = _sums_sql(by=by, start=span.start, end=span.end, rep_ids=rep_ids, team_ids=team_ids)
-            cursor.execute(sql, params)
-            frames.append(_frame(cursor.fetchall()).add_prefix(f"{name}__"))
-    joined = pd.concat(frames, axis=1, join="outer")
-    for name in COMPARED:
-        joined[f"{name}__won_revenue"] = joined[f"{name}__won_revenue"].map(
-            lambda v: Decimal("0.00") if pd.isna(v) else v  # type: ignore[arg-type]
-        )
-        for key in ("deals_won", "deals_lost"):
-            joined[f"{name}__{key}"] = joined[f"{name}__{key}"].fillna(0).astype("int64")
+        cursor.execute(sql, params)
+        joined = _frame(cursor.fetchall())
     joined = joined.sort_index().sort_values("current__won_revenue", ascending=False, key=lambda s: s.map(float), kind="stable")
     rows: list[dict[str, Any]] = []
     for value, record in joined.iterrows():

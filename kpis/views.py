@@ -27,11 +27,14 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from coaching import rules as coaching_rules
 from coaching import selectors as coaching
+from forecasts import deviations
+from forecasts import selectors as forecasts
+from forecasts import tables as forecast_tables
 from kpis import charts, selectors
 from kpis import dashboard_selectors as reads
 from kpis.exports import BAND_LABELS, Column, Kind, Table, csv_response, fixed, format_value, valid_sort, xlsx_response
 from kpis.models import QuotaMetric
-from kpis.periods import PERIOD_KIND_LABELS, Period, PeriodKind, period_from_params
+from kpis.periods import PERIOD_KIND_LABELS, Period, PeriodKind, day_start, period_from_params
 from kpis.targets import working_days
 from reps import access
 from reps.access import Role, role_of
@@ -687,7 +690,18 @@ def rep_detail(request: HttpRequest, rep_id: int) -> HttpResponse:
     open_deals = list(open_qs if page is None else page.object_list)
     last_reviews = coaching.last_reviews(user=user, opportunity_ids=[o.pk for o in open_deals])
     open_table = open_deals_table(open_deals, today, last_reviews=last_reviews)
-    tables = [figures_table, review_table, open_table, overdue_table, plan_table, *(c["table"] for c in charts_)]
+    # how close the rep's monthly calls came to what they won (docs/kpis.md, "Forecasts")
+    accuracy = forecasts.accuracy(user=user, kind=PeriodKind.MONTH.value, today=today, rep_ids=[rep.pk])[("rep", rep.pk)]
+    accuracy_table = forecast_tables.accuracy_table(accuracy)
+    tables = [
+        figures_table,
+        review_table,
+        open_table,
+        overdue_table,
+        plan_table,
+        accuracy_table,
+        *(c["table"] for c in charts_),
+    ]
     exported = _export(request, picker, tables, f"rep-{rep.name}-{period.start}")
     if exported is not None:
         return exported
@@ -705,6 +719,8 @@ def rep_detail(request: HttpRequest, rep_id: int) -> HttpResponse:
             "overdue_table": overdue_table,
             "review_table": review_table,
             "open_table": open_table,
+            "accuracy_table": accuracy_table,
+            "accuracy_summary": forecast_tables.accuracy_summary(accuracy),
             "page": page,
             "is_own": getattr(access.rep_of(user), "pk", None) == rep.pk,
             "can_manage": can_manage,
@@ -963,11 +979,20 @@ def team_meeting(request: HttpRequest) -> HttpResponse:
             "No discovery or proposal meetings were logged as done this week. Ask in the meeting which are planned for next week."
         ),
     )
-    tables = [summary, meetings_table, changes_table]
+    deviations_table, pushed_table = _week_deviations(rows, week, rep_link)
+    tables = [summary, meetings_table, changes_table, deviations_table, pushed_table]
     exported = _export(request, picker, tables, f"team-meeting-{team.name}-{week.start}")
     if exported is not None:
         return exported
-    context.update({"summary": summary, "meetings_table": meetings_table, "changes_table": changes_table})
+    context.update(
+        {
+            "summary": summary,
+            "meetings_table": meetings_table,
+            "changes_table": changes_table,
+            "deviations_table": deviations_table,
+            "pushed_table": pushed_table,
+        }
+    )
     # seed 003: top performers are recognised in front of the team
     candidates = coaching.recognition_candidates(
         user=user, team_id=team.pk, start=week.start, end=week.end, today=today, rows=rows
@@ -976,6 +1001,25 @@ def team_meeting(request: HttpRequest) -> HttpResponse:
         row["attainment_text"] = format_value(row["attainment"], Kind.PERCENT).text
     context["recognition_candidates"] = candidates
     return render(request, "kpis/team_meeting.html", context)
+
+
+def _week_deviations(
+    rows: Sequence[Mapping[str, Any]], week: Period, rep_link: Callable[[Mapping[str, Any]], str]
+) -> tuple[Table, Table]:
+    """What changed in each rep's order book since the last weekly meeting: from the week's
+    Monday 00:00 to its end, or now (docs/kpis.md, "Deviations"). Three queries."""
+    since = day_start(week.start)
+    until = min(day_start(week.end + dt.timedelta(days=1)), timezone.now())
+    by_rep = deviations.order_book_deviations(rep_ids=[row["rep"]["id"] for row in rows], since=since, until=until)
+    table_rows = [{**by_rep[row["rep"]["id"]], "name": _name(row), "rep": row["rep"]} for row in rows]
+    table = forecast_tables.deviations_table(
+        table_rows,
+        caption=_("Order book changes of the week, per rep"),
+        rep_link=rep_link,
+        totals=deviations.team_total(by_rep) if table_rows else None,
+    )
+    pushed = [{**deal, "rep": row["name"]} for row in table_rows for deal in row["pushed_deals"]]
+    return table, forecast_tables.pushed_deals_table(pushed, rep=True)
 
 
 def _url_of(key: str) -> Callable[[Mapping[str, Any]], str]:

@@ -468,3 +468,62 @@ def test_coaching_records_permission_matrix(api, world, endpoint, role, which):
                 wrong.append(f"{op}: private notes {'shown to' if role == 'rep' else 'missing for'} {role}")
         transaction.savepoint_rollback(savepoint)
     assert not wrong, "\n".join(wrong)
+
+
+# --- forecasts and growth by segment (issue 17) -----------------------------------------------
+
+FORECAST_OPS = ["list", "submit_rep", "submit_team", "history_rep", "history_team", "segments_team", "segments_rep"]
+MONTH = {"period_kind": "month", "period_start": "2026-11-01"}
+
+
+def _forecast_call(api, world: World, op: str, which: str) -> Any:
+    rep = world.rep if which == "own" else world.other_rep
+    team = world.team if which == "own" else world.other_team
+    call = {**MONTH, "commit": "100.00", "best_case": "150.00"}
+    quarter = {"start": "2026-07-01", "end": "2026-09-30", "by": "segment"}
+    return {
+        "list": lambda: api.get("/api/v1/forecasts/"),
+        "submit_rep": lambda: api.post("/api/v1/forecasts/", {**call, "rep": rep.pk}, format="json"),
+        "submit_team": lambda: api.post("/api/v1/forecasts/", {**call, "team": team.pk}, format="json"),
+        "history_rep": lambda: api.get("/api/v1/forecasts/history/", {**MONTH, "rep": rep.pk}),
+        "history_team": lambda: api.get("/api/v1/forecasts/history/", {**MONTH, "team": team.pk}),
+        "segments_team": lambda: api.get("/api/v1/kpis/segments/", {**quarter, "team": team.pk}),
+        "segments_rep": lambda: api.get("/api/v1/kpis/segments/", {**quarter, "rep": rep.pk}),
+    }[op]()
+
+
+def expected_forecast_status(op: str, role: str, which: str) -> int:
+    if role == "anonymous" or (role == "nobody" and not op.startswith("segments")):
+        return 403  # no sales role
+    own = which == "own"
+    if op == "list":
+        return 200
+    if op == "submit_rep":  # a rep calls their own number; admins may call any
+        return {"rep": 201 if own else 400, "manager": 403 if own else 400, "admin": 201}[role]
+    if op == "submit_team":  # a team's manager calls the team's
+        return {"rep": 400, "manager": 201 if own else 400, "admin": 201}[role]
+    if op == "history_rep":
+        return 200 if role == "admin" or own else 404
+    if op == "history_team":
+        return 200 if role == "admin" or (role == "manager" and own) else 404
+    if op == "segments_team":
+        return 200 if role == "admin" or (role == "manager" and own) else 403
+    if op == "segments_rep":
+        return 200 if role == "admin" or (role in ("rep", "manager") and own) else 403
+    raise AssertionError(op)  # pragma: no cover
+
+
+@pytest.mark.parametrize(("role", "which"), [(role, which) for role in ROLES for which in WHICH])
+def test_forecast_and_segment_permission_matrix(api, world, role, which):
+    user = _user(world, role)
+    if user is not None:
+        api.force_authenticate(user)
+    wrong = []
+    for op in FORECAST_OPS:
+        savepoint = transaction.savepoint()
+        response = _forecast_call(api, world, op, which)
+        expected = expected_forecast_status(op, role, which)
+        if response.status_code != expected:
+            wrong.append(f"{op}: {response.status_code} (expected {expected}) {response.content[:160]!r}")
+        transaction.savepoint_rollback(savepoint)
+    assert not wrong, "\n".join(wrong)

@@ -85,3 +85,33 @@ def admin_headers(db) -> Iterator[dict[str, str]]:
 )
 def test_quota_api_never_fails_for_admins(case, admin_headers):
     case.call_and_validate(headers=admin_headers, checks=[not_a_server_error, response_schema_conformance])
+
+
+# The growth-by-segment report (issue 17): generated periods, groupings and scopes, as an admin
+# (who sees every team and rep) and as a rep.
+segments_schema = full_schema.include(path_regex=r"^/api/v1/kpis/segments/")
+
+
+@pytest.fixture
+def admin_and_rep_headers(db) -> Iterator[list[dict[str, str]]]:
+    world = make_world()
+    tokens = [Token.objects.create(user=user) for user in (world.admin, world.rep.user)]
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield [{"Authorization": f"Token {token.key}"} for token in tokens]
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.mark.django_db
+@segments_schema.parametrize()
+@settings(
+    max_examples=25,
+    phases=[Phase.generate],
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+def test_segment_api_never_fails(case, admin_and_rep_headers):
+    for headers in admin_and_rep_headers:
+        case.call_and_validate(headers=headers, checks=[not_a_server_error, response_schema_conformance])

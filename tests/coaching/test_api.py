@@ -477,6 +477,7 @@ AGENDA_KEYS = {
     "recent_feedback",
     "account_plan_actions",
     "satisfaction",
+    "order_book_review",  # part 4's forecast figures (tests/forecasts/test_pages_and_agenda.py)
 }
 
 

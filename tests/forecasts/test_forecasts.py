@@ -217,32 +217,48 @@ def test_editing_amount_and_close_date_is_logged(org):
     assert sorted(changes) == [("amount", "500.00", "650.00"), ("expected_close_date", "2026-12-10", "2027-01-10")]
 
 
-def test_deviations_since_the_last_meeting(org):
-    """Since 1 Dec 00:00: the 500 deal pushed twice (10 → 20 Dec → 5 Jan) and raised by 150,
-    pulled in once (not a push); a 300 deal added; a 1000 deal won and a 200 deal lost."""
-    from forecasts.deviations import order_book_deviations
-
-    rep, s = org["rep"], org["stages"]
-    since = at("2026-11-30 23:00")
-    pushed = deal(rep, s["Proposal"], "500.00", dt.date(2026, 12, 10), created_date=dt.date(2026, 11, 1))
-    rep_services.opportunity_update(opportunity=pushed, expected_close_date=dt.date(2026, 12, 20))
-    rep_services.opportunity_update(opportunity=pushed, expected_close_date=dt.date(2027, 1, 5), amount=Decimal("650.00"))
-    rep_services.opportunity_update(opportunity=pushed, expected_close_date=dt.date(2026, 12, 31))
-    deal(rep, s["Prospecting"], "300.00", None, created_date=dt.date(2026, 12, 2))
-    deal(rep, s["Won"], "1000.00", None, created_date=dt.date(2026, 11, 2), close_date=dt.date(2026, 12, 3))
-    deal(rep, s["Lost"], "200.00", None, created_date=dt.date(2026, 11, 2), close_date=dt.date(2026, 12, 3), lost_reason="Price")
-    row = order_book_deviations(rep_ids=[rep.pk], since=since, until=timezone.now() + dt.timedelta(days=400))[rep.pk]
-    assert (row["pushed_count"], row["pushes"], row["pushed_amount"], row["pushed_deals"]) == (
-        1,
-        2,
-        Decimal("650.00"),
-        {pushed.pk: 2},
+def test_a_teams_accuracy_compares_its_calls_with_its_reps_won_revenue_over_the_periods(org):
+    """Team A: October won 1000 (Rita) + 500 (Tom) = 1500, called 1800 at both points: error
+    +300, bias +0.2. November won 2000 (Rita), called 1500 before the midpoint and 2500 at the
+    end: −500 and −0.25, then +500 and +0.25. Means over the two months: at the midpoint
+    |error| (0.2 + 0.25) / 2 = 0.225, bias (0.2 − 0.25) / 2 = −0.025; at the end both 0.225."""
+    rep, mate, team, s = org["rep"], org["mate"], org["team"], org["stages"]
+    october = NOVEMBER.previous()
+    for owner, amount, day in ((rep, "1000.00", "2026-10-10"), (mate, "500.00", "2026-10-20"), (rep, "2000.00", "2026-11-05")):
+        close = dt.date.fromisoformat(day)
+        deal(owner, s["Won"], amount, None, created_date=close, close_date=close)
+    kpi_recompute()
+    for period, commit, when in (
+        (october, "1800", "2026-10-02 09:00"),
+        (NOVEMBER, "1500", "2026-11-02 09:00"),
+        (NOVEMBER, "2500", "2026-11-20 09:00"),
+    ):
+        services.forecast_submit(
+            by_user=team.manager,
+            team=team,
+            period_kind="month",
+            period_start=period.start,
+            commit=Decimal(commit),
+            best_case=Decimal(commit),
+            at=at(when),
+        )
+    scores = selectors.accuracy(user=AdminFactory(), kind="month", today=TODAY, team_ids=[team.pk], periods=2)[("team", team.pk)]
+    oct_row, nov_row = scores["periods"]
+    assert (oct_row["won"], oct_row["error_mid"], oct_row["bias_end"]) == (
+        Decimal("1500.00"),
+        Decimal("300.00"),
+        Decimal("0.2000"),
     )
-    assert (row["amount_changed_count"], row["amount_changed_amount"]) == (1, Decimal("150.00"))
-    assert (row["added_count"], row["won_count"], row["won_amount"], row["lost_count"], row["lost_amount"]) == (
-        1,
-        1,
-        Decimal("1000.00"),
-        1,
-        Decimal("200.00"),
+    assert (nov_row["won"], nov_row["error_mid"], nov_row["bias_mid"], nov_row["error_end"], nov_row["bias_end"]) == (
+        Decimal("2000.00"),
+        Decimal("-500.00"),
+        Decimal("-0.2500"),
+        Decimal("500.00"),
+        Decimal("0.2500"),
+    )
+    assert (scores["mape_mid"], scores["bias_mid"], scores["mape_end"], scores["bias_end"]) == (
+        Decimal("0.2250"),
+        Decimal("-0.0250"),
+        Decimal("0.2250"),
+        Decimal("0.2250"),
     )

@@ -6,10 +6,12 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from kpis.periods import Period, PeriodKind
-from kpis.segments import segment_growth, year_before
+from kpis.segments import merged_ranges, segment_growth, year_before
 from reps import services
 from reps.models import Stage
 from tests.factories import AccountFactory, AdminFactory, RepFactory, TeamFactory, UserFactory, make_pipeline
@@ -50,6 +52,24 @@ def book():
     won(rita, retail, "0.00", "2026-03-01", stage="Lost", lost_reason="Price")
     won(rita, public, "300.00", "2025-01-15")
     return {"team": team, "other": other, "rita": rita, "tom": tom}
+
+
+def test_the_periods_are_read_as_disjoint_ranges():
+    """Q1 2026 and the quarter before touch: one range; the year before is apart, unless a long
+    custom period overlaps it."""
+    assert merged_ranges([Q1_2026, Q1_2026.previous(), year_before(Q1_2026)]) == [
+        (dt.date(2025, 1, 1), dt.date(2025, 3, 31)),
+        (dt.date(2025, 10, 1), dt.date(2026, 3, 31)),
+    ]
+    long = Period.custom(dt.date(2025, 1, 1), dt.date(2026, 6, 30))
+    assert merged_ranges([long, year_before(long), long.previous()]) == [(long.previous().start, dt.date(2026, 6, 30))]
+
+
+def test_one_query_for_the_three_periods(book):
+    with CaptureQueriesContext(connection) as queries:
+        report = segment_growth(by="segment", period=Q1_2026, team_ids=[book["team"].pk, book["other"].pk])
+    assert len(queries) == 1  # the closed deals of the three periods, summed per segment and period
+    assert [row["value"] for row in report.rows] == ["Retail", "Public"]
 
 
 def test_year_before_keeps_the_same_days():
