@@ -40,6 +40,7 @@ from kpis.views import (
     require_manager_or_admin,
     team_of_request,
 )
+from reps import access
 from reps.access import Role, rep_of, role_of
 from reps.forms import add_service_errors
 from reps.views import next_url
@@ -315,6 +316,10 @@ def _render_detail(
         "pending_ticks": pending_ticks or [],
         "unsaved": status != 200,
     }
+    team = session.rep.team
+    if team is not None and access.can_see_quotas(user, team):  # where a missing quota is set (the rep asks their manager)
+        context["quota_url"] = reverse("quotas:grid") + f"?team={team.pk}"
+        context["can_edit_quotas"] = access.can_edit_quotas(user, team)
     if can_coach:
         context["edit_form"] = edit_form or forms.SessionEditForm(instance=session)
         context["feedback_form"] = feedback_form or forms.SessionFeedbackForm(prefix="feedback")

@@ -253,6 +253,29 @@ def test_session_page_shows_the_agenda_sections(client, cworld):
     assert "Deal of teammate" not in page
 
 
+@pytest.mark.parametrize(
+    ("role", "link", "words"),
+    [
+        ("admin", True, "Set the rep's revenue quota on the Quotas page"),
+        ("manager", True, "An admin sets revenue quotas; you see them on the"),
+        ("rep", False, "Ask your manager to have your revenue quota set."),
+    ],
+)
+def test_without_a_quota_the_agenda_points_to_the_quotas_page_not_to_the_django_admin(client, cworld, role, link, words):
+    session = cworld.planned["rep"]
+    page = as_(client, cworld, role).get(reverse("coaching_session_detail", args=[session.pk])).content.decode()
+    assert "Admin →" not in page
+    assert words in page
+    quotas = f'href="{reverse("quotas:grid")}?team={session.rep.team_id}"'
+    assert (quotas in page) is link  # the rep may not open the quota workspace
+
+
+def test_a_manager_who_may_edit_quotas_is_asked_to_set_it(client, cworld, settings):
+    settings.SALESPERF_MANAGERS_EDIT_QUOTAS = True
+    page = as_(client, cworld, "manager").get(reverse("coaching_session_detail", args=[cworld.planned["rep"].pk]))
+    assert "Set the rep's revenue quota on the Quotas page" in page.content.decode()
+
+
 # --- planning a session ---------------------------------------------------------------------
 
 
