@@ -362,6 +362,9 @@ def _agenda_tables(data: Mapping[str, Any], review_session: int | None = None) -
         "last_week_figures",
         _("Results of last week"),
         [
+            # a text first column: on a phone each row is a card headed by its first cell, and a
+            # bare number ("24", "34,495") would head it without saying what it is
+            fixed("week", _("Week")),
             fixed("contacts", _("Contacts"), Kind.INT),
             fixed("discovery_meetings", _("Discovery meetings"), Kind.INT),
             fixed("proposal_meetings", _("Proposal meetings"), Kind.INT),
@@ -370,13 +373,14 @@ def _agenda_tables(data: Mapping[str, Any], review_session: int | None = None) -
             fixed("won_revenue", _("Won revenue"), Kind.MONEY),
             fixed("plan_completion", _("Plan done"), Kind.PERCENT),
         ],
-        [figures] if figures else [],
+        [{**figures, "week": last_week_period.label}] if figures else [],
         empty=_("No figures for last week yet."),
     )
     quota = Table(
         "quota",
         _("Quota %(period)s") % {"period": quota_period.label} if quota_period else _("Quota"),
         [
+            fixed("period", _("Period")),
             fixed("target", _("Target"), Kind.MONEY),
             fixed("won_revenue", _("Actual"), Kind.MONEY),
             fixed("attainment", _("Attainment"), Kind.PERCENT),
@@ -385,7 +389,7 @@ def _agenda_tables(data: Mapping[str, Any], review_session: int | None = None) -
             fixed("forecast", _("Forecast"), Kind.MONEY, help=_("Actual plus weighted pipeline.")),
             fixed("coverage", _("Coverage"), Kind.PERCENT, help=_("Open pipeline over what is still missing to the target.")),
         ],
-        [data["quota_figures"]] if data.get("quota_figures") else [],
+        [{**data["quota_figures"], "period": quota_period.label if quota_period else ""}] if data.get("quota_figures") else [],
         empty=_("No figures for the quota period yet."),
     )
     stage_table, _month_table = pipeline_tables(data["pipeline_by_stage"], [])

@@ -723,3 +723,20 @@ def test_the_manager_sees_their_coaching_share_per_week_as_a_chart_and_a_table(c
     assert '<script type="application/json" id="figure-coaching-share">' in page
     assert "<script>" not in page  # no inline script: the JSON block is data, drawn by a static file
     assert "js/dashboard.js" in page
+
+
+def test_the_agenda_figures_rows_are_headed_by_their_period_not_a_bare_number(cworld):
+    """On a phone each row of a table is a card headed by its first cell: the last week's results
+    and the quota row start with their period, not with "24" or "34,495" and no name."""
+    from coaching import agenda as agendas
+    from coaching import views
+
+    data = agendas.agenda_data(cworld.planned["rep"])
+    data["last_week_figures"] = {"contacts": 24, "deals_won": 3, "won_revenue": "33000.00"}
+    data["quota_period"] = {"kind": "custom", "start": "2026-12-01", "end": "2026-12-31"}
+    data["quota_figures"] = {"target": "34495.00", "won_revenue": "0.00", "attainment": "0.0000"}
+    tables = views._agenda_tables(data)
+    week = views._period(data["last_week"]).label
+    assert tables["last_week_figures"].body[0][0].text == week
+    assert tables["quota"].body[0][0].text == "2026-12-01 to 2026-12-31"
+    assert tables["last_week_figures"].body[0][1].text == "24"
