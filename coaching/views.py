@@ -311,6 +311,7 @@ def _render_detail(
         "satisfaction": _satisfaction(data["satisfaction"]),
         "session_feedback": list(rules.visible_feedback(user).filter(session=session).select_related("given_by")),
         "session_actions": list(rules.visible_action_items(user).filter(session=session)),
+        "session_reviews": _session_reviews(user, session),
         "today": today,
         "is_own": getattr(rep_of(user), "pk", None) == session.rep_id,
         "pending_ticks": pending_ticks or [],
@@ -325,6 +326,24 @@ def _render_detail(
         context["feedback_form"] = feedback_form or forms.SessionFeedbackForm(prefix="feedback")
         context["action_form"] = action_form or forms.SessionActionForm(prefix="action")
     return render(request, "coaching/session_detail.html", context, status=status)
+
+
+def _session_reviews(user: Any, session: CoachingSession) -> list[Any]:
+    """The deal reviews recorded in this session, each marked whether the viewer sees its
+    private notes (its reviewer and the rep's managers; never the rep)."""
+    reviews = list(
+        rules.visible_deal_reviews(user)
+        .filter(session=session)
+        .select_related("opportunity", "reviewed_by")
+        .prefetch_related("action_items")
+        .order_by("created_at", "pk")
+    )
+    if reviews:
+        is_rep = getattr(rep_of(user), "pk", None) == session.rep_id
+        manages = not is_rep and access.can_manage_rep(user, session.rep)  # once: every review is of this rep
+        for review in reviews:
+            review.show_private = not is_rep and (manages or review.reviewed_by_id == user.pk)
+    return reviews
 
 
 def _agenda_items(rows: list[dict[str, Any]], day: dt.date) -> list[dict[str, Any]]:
