@@ -301,6 +301,7 @@ def _render_detail(
         "show_private": rules.can_see_private_notes(user, session),
         "agenda": data,
         "as_of": as_of,
+        "agenda_ahead": as_of < session.scheduled_for,  # a session still ahead: today's numbers, not its start's
         "frozen_at": frozen_at,
         # ticking in the agenda only while it shows today's state (not a past session's)
         "agenda_is_current": frozen_at is None and session.scheduled_for >= timezone.now(),

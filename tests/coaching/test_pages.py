@@ -740,3 +740,14 @@ def test_the_agenda_figures_rows_are_headed_by_their_period_not_a_bare_number(cw
     assert tables["last_week_figures"].body[0][0].text == week
     assert tables["quota"].body[0][0].text == "2026-12-01 to 2026-12-31"
     assert tables["last_week_figures"].body[0][1].text == "24"
+
+
+def test_the_agenda_of_a_session_ahead_says_it_shows_todays_numbers(client, cworld):
+    """Before its start a session's agenda is as of now: it must not claim to be as of the start."""
+    session = services.session_create(
+        rep=cworld.rep, coach=cworld.manager, scheduled_for=timezone.now() + dt.timedelta(days=6, hours=1)
+    )
+    page = as_(client, cworld, "manager").get(reverse("coaching_session_detail", args=[session.pk])).content.decode()
+    assert "as they are now" in page and "as they were at the session" not in page
+    held = as_(client, cworld, "manager").get(reverse("coaching_session_detail", args=[cworld.held["rep"].pk]))
+    assert "as they were at the session's start" in held.content.decode()
