@@ -751,3 +751,12 @@ def test_the_agenda_of_a_session_ahead_says_it_shows_todays_numbers(client, cwor
     assert "as they are now" in page and "as they were at the session" not in page
     held = as_(client, cworld, "manager").get(reverse("coaching_session_detail", args=[cworld.held["rep"].pk]))
     assert "as they were at the session's start" in held.content.decode()
+
+
+def test_an_agenda_stored_before_the_sessions_start_does_not_say_it_follows_the_numbers(client, cworld):
+    """Marked held earlier the same day: the stored agenda is as of that moment, and says so."""
+    start = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time(23, 59)))
+    session = services.session_create(rep=cworld.rep, coach=cworld.manager, scheduled_for=start, minutes=5, status="held")
+    page = as_(client, cworld, "manager").get(reverse("coaching_session_detail", args=[session.pk])).content.decode()
+    assert "before the session&#x27;s start" in page or "before the session's start" in page
+    assert "it follows them until the session starts" not in page
