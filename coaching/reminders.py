@@ -30,6 +30,7 @@ from coaching.models import ActionItem, CoachingSession, EmailKind, EmailPrefere
 from kpis import selectors as kpi
 from kpis.periods import Period, PeriodKind, day_start
 from reps.models import Team
+from salesperf import l10n
 
 PREFERENCE_OF = {
     EmailKind.ONE_TO_ONE: "one_to_one_reminders",
@@ -92,7 +93,7 @@ def headline(data: dict[str, Any]) -> dict[str, Any]:
         "contacts": last_week.get("contacts", 0),
         "offers": last_week.get("offers_submitted", 0),
         "deals_won": last_week.get("deals_won", 0),
-        "won_revenue": last_week.get("won_revenue", "0.00"),
+        "won_revenue": l10n.money(last_week.get("won_revenue") or 0, symbol=True),  # as on the pages: "13,400 €"
         "attainment": _percent(quota.get("attainment")),
         "pace": _percent(quota.get("pace")),
         "band": quota.get("band"),
@@ -103,7 +104,7 @@ def headline(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _percent(value: Any) -> str:
-    return "—" if value in (None, "") else f"{float(value) * 100:.1f} %"
+    return "—" if value in (None, "") else l10n.percent(value)
 
 
 def one_to_one_reminders(today: dt.date, sent: Sent) -> None:

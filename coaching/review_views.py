@@ -67,7 +67,9 @@ def deal_review_create(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Review of %(deal)s saved.") % {"deal": opportunity.name})
                 if session is not None:
-                    return redirect(reverse("coaching_session_detail", args=[session.pk]) + "#agenda-reviews")
+                    return redirect(
+                        reverse("coaching_session_detail", args=[session.pk]) + "#session-reviews"
+                    )  # the review just recorded
                 return redirect(next_url(request, reverse("rep_detail", args=[rep.pk]) + "#review-heading"))
         status = 400
     else:

@@ -41,6 +41,7 @@ from kpis.views import (
     require_manager_or_admin,
     team_of_request,
 )
+from reps import access
 from reps.access import Role, rep_of, role_of
 from reps.forms import add_service_errors
 from reps.views import next_url
@@ -301,6 +302,7 @@ def _render_detail(
         "show_private": rules.can_see_private_notes(user, session),
         "agenda": data,
         "as_of": as_of,
+        "agenda_ahead": as_of < session.scheduled_for,  # a session still ahead: today's numbers, not its start's
         "frozen_at": frozen_at,
         # ticking in the agenda only while it shows today's state (not a past session's)
         "agenda_is_current": frozen_at is None and session.scheduled_for >= timezone.now(),
@@ -312,16 +314,39 @@ def _render_detail(
         "satisfaction": _satisfaction(data["satisfaction"]),
         "session_feedback": list(rules.visible_feedback(user).filter(session=session).select_related("given_by")),
         "session_actions": list(rules.visible_action_items(user).filter(session=session)),
+        "session_reviews": _session_reviews(user, session),
         "today": today,
         "is_own": getattr(rep_of(user), "pk", None) == session.rep_id,
         "pending_ticks": pending_ticks or [],
         "unsaved": status != 200,
     }
+    team = session.rep.team
+    if team is not None and access.can_see_quotas(user, team):  # where a missing quota is set (the rep asks their manager)
+        context["quota_url"] = reverse("quotas:grid") + f"?team={team.pk}"
+        context["can_edit_quotas"] = access.can_edit_quotas(user, team)
     if can_coach:
         context["edit_form"] = edit_form or forms.SessionEditForm(instance=session)
         context["feedback_form"] = feedback_form or forms.SessionFeedbackForm(prefix="feedback")
         context["action_form"] = action_form or forms.SessionActionForm(prefix="action")
     return render(request, "coaching/session_detail.html", context, status=status)
+
+
+def _session_reviews(user: Any, session: CoachingSession) -> list[Any]:
+    """The deal reviews recorded in this session, each marked whether the viewer sees its
+    private notes (its reviewer and the rep's managers; never the rep)."""
+    reviews = list(
+        rules.visible_deal_reviews(user)
+        .filter(session=session)
+        .select_related("opportunity", "reviewed_by")
+        .prefetch_related("action_items")
+        .order_by("created_at", "pk")
+    )
+    if reviews:
+        is_rep = getattr(rep_of(user), "pk", None) == session.rep_id
+        manages = not is_rep and access.can_manage_rep(user, session.rep)  # once: every review is of this rep
+        for review in reviews:
+            review.show_private = not is_rep and (manages or review.reviewed_by_id == user.pk)
+    return reviews
 
 
 def _agenda_items(rows: list[dict[str, Any]], day: dt.date) -> list[dict[str, Any]]:
@@ -359,6 +384,9 @@ def _agenda_tables(data: Mapping[str, Any], review_session: int | None = None) -
         "last_week_figures",
         _("Results of last week"),
         [
+            # a text first column: on a phone each row is a card headed by its first cell, and a
+            # bare number ("24", "34,495") would head it without saying what it is
+            fixed("week", _("Week")),
             fixed("contacts", _("Contacts"), Kind.INT),
             fixed("discovery_meetings", _("Discovery meetings"), Kind.INT),
             fixed("proposal_meetings", _("Proposal meetings"), Kind.INT),
@@ -367,13 +395,14 @@ def _agenda_tables(data: Mapping[str, Any], review_session: int | None = None) -
             fixed("won_revenue", _("Won revenue"), Kind.MONEY),
             fixed("plan_completion", _("Plan done"), Kind.PERCENT),
         ],
-        [figures] if figures else [],
+        [{**figures, "week": last_week_period.label}] if figures else [],
         empty=_("No figures for last week yet."),
     )
     quota = Table(
         "quota",
         _("Quota %(period)s") % {"period": quota_period.label} if quota_period else _("Quota"),
         [
+            fixed("period", _("Period")),
             fixed("target", _("Target"), Kind.MONEY),
             fixed("won_revenue", _("Actual"), Kind.MONEY),
             fixed("attainment", _("Attainment"), Kind.PERCENT),
@@ -382,7 +411,7 @@ def _agenda_tables(data: Mapping[str, Any], review_session: int | None = None) -
             fixed("forecast", _("Forecast"), Kind.MONEY, help=_("Actual plus weighted pipeline.")),
             fixed("coverage", _("Coverage"), Kind.PERCENT, help=_("Open pipeline over what is still missing to the target.")),
         ],
-        [data["quota_figures"]] if data.get("quota_figures") else [],
+        [{**data["quota_figures"], "period": quota_period.label if quota_period else ""}] if data.get("quota_figures") else [],
         empty=_("No figures for the quota period yet."),
     )
     stage_table, _month_table = pipeline_tables(data["pipeline_by_stage"], [])

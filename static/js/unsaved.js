@@ -11,7 +11,11 @@
     if (field.type === "hidden" || field.type === "submit" || field.type === "button") { return false; }
     if (field.type === "checkbox" || field.type === "radio") { return field.checked !== field.defaultChecked; }
     if (field.tagName === "SELECT") {
-      return Array.prototype.some.call(field.options, function (option) { return option.selected !== option.defaultSelected; });
+      var options = Array.prototype.slice.call(field.options);
+      var marked = options.some(function (option) { return option.defaultSelected; });
+      // no option marked selected in the page: the browser shows the first one, which is then no change
+      if (!marked && !field.multiple) { return field.selectedIndex > 0; }
+      return options.some(function (option) { return option.selected !== option.defaultSelected; });
     }
     return field.value !== field.defaultValue;
   }

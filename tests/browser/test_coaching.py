@@ -201,3 +201,23 @@ def test_nothing_typed_on_the_session_page_is_lost_whatever_is_clicked(page, cwo
     page.wait_for_url("**/coaching/")
     assert dialogs == ["beforeunload"]
     assert errors == []
+
+
+def test_the_reps_coaching_status_fits_a_desktop_screen(page, cworld):
+    """At 1280 px the "Your reps" table shows every column, the Plan link included, without
+    scrolling sideways: the attention flags wrap instead of widening the table."""
+    rep = cworld.rep
+    rep.user.first_name, rep.user.last_name = "Wiebke", "Bernard-Kovács"
+    rep.user.save(update_fields=["first_name", "last_name"])
+    for n in range(3):  # overdue action items and deals worth a review: the longest flags
+        ActionItem.objects.create(
+            rep=rep, created_by=cworld.manager, title=f"Overdue {n}", due_date=timezone.localdate() - dt.timedelta(days=3)
+        )
+    browser_login(page, cworld.manager.username)
+    page.goto("/coaching/")
+    table = page.locator("table", has=page.get_by_role("columnheader", name="Attention"))
+    assert table.get_by_text(re.compile("overdue action items")).count() >= 1
+    wrap = table.locator("xpath=..")
+    overflow = wrap.evaluate("box => box.scrollWidth - box.clientWidth")
+    assert overflow <= 0, f"the reps table is {overflow} px wider than its box"
+    assert table.get_by_role("link", name=re.compile(r"^Plan a one-to-one")).first.is_visible()

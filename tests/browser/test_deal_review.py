@@ -89,3 +89,45 @@ def test_the_manager_records_a_deal_review_and_recognition(page, phone_page, cwo
     assert phone.get_by_text("Book the CFO call").count() >= 1
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     phone.screenshot(path=str(artifacts_dir / "recognition-rep-phone.png"), full_page=True)
+
+
+def test_a_review_or_recognition_typed_but_not_saved_is_not_lost_on_leaving(page, cworld):
+    """The review, recognition, account plan and new session forms ask before leaving with text
+    typed (like the session page); staying keeps the text, and saving never asks."""
+    dialogs: list[str] = []
+
+    def dismiss(dialog):
+        dialogs.append(dialog.type)
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
+    session = cworld.planned["rep"]
+    deal = cworld.opportunities["rep"]
+    browser_login(page, cworld.manager.username)
+
+    page.goto(f"/coaching/deals/{deal.pk}/review/?session={session.pk}")
+    page.get_by_label("What is missing").fill("Who signs")
+    page.get_by_role("link", name=re.compile("Back to the session")).click()
+    page.wait_for_timeout(300)
+    assert dialogs == ["beforeunload"]
+    assert page.get_by_label("What is missing").input_value() == "Who signs"
+    page.get_by_label("Partly").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save the review").click()
+    assert dialogs == ["beforeunload"]  # saving does not ask
+    assert DealReview.objects.get(opportunity=deal).missing == "Who signs"
+
+    for url, field in (
+        (f"/coaching/reps/{cworld.rep.pk}/recognition/", "What was good"),
+        (f"/coaching/accounts/{deal.account_id}/plan/", "Goal"),
+        (f"/coaching/sessions/new/?rep={cworld.rep.pk}", "Private notes"),
+    ):
+        dialogs.clear()
+        page.goto(url)
+        box = page.get_by_label(re.compile(f"^{field}")).first
+        box.fill("Typed, not saved")
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Coaching").click()
+        page.wait_for_timeout(300)
+        assert dialogs == ["beforeunload"], url
+        assert box.input_value() == "Typed, not saved"
+        box.fill("")  # nothing typed any more: the next page opens without a question

@@ -253,6 +253,29 @@ def test_session_page_shows_the_agenda_sections(client, cworld):
     assert "Deal of teammate" not in page
 
 
+@pytest.mark.parametrize(
+    ("role", "link", "words"),
+    [
+        ("admin", True, "Set the rep's revenue quota on the Quotas page"),
+        ("manager", True, "An admin sets revenue quotas; you see them on the"),
+        ("rep", False, "Ask your manager to have your revenue quota set."),
+    ],
+)
+def test_without_a_quota_the_agenda_points_to_the_quotas_page_not_to_the_django_admin(client, cworld, role, link, words):
+    session = cworld.planned["rep"]
+    page = as_(client, cworld, role).get(reverse("coaching_session_detail", args=[session.pk])).content.decode()
+    assert "Admin →" not in page
+    assert words in page
+    quotas = f'href="{reverse("quotas:grid")}?team={session.rep.team_id}"'
+    assert (quotas in page) is link  # the rep may not open the quota workspace
+
+
+def test_a_manager_who_may_edit_quotas_is_asked_to_set_it(client, cworld, settings):
+    settings.SALESPERF_MANAGERS_EDIT_QUOTAS = True
+    page = as_(client, cworld, "manager").get(reverse("coaching_session_detail", args=[cworld.planned["rep"].pk]))
+    assert "Set the rep's revenue quota on the Quotas page" in page.content.decode()
+
+
 # --- planning a session ---------------------------------------------------------------------
 
 
@@ -700,3 +723,40 @@ def test_the_manager_sees_their_coaching_share_per_week_as_a_chart_and_a_table(c
     assert '<script type="application/json" id="figure-coaching-share">' in page
     assert "<script>" not in page  # no inline script: the JSON block is data, drawn by a static file
     assert "js/dashboard.js" in page
+
+
+def test_the_agenda_figures_rows_are_headed_by_their_period_not_a_bare_number(cworld):
+    """On a phone each row of a table is a card headed by its first cell: the last week's results
+    and the quota row start with their period, not with "24" or "34,495" and no name."""
+    from coaching import agenda as agendas
+    from coaching import views
+
+    data = agendas.agenda_data(cworld.planned["rep"])
+    data["last_week_figures"] = {"contacts": 24, "deals_won": 3, "won_revenue": "33000.00"}
+    data["quota_period"] = {"kind": "custom", "start": "2026-12-01", "end": "2026-12-31"}
+    data["quota_figures"] = {"target": "34495.00", "won_revenue": "0.00", "attainment": "0.0000"}
+    tables = views._agenda_tables(data)
+    week = views._period(data["last_week"]).label
+    assert tables["last_week_figures"].body[0][0].text == week
+    assert tables["quota"].body[0][0].text == "2026-12-01 to 2026-12-31"
+    assert tables["last_week_figures"].body[0][1].text == "24"
+
+
+def test_the_agenda_of_a_session_ahead_says_it_shows_todays_numbers(client, cworld):
+    """Before its start a session's agenda is as of now: it must not claim to be as of the start."""
+    session = services.session_create(
+        rep=cworld.rep, coach=cworld.manager, scheduled_for=timezone.now() + dt.timedelta(days=6, hours=1)
+    )
+    page = as_(client, cworld, "manager").get(reverse("coaching_session_detail", args=[session.pk])).content.decode()
+    assert "as they are now" in page and "as they were at the session" not in page
+    held = as_(client, cworld, "manager").get(reverse("coaching_session_detail", args=[cworld.held["rep"].pk]))
+    assert "as they were at the session's start" in held.content.decode()
+
+
+def test_an_agenda_stored_before_the_sessions_start_does_not_say_it_follows_the_numbers(client, cworld):
+    """Marked held earlier the same day: the stored agenda is as of that moment, and says so."""
+    start = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time(23, 59)))
+    session = services.session_create(rep=cworld.rep, coach=cworld.manager, scheduled_for=start, minutes=5, status="held")
+    page = as_(client, cworld, "manager").get(reverse("coaching_session_detail", args=[session.pk])).content.decode()
+    assert "before the session&#x27;s start" in page or "before the session's start" in page
+    assert "it follows them until the session starts" not in page

@@ -36,7 +36,10 @@ def test_the_day_before_a_one_to_one_the_coach_and_the_rep_get_its_agenda(cworld
     sent = reminders.send_all(today=today)
     assert sent.counts[EmailKind.ONE_TO_ONE] == 6  # tomorrow: 3 one-to-ones, each to its coach and its rep
     [rita] = [m for m in to("rita@") if "one-to-one" in m.subject]
-    assert "Tomorrow: one-to-one with Rita Rep" in rita.subject
+    coach = cworld.manager.get_full_name() or cworld.manager.get_username()
+    assert f"Tomorrow: one-to-one with {coach}," in rita.subject  # the rep is told whom she meets, not her own name
+    [coach_mail] = [m for m in to(f"{cworld.manager.username}@") if "with Rita Rep" in m.subject]
+    assert coach_mail.subject.startswith("Tomorrow: one-to-one with Rita Rep, ")
     assert "Action of rep" in rita.body  # the open action items
     assert "Deal of rep" in rita.body  # a deal worth a review
     html, mimetype = rita.alternatives[0]
@@ -44,6 +47,16 @@ def test_the_day_before_a_one_to_one_the_coach_and_the_rep_get_its_agenda(cworld
     for message in mail.outbox:  # never a private note, in any email
         assert "Private notes" not in message.body
         assert "Private notes" not in message.alternatives[0][0]
+
+
+def test_the_headline_figures_read_as_on_the_pages():
+    """Money with separators and the currency, ratios in percent (not "13400.00")."""
+    figures = reminders.headline(
+        {"last_week_figures": {"won_revenue": "13400.00", "deals_won": 4}, "quota_figures": {"attainment": "0.8250"}}
+    )
+    assert figures["won_revenue"] in ("13,400\u00a0€", "€13,400")
+    assert figures["attainment"] == "82.5 %"
+    assert figures["pace"] == "—"
 
 
 def test_each_email_is_sent_once(cworld):

@@ -278,6 +278,46 @@ def test_a_review_from_a_session_goes_back_to_it(client, cworld):
     assert DealReview.objects.get().session == session
 
 
+def test_the_session_page_lists_the_reviews_recorded_in_it_private_notes_for_managers_only(client, cworld):
+    session = cworld.planned["rep"]
+    url = reverse("coaching_session_detail", args=[session.pk])
+    client.force_login(cworld.manager)
+    response = client.post(
+        f"{review_url(cworld)}?session={session.pk}",
+        {
+            "in_control": "partly",
+            "missing": "Who signs",
+            "next_step": "Meet the CFO",
+            "private_notes": "Rep seems lost",
+            "session": session.pk,
+        },
+    )
+    assert response["Location"].endswith("#session-reviews")  # back to the review just recorded
+    review(cworld, private_notes="Not in this session")  # another review of the rep, outside the session
+    page = client.get(url).content.decode()
+    section = page[page.index('id="session-reviews"') :]
+    assert "Who signs" in section and "Meet the CFO" in section and "Rep seems lost" in section
+    assert "Not in this session" not in section
+    client.force_login(cworld.rep.user)
+    page = client.get(url).content.decode()
+    assert "Meet the CFO" in page
+    assert "Rep seems lost" not in page  # never the private notes, for the rep
+    client.force_login(cworld.teammate.user)
+    assert client.get(url).status_code == 404
+
+
+def test_the_session_page_links_recognition_for_the_coach_only_and_comes_back(client, cworld):
+    session = cworld.planned["rep"]
+    url = reverse("coaching_session_detail", args=[session.pk])
+    recognition = reverse("coaching_recognition_create", args=[cworld.rep.pk])
+    client.force_login(cworld.manager)
+    assert f'href="{recognition}?next={url}"' in client.get(url).content.decode().replace("%2F", "/")
+    response = client.post(f"{recognition}?next={url}", {"text": "Great discovery", "next": url})
+    assert response.status_code == 302 and response["Location"] == url
+    client.force_login(cworld.rep.user)
+    assert recognition not in client.get(url).content.decode()
+
+
 def test_a_review_without_an_answer_on_control_is_a_400_with_a_message(client, cworld):
     client.force_login(cworld.manager)
     response = client.post(review_url(cworld), {"missing": "x"})
