@@ -219,7 +219,8 @@ def opportunity_board(request: HttpRequest) -> HttpResponse:
     if not pipelines:
         return render(request, "reps/opportunity_board.html", {"columns": [], "pipelines": []})
     pipeline = next((p for p in pipelines if str(p.pk) == request.GET.get("pipeline")), pipelines[0])
-    columns = selectors.board_columns(request.user, pipeline, since=timezone.localdate() - dt.timedelta(days=30))
+    today = timezone.localdate()
+    columns = selectors.board_columns(request.user, pipeline, since=today - dt.timedelta(days=30))
     return render(
         request,
         "reps/opportunity_board.html",
@@ -229,6 +230,7 @@ def opportunity_board(request: HttpRequest) -> HttpResponse:
             "pipelines": pipelines,
             "stages": list(pipeline.stages.all()),
             "writable_owner_ids": _writable_owner_ids(request),
+            "today": today,
         },
     )
 
@@ -319,6 +321,11 @@ def opportunity_move(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.MoveForm(request.POST or None, opportunity=opportunity)
     if request.method == "POST" and form.is_valid():
         stage = form.cleaned_data["stage"]
+        if stage.is_closed and request.POST.get("ask_close") and "close_date" not in request.POST:
+            # a board card's one-line form (no JavaScript): ask for the close date (and a loss's
+            # reason) on this page before anything is written
+            form = forms.MoveForm(initial={"stage": stage, "close_date": timezone.localdate()}, opportunity=opportunity)
+            return render(request, "reps/opportunity_move.html", {"form": form, "opportunity": opportunity, "asking": stage})
         if stage.kind == StageKind.LOST and not form.cleaned_data["lost_reason"]:
             form.add_error("lost_reason", _("Say why the deal was lost."))
         else:
