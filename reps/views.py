@@ -30,6 +30,7 @@ from reps.access import Role, can_manage_rep, is_admin, rep_of, role_of
 from reps.models import ActivityStatus, Pipeline, StageKind
 
 PAGE_SIZE = 25
+TIMELINE_PAGE_SIZE = 20
 
 
 @login_required
@@ -383,8 +384,13 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _account_context(request: HttpRequest, account: Any, feedback_form: forms.FeedbackForm) -> dict[str, Any]:
+    timeline = Paginator(selectors.account_timeline(request.user, account.pk), TIMELINE_PAGE_SIZE)
+    query = request.GET.copy()
+    query.pop("timeline_page", None)
     return {
         "account": account,
+        "timeline": timeline.get_page(request.GET.get("timeline_page")),
+        "timeline_query": query.urlencode(),
         "feedback_form": feedback_form,
         "can_edit": selectors.can_edit_account(request.user, account),
         # the manager of the account's owner plans actions for the customer (coaching.AccountPlan)
