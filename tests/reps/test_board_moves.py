@@ -32,9 +32,10 @@ def test_a_card_moved_to_won_asks_for_the_close_date_first(client, world):
     assert 'name="close_date"' in page and timezone.localdate().isoformat() in page  # today, to change
     assert 'value="/opportunities/board/"' in page  # back to the board afterwards
     deal.refresh_from_db()
-    assert deal.stage == _stage(world, "Prospecting") and not OpportunityStageChange.objects.filter(
-        opportunity=deal, to_stage__name="Won"
-    ).exists()
+    assert (
+        deal.stage == _stage(world, "Prospecting")
+        and not OpportunityStageChange.objects.filter(opportunity=deal, to_stage__name="Won").exists()
+    )
 
     response = _move(client, deal, _stage(world, "Won"), close_date="2026-01-12", next="/opportunities/board/")
     assert response.status_code == 302 and response["Location"] == "/opportunities/board/"
@@ -79,6 +80,8 @@ def test_the_board_offers_dragging_to_those_who_may_move(client, world):
     client.force_login(world.rep.user)
     page = client.get(reverse("opportunity_board")).content.decode()
     assert 'draggable="true"' in page and "js/board.js" in page and 'id="close-dialog"' in page
+    assert f'{reverse("rep_detail", args=[world.rep.pk])}">Rita Rep<' not in page  # a rep's own cards name no owner
     client.force_login(world.manager)
     page = client.get(reverse("opportunity_board")).content.decode()
-    assert 'draggable="true"' not in page and "js/board.js" not in page
+    assert 'draggable="true"' not in page and "js/board.js" not in page and "Drag a card" not in page
+    assert f'<a href="{reverse("rep_detail", args=[world.rep.pk])}">Rita Rep</a>' in page  # the owner links to their page
