@@ -113,6 +113,7 @@ def test_coaching_and_rep_pages_fit_the_screen_and_pass_axe(browser, live_server
         (f"/dashboard/reps/{world.rep.pk}/", "rep-own-page"),
         ("/coaching/", "rep-coaching"),
         ("/opportunities/", "rep-opportunities"),
+        ("/opportunities/board/", "rep-board"),
         ("/accounts/", "rep-accounts"),
     ]:
         check(page, url, name, artifacts_dir, problems)
