@@ -97,7 +97,11 @@
       dialog.close();
     });
     dialog.addEventListener("close", function () {
-      if (returnFocus) returnFocus.focus();
+      if (!returnFocus) return;
+      // cancelled (Escape or Cancel): the card's control shows the deal's stage again
+      var card = returnFocus.closest(".board-card");
+      if (card) returnFocus.value = card.dataset.stage;
+      returnFocus.focus();
     });
   }
 })();

@@ -70,6 +70,11 @@ def test_moving_a_deal_on_the_board_with_the_keyboard_and_by_dragging(page, worl
     dialog = page.get_by_role("dialog")
     assert dialog.is_visible() and _focused_id(page) == "close-date"
     assert dialog.get_by_label("Lost reason").is_hidden()
+    page.keyboard.press("Escape")  # changed their mind: nothing moved, the focus is back on the card
+    assert dialog.is_hidden() and _focused_id(page) == f"move-{world.opportunities['rep'].pk}"
+    assert card.get_by_label("Move Deal of rep to").input_value() == str(world.opportunities["rep"].stage_id)
+    card.get_by_label("Move Deal of rep to").select_option(label="Won")
+    card.get_by_role("button", name="Move").press("Enter")
     won_on = timezone.localdate() - dt.timedelta(days=3)
     dialog.get_by_label("Close date").fill(won_on.isoformat())
     with page.expect_navigation():
