@@ -29,8 +29,9 @@ seed: migrate
 	$(PY) manage.py seed_demo --if-empty --password "$(DEMO_PASSWORD)"
 
 ## Set up, migrate, load the demo data once, and serve on the embedded default (SQLite, eager Celery).
+## The password is the one seed_demo printed: on existing data DEMO_PASSWORD changes nothing.
 run: seed
-	@echo "salesperf: http://$(HOST):$(PORT)/  (log in as manager1 / $(DEMO_PASSWORD))"
+	@echo "salesperf: http://$(HOST):$(PORT)/  (log in as manager1, rep1 or admin, with the password the demo data was made with)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## Browser tests drive Debian's Chromium; install it when we can (root), else they skip and say why.

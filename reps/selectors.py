@@ -122,12 +122,12 @@ def visible_pipelines(user: Any) -> QuerySet[Pipeline]:
 
 
 def account_detail(user: Any, pk: int) -> Account:
-    """One account with its opportunities, activity timeline and feedback, as ``user`` sees them."""
+    """One account with its opportunities and feedback, as ``user`` sees them (its timeline is
+    paged apart: ``account_timeline``)."""
     opportunities = visible_opportunities(user).order_by("stage__kind", "expected_close_date", "-pk")
     return get_object_or_404(
         visible_accounts(user).prefetch_related(
             Prefetch("opportunities", queryset=opportunities, to_attr="visible_opportunities"),
-            Prefetch("activities", queryset=timeline(user), to_attr="timeline"),
             Prefetch("feedback", queryset=visible_feedback(user), to_attr="visible_feedback"),
         ),
         pk=pk,
@@ -137,6 +137,11 @@ def account_detail(user: Any, pk: int) -> Account:
 def timeline(user: Any) -> QuerySet[Activity]:
     """Activities newest first (done ones by when they were done, planned ones by their day)."""
     return visible_activities(user).annotate(when=Coalesce(TruncDate("done_at"), "planned_date")).order_by("-when", "-pk")
+
+
+def account_timeline(user: Any, account_id: int) -> QuerySet[Activity]:
+    """An account's activities as ``user`` sees them, newest first: years of calls, so it is paged."""
+    return timeline(user).filter(account_id=account_id)
 
 
 def opportunity_detail(user: Any, pk: int) -> Opportunity:

@@ -30,6 +30,7 @@ from reps.access import Role, can_manage_rep, is_admin, rep_of, role_of
 from reps.models import ActivityStatus, Pipeline, StageKind
 
 PAGE_SIZE = 25
+TIMELINE_PAGE_SIZE = 20
 
 
 @login_required
@@ -219,7 +220,8 @@ def opportunity_board(request: HttpRequest) -> HttpResponse:
     if not pipelines:
         return render(request, "reps/opportunity_board.html", {"columns": [], "pipelines": []})
     pipeline = next((p for p in pipelines if str(p.pk) == request.GET.get("pipeline")), pipelines[0])
-    columns = selectors.board_columns(request.user, pipeline, since=timezone.localdate() - dt.timedelta(days=30))
+    today = timezone.localdate()
+    columns = selectors.board_columns(request.user, pipeline, since=today - dt.timedelta(days=30))
     return render(
         request,
         "reps/opportunity_board.html",
@@ -229,6 +231,7 @@ def opportunity_board(request: HttpRequest) -> HttpResponse:
             "pipelines": pipelines,
             "stages": list(pipeline.stages.all()),
             "writable_owner_ids": _writable_owner_ids(request),
+            "today": today,
         },
     )
 
@@ -319,6 +322,11 @@ def opportunity_move(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.MoveForm(request.POST or None, opportunity=opportunity)
     if request.method == "POST" and form.is_valid():
         stage = form.cleaned_data["stage"]
+        if stage.is_closed and request.POST.get("ask_close") and "close_date" not in request.POST:
+            # a board card's one-line form (no JavaScript): ask for the close date (and a loss's
+            # reason) on this page before anything is written
+            form = forms.MoveForm(initial={"stage": stage, "close_date": timezone.localdate()}, opportunity=opportunity)
+            return render(request, "reps/opportunity_move.html", {"form": form, "opportunity": opportunity, "asking": stage})
         if stage.kind == StageKind.LOST and not form.cleaned_data["lost_reason"]:
             form.add_error("lost_reason", _("Say why the deal was lost."))
         else:
@@ -376,8 +384,13 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _account_context(request: HttpRequest, account: Any, feedback_form: forms.FeedbackForm) -> dict[str, Any]:
+    timeline = Paginator(selectors.account_timeline(request.user, account.pk), TIMELINE_PAGE_SIZE)
+    query = request.GET.copy()
+    query.pop("timeline_page", None)
     return {
         "account": account,
+        "timeline": timeline.get_page(request.GET.get("timeline_page")),
+        "timeline_query": query.urlencode(),
         "feedback_form": feedback_form,
         "can_edit": selectors.can_edit_account(request.user, account),
         # the manager of the account's owner plans actions for the customer (coaching.AccountPlan)

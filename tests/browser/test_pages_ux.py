@@ -11,6 +11,7 @@ import pytest
 
 from tests.coaching.world import make_coaching_world
 from tests.conftest import browser_login
+from tests.factories import AccountFactory, TeamFactory, UserFactory
 from tests.kpis.dashboard_helpers import march_team
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,8 +23,8 @@ MONTH = "period=month&start=2025-03-01"
 
 
 def overflow(page) -> int:
-    """How many pixels the page is wider than the window (0: no sideways scrolling)."""
-    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    """How many pixels the page is wider than its viewport, scrollbar excluded (0: no sideways scrolling)."""
+    return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
 
 
 def serious_violations(page) -> list[str]:
@@ -49,8 +50,9 @@ def check(page, url: str, name: str, artifacts: Path, problems: list[str]) -> No
     problems.extend(f"{name} at {width} px: {v}" for v in serious_violations(page))
 
 
-def manager_pages(alpha) -> list[tuple[str, str]]:
+def manager_pages(north, alpha, account) -> list[tuple[str, str]]:
     return [
+        (f"/dashboard/?{MONTH}&team={north.pk}", "region"),
         (f"/dashboard/?{MONTH}&team={alpha.team.pk}", "dashboard"),
         (f"/dashboard/reps/{alpha.ann.pk}/?{MONTH}", "rep-page"),
         (f"/team-meeting/?team={alpha.team.pk}&start=2025-03-10", "team-meeting"),
@@ -59,6 +61,10 @@ def manager_pages(alpha) -> list[tuple[str, str]]:
         ("/opportunities/", "opportunities"),
         ("/opportunities/board/", "board"),
         ("/accounts/", "accounts"),
+        (f"/accounts/{account.pk}/", "account"),
+        (f"/quotas/?team={alpha.team.pk}", "quotas"),
+        (f"/forecast/?team={alpha.team.pk}", "forecast"),
+        (f"/segments/?{MONTH}&team={north.pk}", "segments"),
         ("/no-such-page/", "not-found"),
     ]
 
@@ -67,14 +73,17 @@ def manager_pages(alpha) -> list[tuple[str, str]]:
 def test_manager_pages_fit_the_screen_and_pass_axe(browser, live_server, artifacts_dir, width):
     if not AXE.exists():
         pytest.skip(f"axe-core not installed at {AXE}: `make test` installs it with npm (needs Node.js)")
-    alpha = march_team("Alpha")
+    # a region manager: the region, one of its teams, and everything a team manager sees
+    north = TeamFactory(name="North", manager=UserFactory(username="regional"))
+    alpha = march_team("Alpha", parent=north)
+    account = AccountFactory(owner=alpha.ann, name="Acme Logistics")
     context = browser.new_context(
         base_url=live_server.url, viewport={"width": width, "height": 900 if width > 600 else 844}, is_mobile=width < 600
     )
     page = context.new_page()
-    browser_login(page, alpha.team.manager.username)
+    browser_login(page, "regional")
     problems: list[str] = []
-    for url, name in manager_pages(alpha):
+    for url, name in manager_pages(north, alpha, account):
         if name == "not-found":
             page.goto(url)
             page.screenshot(path=str(artifacts_dir / f"{name}-{width}.png"), full_page=True)
@@ -104,6 +113,7 @@ def test_coaching_and_rep_pages_fit_the_screen_and_pass_axe(browser, live_server
         (f"/dashboard/reps/{world.rep.pk}/", "rep-own-page"),
         ("/coaching/", "rep-coaching"),
         ("/opportunities/", "rep-opportunities"),
+        ("/opportunities/board/", "rep-board"),
         ("/accounts/", "rep-accounts"),
     ]:
         check(page, url, name, artifacts_dir, problems)

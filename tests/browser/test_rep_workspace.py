@@ -3,6 +3,7 @@ won on the board, and the same work (plus feedback) at phone width."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -57,18 +58,67 @@ def test_one_click_done(page, world):
     assert page.get_by_role("button", name=re.compile(r"^Done\s*: Call of rep$")).count() == 0
 
 
-def test_moving_a_deal_to_won_on_the_board(page, world):
+def test_moving_a_deal_on_the_board_with_the_keyboard_and_by_dragging(page, world, artifacts_dir):
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    browser_login(page, "rita")
+    page.goto("/opportunities/board/")
+    # the keyboard way: the card's "Move to" control; won asks for the close date first
+    card = page.get_by_role("article", name="Deal of rep")
+    card.get_by_label("Move Deal of rep to").select_option(label="Won")
+    card.get_by_role("button", name="Move").press("Enter")
+    dialog = page.get_by_role("dialog")
+    assert dialog.is_visible() and _focused_id(page) == "close-date"
+    assert dialog.get_by_label("Lost reason").is_hidden()
+    page.keyboard.press("Escape")  # changed their mind: nothing moved, the focus is back on the card
+    assert dialog.is_hidden() and _focused_id(page) == f"move-{world.opportunities['rep'].pk}"
+    assert card.get_by_label("Move Deal of rep to").input_value() == str(world.opportunities["rep"].stage_id)
+    card.get_by_label("Move Deal of rep to").select_option(label="Won")
+    card.get_by_role("button", name="Move").press("Enter")
+    won_on = timezone.localdate() - dt.timedelta(days=3)
+    dialog.get_by_label("Close date").fill(won_on.isoformat())
+    with page.expect_navigation():
+        dialog.get_by_role("button", name="Move").click()
+    deal = Opportunity.objects.get(pk=world.opportunities["rep"].pk)
+    assert (deal.stage.kind, deal.close_date) == ("won", won_on)
+    won_card = page.locator("section.stage-won").get_by_role("article", name="Deal of rep")
+    assert f"won {won_on.day} {won_on:%b %Y}" in won_card.inner_text()
+
+    # drag and drop: to an open stage at once, to lost with the reason
+    def drag(stage: str) -> None:
+        page.get_by_role("article", name="Deal of rep").drag_to(
+            page.locator(f'section.board-column[data-name="{stage}"]'), source_position={"x": 4, "y": 4}
+        )
+
+    with page.expect_navigation():
+        drag("Proposal")
+    assert Opportunity.objects.get(pk=deal.pk).stage.name == "Proposal"
+    drag("Lost")
+    page.get_by_role("dialog").get_by_label("Lost reason").fill("Budget frozen")
+    page.screenshot(path=str(artifacts_dir / "board-lost-dialog-1280.png"))
+    with page.expect_navigation():
+        page.get_by_role("dialog").get_by_role("button", name="Move").click()
+    deal = Opportunity.objects.get(pk=deal.pk)
+    assert (deal.stage.kind, deal.lost_reason, deal.close_date) == ("lost", "Budget frozen", timezone.localdate())
+    assert errors == []
+
+
+def test_moving_a_deal_to_won_on_the_board_without_javascript(browser, live_server, world):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
     browser_login(page, "rita")
     page.goto("/opportunities/board/")
     card = page.get_by_role("article", name="Deal of rep")
     card.get_by_label("Move Deal of rep to").select_option(label="Won")
     with page.expect_navigation():
         card.get_by_role("button", name="Move").click()
+    page.get_by_label("Close date").fill("2026-01-12")  # asked on a page of its own
+    with page.expect_navigation():
+        page.get_by_role("button", name="Move").click()
+    assert page.url.endswith("/opportunities/board/")
     deal = Opportunity.objects.get(pk=world.opportunities["rep"].pk)
-    assert deal.stage.kind == "won"
-    assert deal.close_date == timezone.localdate()
-    won_column = page.locator("section.stage-won")
-    assert won_column.get_by_role("article", name="Deal of rep").count() == 1
+    assert (deal.stage.kind, deal.close_date) == ("won", timezone.datetime(2026, 1, 12).date())
+    context.close()
 
 
 def test_a_rep_works_from_a_phone(phone_page, world, artifacts_dir):

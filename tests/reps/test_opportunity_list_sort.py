@@ -5,6 +5,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from reps import services
@@ -57,3 +59,44 @@ def test_the_board_shows_the_date_a_deal_was_won(client, rep):
     client.force_login(rep.user)
     content = client.get("/opportunities/board/").content.decode()
     assert f"won {today.day} {today.strftime('%b')} {today.year}" in content
+
+
+@pytest.mark.parametrize("key", ["name", "account", "stage", "amount", "expected_close", "forecast", "next_step", "owner"])
+def test_every_column_sorts_both_ways(client, world, key):
+    client.force_login(world.admin)
+    up = [o.pk for o in client.get("/opportunities/", {"sort": key}).context["page"].object_list]
+    down = client.get("/opportunities/", {"sort": f"-{key}"})
+    assert down.status_code == 200 and down.context["sort"] == f"-{key}"
+    assert sorted(up) == sorted(o.pk for o in down.context["page"].object_list)
+
+
+def test_the_list_filters_by_stage_and_owner_and_totals_what_it_found(client, world):
+    client.force_login(world.admin)
+    proposal = world.pipeline.stages.get(name="Proposal")
+    services.opportunity_update(opportunity=world.opportunities["rep"], amount=Decimal("70.00"))
+    services.opportunity_move(opportunity=world.opportunities["teammate"], stage=proposal)
+    response = client.get("/opportunities/", {"stage": proposal.pk})
+    assert [o.name for o in response.context["page"].object_list] == ["Deal of teammate"]
+    response = client.get("/opportunities/", {"owner": world.rep.pk})
+    assert [o.name for o in response.context["page"].object_list] == ["Deal of rep"]
+    assert response.context["total"] == {"amount": Decimal("70.00"), "count": 1}
+
+
+def test_the_list_makes_the_same_number_of_queries_for_3_and_9_deals(client, world):
+    """Session, user, role checks, filter choices, the total (one aggregate), the page count and
+    the page: none of them per row, whatever the sort or the filter."""
+    client.force_login(world.manager)
+    query = {"sort": "-owner", "overdue": "", "close_month": ""}
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/opportunities/", query).status_code == 200
+        return len(captured)
+
+    few = queries()
+    for n in range(6):
+        owner = world.rep if n % 2 else world.teammate
+        services.opportunity_create(
+            owner=owner, name=f"Extra {n}", account=world.accounts["rep" if n % 2 else "teammate"], amount=Decimal(n)
+        )
+    assert queries() == few

@@ -149,6 +149,14 @@ def test_nothing_happens_after_now(monkeypatch):
 
 
 def test_if_empty_on_existing_data_says_the_password_was_not_changed():
-    seed("--password", "x")
+    assert "the password given with --password" in seed("--password", "x")
     out = seed("--if-empty", "--password", "other")
-    assert "password was NOT changed" in out
+    assert "password was NOT changed" in out and "other" not in out
+
+
+def test_make_run_names_no_password_that_seed_demo_may_have_kept():
+    from pathlib import Path
+
+    makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text()
+    recipe = makefile.split("\nrun: seed\n", 1)[1].split("\n\n", 1)[0]
+    assert "runserver" in recipe and "DEMO_PASSWORD" not in recipe  # seed_demo prints the one that holds

@@ -83,3 +83,5 @@ class Command(BaseCommand):
         self.stdout.write(f"Users: admin, manager1…manager{summary.managers}, rep1…rep{summary.reps}")
         if generated:
             self.stdout.write(f"Password of every demo user (shown once): {password}")
+        else:  # a password given is not echoed (logs keep it); say which one holds
+            self.stdout.write("Every demo user has the password given with --password.")
