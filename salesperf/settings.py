@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "forecasts",
     "imports",
     "accounts",
+    "audit",
 ]
 
 MIDDLEWARE = [
