@@ -92,3 +92,17 @@ def test_without_redis_celery_runs_eagerly_and_with_it_uses_the_broker():
         REDIS_URL="redis://127.0.0.1:6379/3",
     )
     assert broker.stdout.strip().endswith("False redis://127.0.0.1:6379/3"), broker.stderr
+
+
+def test_a_lost_task_comes_back_within_minutes():
+    # acks_late + the visibility timeout: a message a dead worker took is delivered again.
+    shown = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; o = s.CELERY_BROKER_TRANSPORT_OPTIONS;"
+        " print(s.CELERY_TASK_ACKS_LATE, s.CELERY_TASK_REJECT_ON_WORKER_LOST,"
+        " o['visibility_timeout'], o['unacked_restore_interval'])",
+    )
+    assert shown.stdout.strip().endswith("True True 600 10"), shown.stderr
+    bad = run_manage("check", TASK_VISIBILITY_TIMEOUT="ten minutes")
+    assert bad.returncode != 0 and "TASK_VISIBILITY_TIMEOUT: expected a whole number" in bad.stderr
