@@ -91,6 +91,9 @@ WSGI_APPLICATION = "salesperf.wsgi.application"
 # Database: SQLite file by default, anything django-environ understands otherwise.
 DATABASES = {"default": envcheck.read_database("DATABASE_URL", default_sqlite=BASE_DIR / "db.sqlite3")}
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# A kept connection the server dropped (restart, failover, pg_terminate_backend) is noticed at
+# the start of the next request and replaced, instead of failing that request with a 500.
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
