@@ -90,3 +90,25 @@ def test_the_task_looks_again_later_while_the_import_still_runs(monkeypatch):
     with pytest.raises(RuntimeError):
         tasks.import_job_run.run(job_id=5, resume=True)
     assert retried["kwargs"] == {"job_id": 5, "resume": True} and retried["countdown"] == tasks.BUSY_RETRY_SECONDS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_whose_database_connection_drops_ends_failed_not_running(tmp_path, monkeypatch):
+    # The import's transaction drops the dead connection on rollback; the job's end is saved on a new one.
+    from django.db import connection
+
+    from imports.formats import FORMATS
+
+    if connection.vendor != "postgresql":
+        pytest.skip("drops the connection with PostgreSQL's pg_terminate_backend")
+
+    def dropped(directory, *, report, progress):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+
+    job = ImportJob.objects.create(format="salesperf", directory=str(tmp_path), status=ImportStatus.PENDING)
+    monkeypatch.setattr(FORMATS["salesperf"], "run", dropped)
+    services.import_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED and job.finished_at is not None
+    assert "nothing was saved" in job.summary["errors"][0]["reason"]
