@@ -9,7 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.exceptions import ValidationError
-from rest_framework.generics import GenericAPIView
+from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -38,13 +38,17 @@ class AuditEntrySerializer(serializers.Serializer):
     note = serializers.CharField(help_text="Where a quota or target change came from (screen, file, API)")
 
 
-class AuditApi(GenericAPIView):
+class AuditApi(ListAPIView):
     """The audit trail: admin changes, quota and weekly activity target changes, deal stage
     and owner changes, newest first. Admins only."""
 
     permission_classes = [IsAdmin]
     pagination_class = Pagination
     serializer_class = AuditEntrySerializer
+    filter_backends: list[Any] = []  # the filters are the form's (below), as on the page
+
+    def get_queryset(self) -> Any:
+        return selectors.audit_entries()
 
     @extend_schema(
         parameters=[
@@ -54,7 +58,7 @@ class AuditApi(GenericAPIView):
             OpenApiParameter("until", OpenApiTypes.DATE, description="To this local day (inclusive)"),
         ]
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         form = AuditFilterForm(request.query_params)
         if not form.is_valid():
             raise ValidationError({field: list(messages) for field, messages in form.errors.items()})

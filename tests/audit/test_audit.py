@@ -145,4 +145,6 @@ def test_the_endpoint_is_in_the_schema(trail):
     api = APIClient()
     api.force_authenticate(trail["admin"])
     schema = api.get("/api/schema/", {"format": "json"}).json()
-    assert "/api/v1/audit/" in schema["paths"]
+    get = schema["paths"]["/api/v1/audit/"]["get"]
+    assert get["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/PaginatedAuditEntryList")
+    assert {p["name"] for p in get["parameters"]} == {"kind", "user", "since", "until", "page", "page_size"}
