@@ -69,17 +69,37 @@ def test_a_bad_setting_stops_the_start_with_the_variable_name():
     assert "DATABASE_URL: unsupported scheme 'mysql'" in result.stderr
 
 
-def test_production_settings_pass_the_deploy_check():
+PRODUCTION_SECRET = "s" * 20 + "-production-secret-key-" + "k" * 20
+
+
+@pytest.mark.parametrize(
+    "production",
+    [
+        {},  # the defaults of DEBUG=0: HTTPS redirect, HSTS, secure cookies
+        {  # behind Caddy as docker-compose.tls.yml starts it (README, "Running behind TLS")
+            "DATABASE_URL": "postgres://salesperf:secret@postgres:5432/salesperf",
+            "REDIS_URL": "redis://redis:6379/0",
+            "CACHE_URL": "redis://redis:6379/1",
+            "CSRF_TRUSTED_ORIGINS": "https://sales.example.com",
+            "SECURE_SSL_REDIRECT": "1",
+            "NUM_PROXIES": "1",
+        },
+    ],
+    ids=["defaults", "tls-compose"],
+)
+def test_production_settings_pass_the_deploy_check(production):
     result = run_manage(
         "check",
         "--deploy",
         "--fail-level",
         "WARNING",
         DEBUG="0",
-        SECRET_KEY="s" * 20 + "-production-secret-key-" + "k" * 20,
+        SECRET_KEY=PRODUCTION_SECRET,
         ALLOWED_HOSTS="sales.example.com",
+        **production,
     )
     assert result.returncode == 0, result.stderr + result.stdout
+    assert "System check identified no issues (0 silenced)." in result.stdout, result.stdout
 
 
 def test_without_redis_celery_runs_eagerly_and_with_it_uses_the_broker():
