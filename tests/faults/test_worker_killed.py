@@ -1,9 +1,11 @@
 """Drill: a worker is SIGKILLed in the middle of a KPI recompute; the task comes back.
 
-The message stays in Redis unacknowledged (acks_late); after the visibility timeout
-(TASK_VISIBILITY_TIMEOUT, shortened to a few seconds here) another worker gets it again and
-runs it, and the KPI rows are exactly what a serial recompute gives. The worker is a real
-``celery worker`` process, so the kill is the kill an operator or the kernel's OOM killer does.
+Killed whole, the worker leaves the message in Redis unacknowledged (acks_late); after the
+visibility timeout (TASK_VISIBILITY_TIMEOUT, shortened to a few seconds here) another worker
+gets it again. If only the pool process running the task is killed, the worker puts the
+message back at once (reject_on_worker_lost) and a new pool process runs it. Either way the
+KPI rows are exactly what a serial recompute gives. The worker is a real ``celery worker``
+process, so the kill is the kill an operator or the kernel's OOM killer does.
 """
 
 from __future__ import annotations
@@ -50,14 +52,29 @@ def _database_url() -> str:
     return f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def _start_worker(redis_url: str, log: Path) -> subprocess.Popen:
+def _start_worker(
+    redis_url: str, log: Path, pool: str = "solo", visibility_timeout: int = VISIBILITY_TIMEOUT
+) -> subprocess.Popen:
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(),  # the test database, with the rows committed above
         "REDIS_URL": redis_url,
-        "TASK_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
+        "TASK_VISIBILITY_TIMEOUT": str(visibility_timeout),
     }
-    command = [sys.executable, "-m", "celery", "-A", "salesperf", "worker", "--pool", "solo", "--loglevel", "INFO"]
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "salesperf",
+        "worker",
+        "--pool",
+        pool,
+        "--concurrency",
+        "1",
+        "--loglevel",
+        "INFO",
+    ]
     command += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
     with log.open("ab") as out:
         return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
@@ -67,7 +84,18 @@ def _rows() -> list[tuple]:
     return sorted(KpiDay.objects.values_list(*ROW))
 
 
-def test_a_recompute_killed_with_its_worker_runs_again_and_gives_the_serial_rows(tmp_path):
+def _children(pid: int) -> list[int]:
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+@pytest.mark.parametrize(
+    "killed",
+    [
+        "worker",  # the whole worker (solo pool): the message comes back after the visibility timeout
+        "pool-process",  # the process running the task (prefork pool): its worker rejects the message at once
+    ],
+)
+def test_a_recompute_killed_with_its_worker_runs_again_and_gives_the_serial_rows(tmp_path, killed):
     redis_url = needs_redis()
     needs_postgres()
     import redis
@@ -110,7 +138,10 @@ def test_a_recompute_killed_with_its_worker_runs_again_and_gives_the_serial_rows
             "kpis.tasks.recompute_rep_days",
             kwargs={"rep_ids": [rep.pk for rep in reps], "days": [day.isoformat() for day in days]},
         )
-        first = _start_worker(redis_url, log)
+        if killed == "worker":
+            first = _start_worker(redis_url, log)
+        else:  # the production timeout: only the rejection can bring the message back in time
+            first = _start_worker(redis_url, log, pool="prefork", visibility_timeout=600)
 
         def recompute_waits() -> bool:
             with blocker.cursor() as cursor:
@@ -121,15 +152,21 @@ def test_a_recompute_killed_with_its_worker_runs_again_and_gives_the_serial_rows
                 return cursor.fetchone()[0] > 0
 
         assert _wait_for(recompute_waits, 20), log.read_text()
-        os.killpg(first.pid, signal.SIGKILL)  # mid-task: no ack, no cleanup
-        first.wait(timeout=10)
-        assert broker.zcard("unacked_index") == 1  # the message is still in Redis, taken and unacknowledged
+        if killed == "worker":
+            os.killpg(first.pid, signal.SIGKILL)  # mid-task: no ack, no cleanup
+            first.wait(timeout=10)
+            assert broker.zcard("unacked_index") == 1  # the message is still in Redis, taken and unacknowledged
+        else:
+            for child in _children(first.pid):  # the pool process; the worker itself lives on
+                os.kill(child, signal.SIGKILL)
         with blocker.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [sql._LOCK_KEY])
         assert not KpiDay.objects.exists()  # the killed run saved nothing
 
-        # Another worker gets the message again once the visibility timeout has passed.
-        second = _start_worker(redis_url, log)
+        if killed == "worker":
+            # Another worker gets the message again once the visibility timeout has passed.
+            second = _start_worker(redis_url, log)
+        # else: the worker saw its pool process die and put the message back (reject_on_worker_lost)
         assert _wait_for(lambda: _rows() == serial, 25), log.read_text()[-3000:]
         # Nothing left behind: every message (the start-up flushes too) ran and was acknowledged.
         assert _wait_for(lambda: broker.zcard("unacked_index") == 0 and broker.llen("celery") == 0, 15)
