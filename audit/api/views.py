@@ -27,15 +27,15 @@ class IsAdmin(permissions.BasePermission):
 
 
 class AuditEntrySerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=list(selectors.KINDS), help_text="admin, quota, target, stage or owner")
+    kind = serializers.ChoiceField(choices=list(selectors.KINDS), help_text=_("admin, quota, target, stage or owner"))
     kind_label = serializers.CharField()
     at = serializers.DateTimeField()
-    who = serializers.CharField(help_text="User name of who made the change; empty if unknown")
-    subject = serializers.CharField(help_text="What was changed: the record, deal, or the quota's or target's owner")
+    who = serializers.CharField(help_text=_("User name of who made the change; empty if unknown."))
+    subject = serializers.CharField(help_text=_("What was changed: the record, the deal, or the owner of the quota or target."))
     action = serializers.CharField()
-    old = serializers.CharField(help_text="The value before the change (empty for an addition)")
-    new = serializers.CharField(help_text="The value after the change (for an admin change: the fields changed)")
-    note = serializers.CharField(help_text="Where a quota or target change came from (screen, file, API)")
+    old = serializers.CharField(help_text=_("The value before the change (empty for an addition)."))
+    new = serializers.CharField(help_text=_("The value after the change (for an admin change: the fields changed)."))
+    note = serializers.CharField(help_text=_("Where a quota or target change came from (screen, file, API)."))
 
 
 class AuditApi(ListAPIView):
@@ -53,9 +53,13 @@ class AuditApi(ListAPIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("kind", OpenApiTypes.STR, enum=list(selectors.KINDS)),
-            OpenApiParameter("user", OpenApiTypes.INT, description="Id of the user who made the change"),
-            OpenApiParameter("since", OpenApiTypes.DATE, description="From this local day (inclusive)"),
-            OpenApiParameter("until", OpenApiTypes.DATE, description="To this local day (inclusive)"),
+            OpenApiParameter("user", OpenApiTypes.INT, description=_("Id of the user who made the change.")),
+            OpenApiParameter(
+                "since", OpenApiTypes.DATE, description=_("From this day (inclusive), in the organisation's time zone.")
+            ),
+            OpenApiParameter(
+                "until", OpenApiTypes.DATE, description=_("To this day (inclusive), in the organisation's time zone.")
+            ),
         ]
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
