@@ -20,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from django.utils import timezone
 
 from kpis import services as kpi_services
@@ -29,7 +29,7 @@ from kpis.models import KpiDay, PendingRecompute
 from reps import services
 from reps.models import StageKind
 from tests.factories import RepFactory, TeamFactory, make_pipeline
-from tests.faults.conftest import needs_postgres, needs_redis
+from tests.faults.conftest import needs_postgres, needs_redis, process_database_url
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -47,17 +47,12 @@ def _wait_for(condition, seconds: float) -> bool:
     return condition()
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    return f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 def _start_worker(
     redis_url: str, log: Path, pool: str = "solo", visibility_timeout: int = VISIBILITY_TIMEOUT
 ) -> subprocess.Popen:
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),  # the test database, with the rows committed above
+        "DATABASE_URL": process_database_url(),  # the test database, with the rows committed above
         "REDIS_URL": redis_url,
         "TASK_VISIBILITY_TIMEOUT": str(visibility_timeout),
     }
