@@ -98,6 +98,7 @@ bench: install-dev
 	$(PY) bench/import.py
 	$(PY) bench/quotas.py
 	bash bench/api_load.sh
+	bash bench/load.sh
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .cache

@@ -13,7 +13,8 @@ import datetime as dt
 import logging
 import shutil
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -287,13 +288,53 @@ class _JobProgress:
             self.connection.close()
 
 
+class ImportJobBusy(Exception):
+    """The job's run is alive in another worker (its message came back while it still runs)."""
+
+
+# The two-key advisory locks of PostgreSQL: (this number, the job's id). The KPI engine's
+# one-key lock lives in another key space.
+_JOB_LOCK_SPACE = 7301
+
+
+@contextmanager
+def _job_lock(job_id: int) -> Iterator[bool]:
+    """Hold the job's lock while a run imports it, if no other run holds it (yields whether it
+    got it). On PostgreSQL a session lock, freed when the run ends or its process dies; SQLite
+    runs one writer at a time and has no other worker, so there it is always given."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_JOB_LOCK_SPACE, job_id])
+        held = bool(cursor.fetchone()[0])
+    try:
+        yield held
+    finally:
+        if held:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_JOB_LOCK_SPACE, job_id])
+
+
 def import_job_run(*, job_id: int, redelivered: bool = False) -> ImportJob:
     """Run a queued import job; running it again after it finished does nothing.
 
     The run claims the job (waiting → running) so that a job queued twice runs once. A
     message redelivered because its worker died finds the job running and runs it again
-    (the import is all or nothing: the dead run saved nothing).
+    (the import is all or nothing: the dead run saved nothing). A message that comes back
+    while its run is still alive (an import longer than the broker's visibility timeout)
+    raises :class:`ImportJobBusy`: the task looks again later, and runs the job only if that
+    run died without finishing it.
     """
+    with _job_lock(job_id) as free:
+        if not free:
+            if redelivered:
+                raise ImportJobBusy(job_id)
+            return ImportJob.objects.get(pk=job_id)
+        return _import_job_run_locked(job_id=job_id, redelivered=redelivered)
+
+
+def _import_job_run_locked(*, job_id: int, redelivered: bool) -> ImportJob:
     job = ImportJob.objects.get(pk=job_id)
     claimable = [ImportStatus.PENDING, ImportStatus.RUNNING] if redelivered else [ImportStatus.PENDING]
     if not ImportJob.objects.filter(pk=job.pk, status__in=claimable).update(status=ImportStatus.RUNNING):

@@ -26,6 +26,7 @@ NAVIGATION: list[tuple[str, Any, set[Role]]] = [
     ("opportunity_list", _("Opportunities"), {Role.REP, Role.MANAGER, Role.ADMIN}),
     ("account_list", _("Accounts"), {Role.REP, Role.MANAGER, Role.ADMIN}),
     ("import_upload", _("Import"), {Role.ADMIN}),
+    ("audit_log", _("Audit trail"), {Role.ADMIN}),
     ("swagger-ui", _("API"), {Role.REP, Role.MANAGER, Role.ADMIN}),
     ("admin:index", _("Admin"), {Role.ADMIN}),
 ]

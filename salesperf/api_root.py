@@ -26,6 +26,7 @@ ENDPOINTS = [
     ("coaching-feedback", "api-coaching-feedback-list"),
     ("action-items", "api-action-item-list"),
     ("coaching-time", "coaching-time"),
+    ("audit", "api-audit"),
     ("schema", "schema"),
     ("docs", "swagger-ui"),
 ]

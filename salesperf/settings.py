@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "forecasts",
     "imports",
     "accounts",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -105,6 +106,10 @@ if DATABASE_REPLICA_URL:
 # The covering index's INCLUDE columns are a PostgreSQL speed-up; SQLite (the embedded default)
 # builds the index without them, so its warning on every `make run` says nothing to act on.
 SILENCED_SYSTEM_CHECKS = ["models.W040"] if DATABASES["default"]["ENGINE"].endswith("sqlite3") else []
+# A kept connection the server dropped (restart, failover, pg_terminate_backend) is noticed at
+# the start of the next request and replaced, instead of failing that request with a 500.
+for _alias in DATABASES:
+    DATABASES[_alias].setdefault("CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -208,10 +213,19 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A write must never wait long on a broker that is down: give up quickly and let the outbox
-# keep the work (docs/operations.md). A message not acknowledged within the visibility timeout
-# is delivered again (acks_late): longer than the longest import.
+# keep the work (docs/operations.md).
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 3600, "socket_connect_timeout": 2}
+# A message a worker took and did not acknowledge (acks_late: the worker died mid-task) is
+# delivered again after the visibility timeout, so a lost task reruns within minutes. Tasks
+# are idempotent, and an import still running when its message comes back is not run twice
+# (imports.services.import_job_run). Workers look for such messages every few seconds.
+TASK_VISIBILITY_TIMEOUT = envcheck.read_int("TASK_VISIBILITY_TIMEOUT", default=600, low=1, high=7 * 24 * 3600)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": TASK_VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": min(10, TASK_VISIBILITY_TIMEOUT),
+    "unacked_restore_throttle": 1,
+    "socket_connect_timeout": 2,
+}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TIMEZONE = SALESPERF_TIME_ZONE
 # KPI recompute schedule: KPI_NIGHTLY_WEEKS, KPI_NIGHTLY_TIME, KPI_WEEKLY_TIME (see kpis/schedule.py).

@@ -18,6 +18,7 @@ api_v1 = [
     path("", include("kpis.api.urls")),
     path("", include("coaching.api.urls")),
     path("", include("forecasts.api.urls")),
+    path("", include("audit.api.urls")),
 ]
 
 urlpatterns = [
@@ -43,4 +44,5 @@ urlpatterns = [
     path("", include("coaching.urls")),
     path("", include("forecasts.urls")),
     path("", include("imports.urls")),
+    path("", include("audit.urls")),
 ]

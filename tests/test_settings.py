@@ -69,17 +69,37 @@ def test_a_bad_setting_stops_the_start_with_the_variable_name():
     assert "DATABASE_URL: unsupported scheme 'mysql'" in result.stderr
 
 
-def test_production_settings_pass_the_deploy_check():
+PRODUCTION_SECRET = "s" * 20 + "-production-secret-key-" + "k" * 20
+
+
+@pytest.mark.parametrize(
+    "production",
+    [
+        {},  # the defaults of DEBUG=0: HTTPS redirect, HSTS, secure cookies
+        {  # behind Caddy as docker-compose.tls.yml starts it (README, "Running behind TLS")
+            "DATABASE_URL": "postgres://salesperf:secret@postgres:5432/salesperf",
+            "REDIS_URL": "redis://redis:6379/0",
+            "CACHE_URL": "redis://redis:6379/1",
+            "CSRF_TRUSTED_ORIGINS": "https://sales.example.com",
+            "SECURE_SSL_REDIRECT": "1",
+            "NUM_PROXIES": "1",
+        },
+    ],
+    ids=["defaults", "tls-compose"],
+)
+def test_production_settings_pass_the_deploy_check(production):
     result = run_manage(
         "check",
         "--deploy",
         "--fail-level",
         "WARNING",
         DEBUG="0",
-        SECRET_KEY="s" * 20 + "-production-secret-key-" + "k" * 20,
+        SECRET_KEY=PRODUCTION_SECRET,
         ALLOWED_HOSTS="sales.example.com",
+        **production,
     )
     assert result.returncode == 0, result.stderr + result.stdout
+    assert "System check identified no issues (0 silenced)." in result.stdout, result.stdout
 
 
 def test_without_redis_celery_runs_eagerly_and_with_it_uses_the_broker():
@@ -92,3 +112,17 @@ def test_without_redis_celery_runs_eagerly_and_with_it_uses_the_broker():
         REDIS_URL="redis://127.0.0.1:6379/3",
     )
     assert broker.stdout.strip().endswith("False redis://127.0.0.1:6379/3"), broker.stderr
+
+
+def test_a_lost_task_comes_back_within_minutes():
+    # acks_late + the visibility timeout: a message a dead worker took is delivered again.
+    shown = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; o = s.CELERY_BROKER_TRANSPORT_OPTIONS;"
+        " print(s.CELERY_TASK_ACKS_LATE, s.CELERY_TASK_REJECT_ON_WORKER_LOST,"
+        " o['visibility_timeout'], o['unacked_restore_interval'])",
+    )
+    assert shown.stdout.strip().endswith("True True 600 10"), shown.stderr
+    bad = run_manage("check", TASK_VISIBILITY_TIMEOUT="ten minutes")
+    assert bad.returncode != 0 and "TASK_VISIBILITY_TIMEOUT: expected a whole number" in bad.stderr

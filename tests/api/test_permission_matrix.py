@@ -527,3 +527,20 @@ def test_forecast_and_segment_permission_matrix(api, world, role, which):
             wrong.append(f"{op}: {response.status_code} (expected {expected}) {response.content[:160]!r}")
         transaction.savepoint_rollback(savepoint)
     assert not wrong, "\n".join(wrong)
+
+
+# --- admin-only reads: the audit trail, page and API ------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_admins_read_the_audit_trail(api, client, world, role):
+    user = _user(world, role)
+    if user is not None:
+        api.force_authenticate(user)
+        client.force_login(user)
+    page = client.get("/audit/")
+    expected_page = {"anonymous": 302, "admin": 200}.get(role, 403)
+    assert page.status_code == expected_page
+    if role == "anonymous":
+        assert page["Location"].startswith("/login/")
+    assert api.get("/api/v1/audit/").status_code == (200 if role == "admin" else 403)

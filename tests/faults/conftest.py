@@ -19,6 +19,14 @@ def needs_postgres() -> None:
         )
 
 
+def process_database_url() -> str:
+    """The URL of the test database, for an app or worker started as a process of its own."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    return f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
 def needs_redis() -> str:
     url = os.environ.get("REDIS_URL")
     if not url:

@@ -50,3 +50,65 @@ def test_a_job_queued_twice_runs_once(admin_user, recompute_calls):
     assert services.import_job_run(job_id=job.pk).status == ImportStatus.RUNNING  # another run holds it
     assert recompute_calls == []
     assert services.import_job_run(job_id=job.pk, redelivered=True).status == ImportStatus.FAILED  # its worker died
+
+
+def test_a_message_back_while_its_import_still_runs_does_not_run_it_twice(admin_user, recompute_calls):
+    # An import longer than the visibility timeout: its message comes back while the run is alive.
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the run's lock is a PostgreSQL advisory lock; SQLite has one writer and no second worker")
+    job = ImportJob.objects.create(format="salesperf", directory="", status=ImportStatus.RUNNING)
+    alive = connections.create_connection("default")  # the first run, still importing
+    try:
+        with alive.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [services._JOB_LOCK_SPACE, job.pk])
+        with pytest.raises(services.ImportJobBusy):
+            services.import_job_run(job_id=job.pk, redelivered=True)
+        assert services.import_job_run(job_id=job.pk).status == ImportStatus.RUNNING
+        job.refresh_from_db()
+        assert job.status == ImportStatus.RUNNING and recompute_calls == []
+    finally:
+        alive.close()  # the first run's worker died: its lock goes with its connection
+    # The task looks again later (resume): the run died, so this one runs the job.
+    assert services.import_job_run(job_id=job.pk, redelivered=True).status == ImportStatus.FAILED
+
+
+def test_the_task_looks_again_later_while_the_import_still_runs(monkeypatch):
+    def busy(*, job_id, redelivered):
+        assert redelivered
+        raise services.ImportJobBusy(job_id)
+
+    retried = {}
+
+    def retry(**kwargs):
+        retried.update(kwargs)
+        return RuntimeError("retry")
+
+    monkeypatch.setattr(services, "import_job_run", busy)
+    monkeypatch.setattr(tasks.import_job_run, "retry", retry)
+    with pytest.raises(RuntimeError):
+        tasks.import_job_run.run(job_id=5, resume=True)
+    assert retried["kwargs"] == {"job_id": 5, "resume": True} and retried["countdown"] == tasks.BUSY_RETRY_SECONDS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_whose_database_connection_drops_ends_failed_not_running(tmp_path, monkeypatch):
+    # The import's transaction drops the dead connection on rollback; the job's end is saved on a new one.
+    from django.db import connection
+
+    from imports.formats import FORMATS
+
+    if connection.vendor != "postgresql":
+        pytest.skip("drops the connection with PostgreSQL's pg_terminate_backend")
+
+    def dropped(directory, *, report, progress):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+
+    job = ImportJob.objects.create(format="salesperf", directory=str(tmp_path), status=ImportStatus.PENDING)
+    monkeypatch.setattr(FORMATS["salesperf"], "run", dropped)
+    services.import_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED and job.finished_at is not None
+    assert "nothing was saved" in job.summary["errors"][0]["reason"]
