@@ -58,6 +58,10 @@ def test_team_overview_equals_the_separate_reads(region, team_key, today, who):
     team_rows = selectors.kpi_table(user=user, start=start, end=end, group_by="team", team_id=team.pk, today=day)
     assert overview.rows == rows
     assert overview.total == next(row for row in team_rows if row["team"]["id"] == team.pk)
+    # a region's sub-teams, each as the team table gives it (none for a team without sub-teams)
+    sub_teams = {t.pk for t in team.children.all()}
+    assert overview.team_rows == [row for row in team_rows if row["team"]["id"] in sub_teams]
+    assert len(overview.team_rows) == (2 if team_key == "region" else 0)
     assert overview.series == selectors.weekly_series(user=user, team_id=team.pk, weeks=12, until=min(end, day))
     assert overview.computed_at == selectors.last_computed_at(rep_ids=[row["rep"]["id"] for row in rows])
 
