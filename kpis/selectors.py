@@ -216,12 +216,15 @@ def round_half_up(value: Fraction | None, places: Decimal) -> Decimal | None:
     """An exact value rounded half up (away from zero) to ``places``, for display only."""
     if value is None:
         return None
-    scale = 10 ** -int(places.as_tuple().exponent)
-    scaled = abs(value) * scale
-    whole = scaled.numerator // scaled.denominator
-    if scaled - whole >= Fraction(1, 2):
+    scale = _SCALES.get(places) or _SCALES.setdefault(places, 10 ** -int(places.as_tuple().exponent))
+    # in integers (a region's page rounds thousands of these): |value| × scale = whole + rest / denominator
+    whole, rest = divmod(abs(value.numerator) * scale, value.denominator)
+    if 2 * rest >= value.denominator:
         whole += 1
     return (Decimal(-whole if value < 0 else whole) / scale).quantize(places)
+
+
+_SCALES: dict[Decimal, int] = {}
 
 
 def quota_figures(
@@ -398,6 +401,7 @@ def team_overview(
     metric: str = QuotaMetric.WON_REVENUE,
     activity_kind: str = "",
     previous: tuple[dt.date, dt.date] | None = None,
+    with_rep_series: bool = True,
 ) -> TeamOverview:
     """The rep rows, the team total, the weekly series and the freshness of one team, equal to
     what the separate reads give, in a fixed handful of queries (the dashboard's budget).
@@ -405,6 +409,8 @@ def team_overview(
     ``teams``: the teams ``user`` may see, when the caller has them (saves reading the tree).
     ``previous`` (start, end before ``start``): also the team's total of that period, for the
     change against it; one more query (its quotas), its daily sums read with the series.
+    ``with_rep_series=False``: no ``rep_series`` (a region's page reads them for the reps it
+    shows with :func:`rep_weekly_actuals`), so the series' query stays a row a week.
     Raises PermissionDenied for a team ``user`` may not see, ValueError for a bad metric.
     """
     check_metric(metric, activity_kind)
@@ -534,6 +540,7 @@ def team_overview(
         weeks=weeks,
         measure=measure,
         previous=previous,
+        per_rep=with_rep_series,
     )
     previous_total = None
     if previous is not None:
@@ -850,6 +857,7 @@ def _series_with_reps(
     weeks: int,
     measure: _Measure,
     previous: tuple[dt.date, dt.date] | None = None,
+    per_rep: bool = True,
 ) -> tuple[list[dict[str, Any]], dict[int, list[Decimal | int]], dict[str, Any]]:
     """As :func:`_series`, each rep's actual of ``measure`` per week, and the sums of the days
     of ``previous``, from one query summed per rep and week (the team's weeks are the sums of
@@ -868,7 +876,10 @@ def _series_with_reps(
     week_totals: dict[dt.date, list[Any]] = {}
     previous_totals: list[Any] | None = None  # None: no day of ``previous`` has a row
     by_rep_week: dict[int, dict[dt.date, Any]] = defaultdict(lambda: defaultdict(int))
-    rows = rows_qs.order_by().values("rep_id", **groups).annotate(**_SUMS).values_list("rep_id", *groups, *names)
+    if per_rep:
+        rows = rows_qs.order_by().values("rep_id", **groups).annotate(**_SUMS).values_list("rep_id", *groups, *names)
+    else:  # the team's weeks only: the same sums, one row a week
+        rows = ((None, *row) for row in rows_qs.order_by().values(**groups).annotate(**_SUMS).values_list(*groups, *names))
     for rep_id, monday, *values in rows:
         in_previous = values.pop(0) if previous is not None else False
         if in_previous:
@@ -878,7 +889,8 @@ def _series_with_reps(
             continue
         totals = week_totals.get(monday, [0] * len(names))
         week_totals[monday] = [total + (value or 0) for total, value in zip(totals, values, strict=True)]
-        by_rep_week[rep_id][monday] += values[column] or 0
+        if per_rep:
+            by_rep_week[rep_id][monday] += values[column] or 0
     by_week = {monday: dict(zip(names, totals, strict=True)) for monday, totals in week_totals.items()}
     previous_sums: dict[str, Any] = dict(zip(names, previous_totals, strict=True)) if previous_totals else {}
     cycles: dict[dt.date, dict[int, int]] = defaultdict(lambda: defaultdict(int))
@@ -891,6 +903,44 @@ def _series_with_reps(
         for rep_id, weeks_ in by_rep_week.items()
     }
     return series, rep_series, previous_sums
+
+
+def rep_weekly_actuals(
+    *,
+    rep_ids: Iterable[int],
+    team_ids: Iterable[int],
+    mondays: Sequence[dt.date],
+    metric: str = QuotaMetric.WON_REVENUE,
+    activity_kind: str = "",
+) -> dict[int, list[Decimal | int]]:
+    """Each rep's actual of the metric per week (``mondays``, consecutive), counting the days
+    they were in one of ``team_ids``: the ``rep_series`` of :func:`team_overview`, for the
+    reps a page shows. One query. The callers pass reps a user may see (team_overview's rows)."""
+    check_metric(metric, activity_kind)
+    measure = _Measure(metric, activity_kind)
+    rep_ids = list(rep_ids)
+    if not rep_ids or not mondays:
+        return {}
+    rows = (
+        KpiDay.objects.filter(
+            _membership_on_day(),
+            rep__memberships__team_id__in=list(team_ids),
+            rep_id__in=rep_ids,
+            day__gte=mondays[0],
+            day__lte=mondays[-1] + dt.timedelta(days=6),
+        )
+        .order_by()
+        .values("rep_id", monday=TruncWeek("day", output_field=DateField()))
+        .annotate(actual=Sum(measure.column))
+        .values_list("rep_id", "monday", "actual")
+    )
+    by_rep_week: dict[int, dict[dt.date, Any]] = defaultdict(dict)
+    for rep_id, monday, actual in rows:
+        by_rep_week[rep_id][monday] = actual
+    return {
+        rep_id: [measure.actual({measure.column: weeks.get(monday)}) for monday in mondays]
+        for rep_id, weeks in by_rep_week.items()
+    }
 
 
 def last_computed_at(*, rep_ids: Iterable[int] | None = None) -> dt.datetime | None:

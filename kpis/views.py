@@ -454,6 +454,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     period = picker.period
 
     previous = period.previous()
+    is_region = len(reads.team_and_below(team.pk, teams)) > 1
     overview = selectors.team_overview(
         user=user,
         team_id=team.pk,
@@ -462,13 +463,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         today=today,
         teams=teams,
         previous=(previous.start, previous.end),
+        # a region reads the weekly trend of the reps of the page it shows only (below)
+        with_rep_series=not is_region,
         **picker.selection,
     )
     rows, totals, series = overview.rows, overview.total, overview.series
     by_stage, by_month = reads.pipeline_snapshot(user=user, team_ids=reads.team_and_below(team.pk, teams))
     team_names = {t.pk: t.name for t in teams}
     for row in rows:
-        row["trend"] = overview.rep_series.get(row["rep"]["id"], [0] * len(series))
         row["rep_team_id"] = overview.rep_teams.get(row["rep"]["id"])
         row["team_name"] = team_names.get(row["rep_team_id"], "")
 
@@ -484,7 +486,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ),
     )
     columns.append(fixed("one_to_one", _("Action"), get=_plan_label, link=one_to_one_links(), export=False))
-    is_region = len(reads.team_and_below(team.pk, teams)) > 1
     if is_region:
         # a region: which of its teams each rep is in
         columns.insert(1, Column("team_name", _("Team"), Kind.TEXT, link=_team_links(picker)))
@@ -495,6 +496,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         # the page's main cost) a page at a time; the downloads keep every rep.
         page = Paginator(sort_rows(rows, columns, sort), REGION_REPS_PER_PAGE).get_page(request.GET.get("page"))
         shown = list(page.object_list)
+    rep_series = overview.rep_series
+    if is_region:
+        rep_series = selectors.rep_weekly_actuals(
+            rep_ids=[row["rep"]["id"] for row in shown],
+            team_ids=reads.team_and_below(team.pk, teams),
+            mondays=[week["week"] for week in series],
+            **picker.selection,
+        )
+    for row in shown:
+        row["trend"] = rep_series.get(row["rep"]["id"], [0] * len(series))
     reps_table = Table(
         "reps",
         _("Reps of %(team)s, %(period)s, quota of %(metric)s")
