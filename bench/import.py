@@ -154,6 +154,9 @@ def main() -> None:
         rows, copy_seconds = scratch.copy_activities_floor(DB)
         print(f"baseline, COPY of the same {rows} activity rows: {copy_seconds:.2f} s")
         print(f"ratio import / COPY baseline: {act_seconds / copy_seconds:.1f}x (target <= 10x)")
+        # The import streams the file in chunks (imports/formats/salesperf.py): its peak must
+        # not grow with the number of rows (compare --activities 100000 with the default).
+        print(scratch.peak_rss(), f"(this process ran the imports of {args.activities} activities)")
     finally:
         from django.db import connections
 
