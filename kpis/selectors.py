@@ -387,6 +387,8 @@ class TeamOverview:
     # For a region (a team with sub-teams): one row per direct sub-team (with its own sub-teams),
     # by name, as kpi_table(group_by="team") gives it; read with the rep rows, no query of its own.
     team_rows: list[dict[str, Any]] = field(default_factory=list)
+    # For a region: the direct sub-team each team of its subtree belongs to (itself for those).
+    sub_team_of: dict[int, int] = field(default_factory=dict)
 
 
 def team_overview(
@@ -570,6 +572,7 @@ def team_overview(
         previous_total=previous_total,
         rep_teams={rep: team_ for rep, team_, _first, _last in sorted(memberships, key=lambda m: m[2])},
         team_rows=sub_rows,
+        sub_team_of=top_of,
     )
 
 

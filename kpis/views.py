@@ -284,6 +284,11 @@ def _sub_team_links(picker: Picker) -> Callable[[Mapping[str, Any]], str]:
     return link
 
 
+def _by_team_and_name(row: Mapping[str, Any]) -> tuple[str, str, int]:
+    """A region's reps team by team, then by name (its page's default order)."""
+    return (row.get("team_name") or "").lower(), row["rep"]["name"].lower(), row["rep"]["id"]
+
+
 def _plan_label(row: Mapping[str, Any]) -> str:
     return _("Plan a one-to-one") if row.get("rep") else ""
 
@@ -491,11 +496,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         columns.insert(1, Column("team_name", _("Team"), Kind.TEXT, link=_team_links(picker)))
     sort = valid_sort(picker.sort, columns)
     shown, page = rows, None
-    if is_region and request.GET.get("export") not in ("reps", "all"):
-        # A region of thousands of reps: ordered across all of them, then shown (and formatted,
-        # the page's main cost) a page at a time; the downloads keep every rep.
-        page = Paginator(sort_rows(rows, columns, sort), REGION_REPS_PER_PAGE).get_page(request.GET.get("page"))
+    team_rows = overview.team_rows
+    if is_region and request.GET.get("export") not in ("reps", "all", "teams"):
+        # A region of thousands of reps: ordered across all of them (unless sorted, team by
+        # team), then shown (and formatted, the page's main cost) a page at a time, with the
+        # subtotals of the teams on the page; the downloads keep every rep and every team.
+        ordered = sort_rows(rows, columns, sort) if sort else sorted(rows, key=_by_team_and_name)
+        page = Paginator(ordered, REGION_REPS_PER_PAGE).get_page(request.GET.get("page"))
         shown = list(page.object_list)
+        on_page = {overview.sub_team_of.get(row["rep_team_id"]) for row in shown}
+        team_rows = [row for row in team_rows if row["team"]["id"] in on_page]
     rep_series = overview.rep_series
     if is_region:
         rep_series = selectors.rep_weekly_actuals(
@@ -516,7 +526,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         sort=sort,
     )
     teams_table = None
-    if overview.team_rows:
+    if team_rows:
         teams_table = Table(
             "teams",
             _("Teams of %(team)s, %(period)s, quota of %(metric)s")
@@ -525,7 +535,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 Column("name", _("Team"), Kind.TEXT, get=_name, link=_sub_team_links(picker), sortable=False),
                 *(replace(column, sortable=False) for column in team_columns("", picker.metric)[1:]),
             ],
-            overview.team_rows,
+            team_rows,
         )
     stage_table, month_table = pipeline_tables(by_stage, by_month)
     charts_ = [

@@ -88,6 +88,15 @@ def test_a_region_shows_the_subtotal_of_each_team_and_downloads_every_rep(client
         assert f">{sub.name}<" in teams
         assert f"team={sub.pk}" in teams  # each links to its team's dashboard
     assert f"{(REGION_REPS_PER_PAGE // 2 + 5) * 10:,}" in teams  # won revenue of one team
+    # unsorted, a region's reps come team by team, and a page shows the subtotals of its teams
+    first_team, second_team = sorted(large.children.all(), key=lambda t: t.name)
+    first = rep_names(page)
+    assert all(name.startswith(first_team.name) for name in first[: REGION_REPS_PER_PAGE // 2 + 5])
+    last = client.get("/dashboard/", {"team": large.pk, **MARCH, "page": 2}).content.decode()
+    assert all(name.startswith(second_team.name) for name in rep_names(last))
+    last_teams = last.split('id="table-teams"', 1)[1].split("</table>", 1)[0]
+    assert f">{second_team.name}<" in last_teams and f">{first_team.name}<" not in last_teams
+    assert "the downloads hold every team" in last
     response = client.get("/dashboard/", {"team": large.pk, **MARCH, "export": "reps"})
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert len(rows) == 1 + 2 * (REGION_REPS_PER_PAGE // 2 + 5) + 1  # header, every rep, the total
