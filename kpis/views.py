@@ -585,7 +585,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 # Reps a region's page shows at a time (its team subtotals show every team).
-REGION_REPS_PER_PAGE = 100
+REGION_REPS_PER_PAGE = 50
 
 # A period "has just started" in its first working days: its pace says little yet, so the
 # dashboard offers the previous period's result.
