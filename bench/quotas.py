@@ -140,6 +140,7 @@ def main() -> None:
             f"target: under {TARGET_S:.0f} s for the grid: {'met' if worst < TARGET_S else 'NOT met'}"
             f" (slowest save {worst:.3f} s)"
         )
+        print(scratch.peak_rss())
     finally:
         from django.db import connections
 

@@ -47,6 +47,7 @@ def main() -> None:
     print(f"seed_demo --reps {args.reps} --weeks {args.weeks}: {seed_seconds:.1f} s (target < 60 s)")
     print(f"baseline, COPY of the same {rows} activity rows: {copy_seconds:.2f} s")
     print(f"ratio seed_demo / COPY baseline: {seed_seconds / copy_seconds:.1f}x")
+    print(scratch.peak_rss(), "(the child: seed_demo)")
 
 
 if __name__ == "__main__":

@@ -59,6 +59,7 @@ def main() -> None:
             print(f"{label:<52} {medians[url]:7.1f} ms {p90:7.1f} ms", flush=True)
         worst = max(ms for url, ms in medians.items() if url != "/healthz/")
         print(f"\nslowest segment page median {worst:.1f} ms: ≤ {TARGET_MS:.0f} ms {'met' if worst <= TARGET_MS else 'NOT met'}")
+        print(scratch.peak_rss())
         connection.close()
     finally:
         if not args.keep:

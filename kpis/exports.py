@@ -303,6 +303,20 @@ def sort_cells(body: list[list[Cell]], columns: Sequence[Column], sort: str) -> 
     return defined + undefined
 
 
+def sort_rows(rows: Iterable[Mapping[str, Any]], columns: Sequence[Column], sort: str) -> list[Mapping[str, Any]]:
+    """The rows in the order :func:`sort_cells` gives their cells, formatting only the sort column
+    (a page of a long table is then cut from them, and only its rows are formatted)."""
+    rows = list(rows)
+    key = sort.lstrip("-")
+    column = next((c for c in columns if c.key == key and c.sortable), None)
+    if column is None:
+        return rows
+    keyed = [(format_value(column.value(row), column.kind).sort, row) for row in rows]
+    defined = [pair for pair in keyed if pair[0] is not None]
+    defined.sort(key=lambda pair: pair[0], reverse=sort.startswith("-"))
+    return [row for _key, row in defined] + [row for sort_key, row in keyed if sort_key is None]
+
+
 def valid_sort(sort: str, columns: Sequence[Column]) -> str:
     return sort if sort.lstrip("-") in {c.key for c in columns if c.sortable} else ""
 

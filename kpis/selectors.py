@@ -44,7 +44,8 @@ from operator import itemgetter
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import DecimalField, ExpressionWrapper, F, Max, Q, Sum
+from django.db.models import BooleanField, Case, DateField, DecimalField, ExpressionWrapper, F, Max, Q, Sum, Value, When
+from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -215,12 +216,15 @@ def round_half_up(value: Fraction | None, places: Decimal) -> Decimal | None:
     """An exact value rounded half up (away from zero) to ``places``, for display only."""
     if value is None:
         return None
-    scale = 10 ** -int(places.as_tuple().exponent)
-    scaled = abs(value) * scale
-    whole = scaled.numerator // scaled.denominator
-    if scaled - whole >= Fraction(1, 2):
+    scale = _SCALES.get(places) or _SCALES.setdefault(places, 10 ** -int(places.as_tuple().exponent))
+    # in integers (a region's page rounds thousands of these): |value| × scale = whole + rest / denominator
+    whole, rest = divmod(abs(value.numerator) * scale, value.denominator)
+    if 2 * rest >= value.denominator:
         whole += 1
     return (Decimal(-whole if value < 0 else whole) / scale).quantize(places)
+
+
+_SCALES: dict[Decimal, int] = {}
 
 
 def quota_figures(
@@ -355,6 +359,13 @@ class _Measure:
     def actual(self, sums: Mapping[str, Any]) -> Decimal | int:
         return metric_actual(sums, self.metric, self.activity_kind)
 
+    @property
+    def column(self) -> str:
+        """The daily column holding the actual."""
+        if self.metric == QuotaMetric.WON_REVENUE:
+            return "won_revenue"
+        return ACTIVITY_KIND_COLUMNS[self.activity_kind] if self.metric == QuotaMetric.ACTIVITIES else METRIC_COLUMNS[self.metric]
+
 
 @dataclass(frozen=True)
 class TeamOverview:
@@ -373,6 +384,11 @@ class TeamOverview:
     # The team (of the subtree) each rep belonged to last during the period: a region's reps
     # are told apart by it (two reps may share a name).
     rep_teams: dict[int, int] = field(default_factory=dict)
+    # For a region (a team with sub-teams): one row per direct sub-team (with its own sub-teams),
+    # by name, as kpi_table(group_by="team") gives it; read with the rep rows, no query of its own.
+    team_rows: list[dict[str, Any]] = field(default_factory=list)
+    # For a region: the direct sub-team each team of its subtree belongs to (itself for those).
+    sub_team_of: dict[int, int] = field(default_factory=dict)
 
 
 def team_overview(
@@ -387,6 +403,7 @@ def team_overview(
     metric: str = QuotaMetric.WON_REVENUE,
     activity_kind: str = "",
     previous: tuple[dt.date, dt.date] | None = None,
+    with_rep_series: bool = True,
 ) -> TeamOverview:
     """The rep rows, the team total, the weekly series and the freshness of one team, equal to
     what the separate reads give, in a fixed handful of queries (the dashboard's budget).
@@ -394,6 +411,8 @@ def team_overview(
     ``teams``: the teams ``user`` may see, when the caller has them (saves reading the tree).
     ``previous`` (start, end before ``start``): also the team's total of that period, for the
     change against it; one more query (its quotas), its daily sums read with the series.
+    ``with_rep_series=False``: no ``rep_series`` (a region's page reads them for the reps it
+    shows with :func:`rep_weekly_actuals`), so the series' query stays a row a week.
     Raises PermissionDenied for a team ``user`` may not see, ValueError for a bad metric.
     """
     check_metric(metric, activity_kind)
@@ -420,21 +439,39 @@ def team_overview(
     )
     rep_ids = [rep.pk for rep in reps]
     in_team = KpiDay.objects.filter(_membership_on_day(), rep__memberships__team_id__in=ids)
-    # Every member's sums, visible or not: the team total counts them all.
-    sums = {
-        row["rep_id"]: row for row in in_team.filter(day__gte=start, day__lte=end).order_by().values("rep_id").annotate(**_SUMS)
-    }
+    # Every member's sums, visible or not: the team total counts them all. Summed per rep and
+    # the team they were in on the day, so a region's sub-team totals come from the same query.
+    sums: dict[int, dict[str, Any]] = {}
+    team_sums: dict[int, dict[str, Any]] = defaultdict(dict)
+    for row in (
+        in_team.filter(day__gte=start, day__lte=end).order_by().values("rep_id", "rep__memberships__team_id").annotate(**_SUMS)
+    ):
+        _add(sums.setdefault(row["rep_id"], {}), row)
+        _add(team_sums[row["rep__memberships__team_id"]], row)
     # One histogram for the period and the weeks of the series.
     histogram = sql.won_cycle_histogram(start=min(start, first), end=max(end, last), rep_ids=None, team_ids=ids, group_by="rep")
+    # The teams seen hold the whole subtree of team_id (a user sees a team's sub-teams).
+    children = targets.children_of(teams_by_id.values())
+    # A region's sub-teams (each with its own sub-teams): the page shows a subtotal for each.
+    sub_teams = sorted(children.get(team_id, ()), key=lambda pk: (teams_by_id[pk].name, pk))
+    top_of = {member: sub for sub in sub_teams for member in subtree[sub]}
+    stints: dict[int, list[tuple[int, dt.date, dt.date | None]]] = defaultdict(list)
+    for rep_id, team_, first_day, last_day in memberships:
+        if team_ in top_of:
+            stints[rep_id].append((top_of[team_], first_day, last_day))
+
     cycles: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     total_cycles: dict[int, int] = defaultdict(int)
+    sub_cycles: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for rep_id, day, cycle, count in histogram:
         if start <= day <= end:
             cycles[rep_id][cycle] += count
             total_cycles[cycle] += count
-
-    # The teams seen hold the whole subtree of team_id (a user sees a team's sub-teams).
-    children = targets.children_of(teams_by_id.values())
+            # the sub-team the rep was in on the day (memberships of one rep do not overlap)
+            for sub, first_day, last_day in stints.get(rep_id, ()):
+                if first_day <= day and (last_day is None or day <= last_day):
+                    sub_cycles[sub][cycle] += count
+                    break
     # One read of the quotas for the period and the previous one (the dashboard's query budget).
     involved = targets.subtree_of([team_id], children)
     book = targets.read_quota_book(
@@ -453,7 +490,7 @@ def team_overview(
         start=start,
         end=end,
         rep_ids=rep_ids,
-        team_ids=[team_id],
+        team_ids=[team_id, *sub_teams],
         rep_scope=ids,
         memberships=memberships,
         children=children,
@@ -462,7 +499,7 @@ def team_overview(
     team_target = found.teams.get(team_id)
 
     pipeline_rows = []
-    if measure.is_money and (team_target is not None or found.reps):
+    if measure.is_money and (found.teams or found.reps):
         pipeline_rows = _open_pipeline(
             start=start,
             end=end,
@@ -484,6 +521,19 @@ def team_overview(
         open_amount, weighted = team_pipeline.get(team_id, (0, 0))
         _add_quota(total, team_target, open_amount, weighted, start=start, end=end, today=today, measure=measure)
 
+    sub_rows = []
+    sub_pipeline = _pipeline_by(pipeline_rows, lambda row: top_of.get(row["owner__team_id"]))
+    for sub in sub_teams:
+        sub_sums: dict[str, Any] = {}
+        for member in subtree[sub]:
+            _add(sub_sums, team_sums.get(member, {}))
+        sub_row: dict[str, Any] = {"team": {"id": sub, "name": teams_by_id[sub].name}, **figures(sub_sums, sub_cycles.get(sub))}
+        sub_row["actual"] = measure.actual(sub_sums)
+        if sub in found.teams:
+            open_amount, weighted = sub_pipeline.get(sub, (0, 0))
+            _add_quota(sub_row, found.teams[sub], open_amount, weighted, start=start, end=end, today=today, measure=measure)
+        sub_rows.append(sub_row)
+
     series_rows = in_team.filter(day__gte=min(first, read_from), day__lte=last)
     series, rep_series, previous_sums = _series_with_reps(
         series_rows,
@@ -492,6 +542,7 @@ def team_overview(
         weeks=weeks,
         measure=measure,
         previous=previous,
+        per_rep=with_rep_series,
     )
     previous_total = None
     if previous is not None:
@@ -520,6 +571,8 @@ def team_overview(
         rep_series=rep_series,
         previous_total=previous_total,
         rep_teams={rep: team_ for rep, team_, _first, _last in sorted(memberships, key=lambda m: m[2])},
+        team_rows=sub_rows,
+        sub_team_of=top_of,
     )
 
 
@@ -807,31 +860,90 @@ def _series_with_reps(
     weeks: int,
     measure: _Measure,
     previous: tuple[dt.date, dt.date] | None = None,
+    per_rep: bool = True,
 ) -> tuple[list[dict[str, Any]], dict[int, list[Decimal | int]], dict[str, Any]]:
     """As :func:`_series`, each rep's actual of ``measure`` per week, and the sums of the days
-    of ``previous``, from one query summed per rep and day (the team's weeks are the sums of
-    its reps' days, as in ``_series``)."""
-    by_week: dict[dt.date, dict[str, Any]] = defaultdict(dict)
-    by_rep_week: dict[int, dict[dt.date, dict[str, Any]]] = defaultdict(lambda: defaultdict(dict))
-    previous_sums: dict[str, Any] = {}
-    for row in rows_qs.order_by().values("rep_id", "day").annotate(**_SUMS):
-        day, rep_id = row.pop("day"), row.pop("rep_id")
-        if previous is not None and previous[0] <= day <= previous[1]:
-            _add(previous_sums, row)
-        if day < first:
+    of ``previous``, from one query summed per rep and week (the team's weeks are the sums of
+    its reps' weeks, as in ``_series``)."""
+    names = sql.COUNT_COLUMNS
+    column = names.index(measure.column)
+    # Summed per rep and week in SQL (a region has 2,000 reps: per day they were 100 rows a rep),
+    # the days of ``previous`` apart, read as tuples and added up column by column: this loop
+    # runs for every rep and week of a region. ``first`` is a Monday, so a week lies wholly
+    # before it or not.
+    groups: dict[str, Any] = {"monday": TruncWeek("day", output_field=DateField())}
+    if previous is not None:
+        groups["in_previous"] = Case(
+            When(day__gte=previous[0], day__lte=previous[1], then=Value(True)), default=Value(False), output_field=BooleanField()
+        )
+    week_totals: dict[dt.date, list[Any]] = {}
+    previous_totals: list[Any] | None = None  # None: no day of ``previous`` has a row
+    by_rep_week: dict[int, dict[dt.date, Any]] = defaultdict(lambda: defaultdict(int))
+    if per_rep:
+        rows = rows_qs.order_by().values("rep_id", **groups).annotate(**_SUMS).values_list("rep_id", *groups, *names)
+    else:  # the team's weeks only: the same sums, one row a week
+        rows = ((None, *row) for row in rows_qs.order_by().values(**groups).annotate(**_SUMS).values_list(*groups, *names))
+    for rep_id, monday, *values in rows:
+        in_previous = values.pop(0) if previous is not None else False
+        if in_previous:
+            before = previous_totals or [0] * len(names)
+            previous_totals = [total + (value or 0) for total, value in zip(before, values, strict=True)]
+        if monday < first:
             continue
-        monday = day - dt.timedelta(days=day.weekday())
-        _add(by_week[monday], row)
-        _add(by_rep_week[rep_id][monday], row)
+        totals = week_totals.get(monday, [0] * len(names))
+        week_totals[monday] = [total + (value or 0) for total, value in zip(totals, values, strict=True)]
+        if per_rep:
+            by_rep_week[rep_id][monday] += values[column] or 0
+    by_week = {monday: dict(zip(names, totals, strict=True)) for monday, totals in week_totals.items()}
+    previous_sums: dict[str, Any] = dict(zip(names, previous_totals, strict=True)) if previous_totals else {}
     cycles: dict[dt.date, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for _group, day, cycle, count in cycle_rows:
         cycles[day - dt.timedelta(days=day.weekday())][cycle] += count
     mondays = [first + dt.timedelta(weeks=index) for index in range(weeks)]
     series = [{"week": monday, **figures(by_week.get(monday, {}), cycles.get(monday))} for monday in mondays]
     rep_series = {
-        rep_id: [measure.actual(weeks_.get(monday, {})) for monday in mondays] for rep_id, weeks_ in by_rep_week.items()
+        rep_id: [measure.actual({measure.column: weeks_.get(monday, 0)}) for monday in mondays]
+        for rep_id, weeks_ in by_rep_week.items()
     }
     return series, rep_series, previous_sums
+
+
+def rep_weekly_actuals(
+    *,
+    rep_ids: Iterable[int],
+    team_ids: Iterable[int],
+    mondays: Sequence[dt.date],
+    metric: str = QuotaMetric.WON_REVENUE,
+    activity_kind: str = "",
+) -> dict[int, list[Decimal | int]]:
+    """Each rep's actual of the metric per week (``mondays``, consecutive), counting the days
+    they were in one of ``team_ids``: the ``rep_series`` of :func:`team_overview`, for the
+    reps a page shows. One query. The callers pass reps a user may see (team_overview's rows)."""
+    check_metric(metric, activity_kind)
+    measure = _Measure(metric, activity_kind)
+    rep_ids = list(rep_ids)
+    if not rep_ids or not mondays:
+        return {}
+    rows = (
+        KpiDay.objects.filter(
+            _membership_on_day(),
+            rep__memberships__team_id__in=list(team_ids),
+            rep_id__in=rep_ids,
+            day__gte=mondays[0],
+            day__lte=mondays[-1] + dt.timedelta(days=6),
+        )
+        .order_by()
+        .values("rep_id", monday=TruncWeek("day", output_field=DateField()))
+        .annotate(actual=Sum(measure.column))
+        .values_list("rep_id", "monday", "actual")
+    )
+    by_rep_week: dict[int, dict[dt.date, Any]] = defaultdict(dict)
+    for rep_id, monday, actual in rows:
+        by_rep_week[rep_id][monday] = actual
+    return {
+        rep_id: [measure.actual({measure.column: weeks.get(monday)}) for monday in mondays]
+        for rep_id, weeks in by_rep_week.items()
+    }
 
 
 def last_computed_at(*, rep_ids: Iterable[int] | None = None) -> dt.datetime | None:

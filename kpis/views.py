@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -32,7 +33,18 @@ from forecasts import selectors as forecasts
 from forecasts import tables as forecast_tables
 from kpis import charts, selectors
 from kpis import dashboard_selectors as reads
-from kpis.exports import BAND_LABELS, Column, Kind, Table, csv_response, fixed, format_value, valid_sort, xlsx_response
+from kpis.exports import (
+    BAND_LABELS,
+    Column,
+    Kind,
+    Table,
+    csv_response,
+    fixed,
+    format_value,
+    sort_rows,
+    valid_sort,
+    xlsx_response,
+)
 from kpis.models import QuotaMetric
 from kpis.periods import PERIOD_KIND_LABELS, Period, PeriodKind, day_start, period_from_params
 from kpis.targets import working_days
@@ -264,6 +276,22 @@ def _team_links(picker: Picker) -> Callable[[Mapping[str, Any]], str]:
     return link
 
 
+def _sub_team_links(picker: Picker) -> Callable[[Mapping[str, Any]], str]:
+    """A column ``link`` to the dashboard of the row's team (same period and metric)."""
+    base = reverse("dashboard")
+
+    def link(row: Mapping[str, Any]) -> str:
+        team = row.get("team")
+        return f"{base}{picker.query(team=team['id'], sort=None)}" if team else ""
+
+    return link
+
+
+def _by_team_and_name(row: Mapping[str, Any]) -> tuple[str, str, int]:
+    """A region's reps team by team, then by name (its page's default order)."""
+    return (row.get("team_name") or "").lower(), row["rep"]["name"].lower(), row["rep"]["id"]
+
+
 def _plan_label(row: Mapping[str, Any]) -> str:
     return _("Plan a one-to-one") if row.get("rep") else ""
 
@@ -434,6 +462,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     period = picker.period
 
     previous = period.previous()
+    is_region = len(reads.team_and_below(team.pk, teams)) > 1
     overview = selectors.team_overview(
         user=user,
         team_id=team.pk,
@@ -442,13 +471,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         today=today,
         teams=teams,
         previous=(previous.start, previous.end),
+        # a region reads the weekly trend of the reps of the page it shows only (below)
+        with_rep_series=not is_region,
         **picker.selection,
     )
     rows, totals, series = overview.rows, overview.total, overview.series
     by_stage, by_month = reads.pipeline_snapshot(user=user, team_ids=reads.team_and_below(team.pk, teams))
     team_names = {t.pk: t.name for t in teams}
     for row in rows:
-        row["trend"] = overview.rep_series.get(row["rep"]["id"], [0] * len(series))
         row["rep_team_id"] = overview.rep_teams.get(row["rep"]["id"])
         row["team_name"] = team_names.get(row["rep_team_id"], "")
 
@@ -464,30 +494,63 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ),
     )
     columns.append(fixed("one_to_one", _("Action"), get=_plan_label, link=one_to_one_links(), export=False))
-    if len(reads.team_and_below(team.pk, teams)) > 1:
+    if is_region:
         # a region: which of its teams each rep is in
         columns.insert(1, Column("team_name", _("Team"), Kind.TEXT, link=_team_links(picker)))
     sort = valid_sort(picker.sort, columns)
+    shown, page = rows, None
+    team_rows = overview.team_rows
+    if is_region and request.GET.get("export") not in ("reps", "all", "teams"):
+        # A region of thousands of reps: ordered across all of them (unless sorted, team by
+        # team), then shown (and formatted, the page's main cost) a page at a time, with the
+        # subtotals of the teams on the page; the downloads keep every rep and every team.
+        ordered = sort_rows(rows, columns, sort) if sort else sorted(rows, key=_by_team_and_name)
+        page = Paginator(ordered, REGION_REPS_PER_PAGE).get_page(request.GET.get("page"))
+        shown = list(page.object_list)
+        on_page = {overview.sub_team_of.get(row["rep_team_id"]) for row in shown}
+        team_rows = [row for row in team_rows if row["team"]["id"] in on_page]
+    rep_series = overview.rep_series
+    if is_region:
+        rep_series = selectors.rep_weekly_actuals(
+            rep_ids=[row["rep"]["id"] for row in shown],
+            team_ids=reads.team_and_below(team.pk, teams),
+            mondays=[week["week"] for week in series],
+            **picker.selection,
+        )
+    for row in shown:
+        row["trend"] = rep_series.get(row["rep"]["id"], [0] * len(series))
     reps_table = Table(
         "reps",
         _("Reps of %(team)s, %(period)s, quota of %(metric)s")
         % {"team": team.name, "period": period.label, "metric": picker.metric_label},
         columns,
-        rows,
+        shown,
         totals={**totals, "team": {"id": team.pk, "name": _("Team total")}} if totals else None,
         sort=sort,
     )
+    teams_table = None
+    if team_rows:
+        teams_table = Table(
+            "teams",
+            _("Teams of %(team)s, %(period)s, quota of %(metric)s")
+            % {"team": team.name, "period": period.label, "metric": picker.metric_label},
+            [
+                Column("name", _("Team"), Kind.TEXT, get=_name, link=_sub_team_links(picker), sortable=False),
+                *(replace(column, sortable=False) for column in team_columns("", picker.metric)[1:]),
+            ],
+            team_rows,
+        )
     stage_table, month_table = pipeline_tables(by_stage, by_month)
     charts_ = [
         chart(
             "attainment",
             _("Attainment per rep"),
-            charts.attainment_figure(rows),
-            _attainment_table(rows),
+            charts.attainment_figure(shown),
+            _attainment_table(shown),
             picker,
             # An empty plot would show stray axis ticks where the reps' names belong.
             note=None
-            if any(row.get("attainment") is not None for row in rows)
+            if any(row.get("attainment") is not None for row in shown)
             else _("No rep has a quota of this metric in this period, so there is no attainment to draw."),
         ),
         chart("funnel", _("Funnel"), charts.funnel_figure(totals or {}), funnel_table(totals), picker),
@@ -501,12 +564,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             picker,
         ),
     ]
-    exported = _export(request, picker, [reps_table, *(c["table"] for c in charts_)], f"dashboard-{team.name}-{period.start}")
+    tables = [reps_table, *([teams_table] if teams_table else []), *(c["table"] for c in charts_)]
+    exported = _export(request, picker, tables, f"dashboard-{team.name}-{period.start}")
     if exported is not None:
         return exported
     context.update(
         {
             "reps_table": reps_table,
+            "reps_page": page,
+            "teams_table": teams_table,
             "reps_export_url": picker.export_url("reps"),
             "charts": charts_,
             "has_quota": any(row.get("target") is not None for row in rows),
@@ -520,6 +586,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
     return render(request, "kpis/dashboard.html", context)
 
+
+# Reps a region's page shows at a time (its team subtotals show every team).
+REGION_REPS_PER_PAGE = 50
 
 # A period "has just started" in its first working days: its pace says little yet, so the
 # dashboard offers the previous period's result.

@@ -60,10 +60,12 @@ def digits(text: str) -> str:
 
 def number(value: Any, places: int = 0, *, grouping: bool = True) -> str:
     """A number with ``places`` decimals, the language's separators and digits."""
-    decimal, thousands = separators()
+    # the language is looked up once: a dashboard formats thousands of numbers a page
+    language = get_language() or settings.LANGUAGE_CODE
+    decimal, thousands = _separators(language)
     text = f"{Decimal(value):,.{places}f}" if grouping else f"{Decimal(value):.{places}f}"
     text = text.replace(",", "\x00").replace(".", decimal).replace("\x00", thousands)
-    return digits(text)
+    return text.translate(PERSIAN_DIGITS) if language.startswith("fa") else text
 
 
 def percent(ratio: Any, places: int = 1) -> str:

@@ -58,6 +58,10 @@ def test_team_overview_equals_the_separate_reads(region, team_key, today, who):
     team_rows = selectors.kpi_table(user=user, start=start, end=end, group_by="team", team_id=team.pk, today=day)
     assert overview.rows == rows
     assert overview.total == next(row for row in team_rows if row["team"]["id"] == team.pk)
+    # a region's sub-teams, each as the team table gives it (none for a team without sub-teams)
+    sub_teams = {t.pk for t in team.children.all()}
+    assert overview.team_rows == [row for row in team_rows if row["team"]["id"] in sub_teams]
+    assert len(overview.team_rows) == (2 if team_key == "region" else 0)
     assert overview.series == selectors.weekly_series(user=user, team_id=team.pk, weeks=12, until=min(end, day))
     assert overview.computed_at == selectors.last_computed_at(rep_ids=[row["rep"]["id"] for row in rows])
 
@@ -100,3 +104,20 @@ def test_kpi_table_for_some_reps_gives_their_rows_of_the_whole_table(region):
     assert some == [whole[1]]
     with pytest.raises(ValueError):
         selectors.kpi_table(user=boss, start=start, end=end, group_by="team", rep_ids=[wanted])
+
+
+@pytest.mark.parametrize("metric", [{}, {"metric": "deals_won"}, {"metric": "activities", "activity_kind": "discovery_meeting"}])
+def test_a_region_reads_the_weekly_trend_of_some_reps_as_the_overview_gives_it(region, metric):
+    """The region's page reads the trends of the reps it shows apart: the same figures."""
+    boss, team = region["boss"], region["region"]
+    start, end, day = d("2025-03-01"), d("2025-03-31"), d("2025-04-10")
+    full = selectors.team_overview(user=boss, team_id=team.pk, start=start, end=end, today=day, **metric)
+    light = selectors.team_overview(user=boss, team_id=team.pk, start=start, end=end, today=day, with_rep_series=False, **metric)
+    assert light.rep_series == {} and light.rows == full.rows and light.series == full.series
+    if not metric:  # the comparison means something: won revenue in the 12 weeks
+        assert any(any(weeks) for weeks in full.rep_series.values())
+    some = [row["rep"]["id"] for row in full.rows][:3]
+    subtree = [team.pk, region["alpha"].pk, region["beta"].pk]
+    mondays = [week["week"] for week in full.series]
+    read = selectors.rep_weekly_actuals(rep_ids=some, team_ids=subtree, mondays=mondays, **metric)
+    assert read == {rep: full.rep_series[rep] for rep in some if rep in full.rep_series}
