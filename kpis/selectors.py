@@ -116,6 +116,9 @@ ZERO_MONEY = Decimal("0.00")
 _SUMS = {name: Sum(name) for name in sql.COUNT_COLUMNS}
 # What a table row needs of a rep (its id and Rep.name): hundreds of rows a page.
 _REP_NAME_FIELDS = ("pk", "user__first_name", "user__last_name", "user__username")
+# The counts a deferred rep row of team_overview holds before it is completed (the page asks
+# whether any rep has activity from them).
+_ACTIVITY_COUNTS = ("contacts", "activities_planned", "opportunities_created", "deals_won", "deals_lost", "offers_submitted")
 
 
 # --- arithmetic on aggregated figures -------------------------------------------------------
@@ -389,6 +392,12 @@ class TeamOverview:
     team_rows: list[dict[str, Any]] = field(default_factory=list)
     # For a region: the direct sub-team each team of its subtree belongs to (itself for those).
     sub_team_of: dict[int, int] = field(default_factory=dict)
+    # Whether any rep row has a quota of the metric (with ``defer_rep_rows``, before the rows
+    # are complete).
+    has_rep_quota: bool = False
+    # With ``defer_rep_rows``: fills in the figures of the rows given (rows of ``rows``, in
+    # place; rows already filled are left alone). No query.
+    complete_rows: Callable[[Iterable[dict[str, Any]]], None] = field(default=lambda rows: None, repr=False, compare=False)
 
 
 def team_overview(
@@ -404,6 +413,7 @@ def team_overview(
     activity_kind: str = "",
     previous: tuple[dt.date, dt.date] | None = None,
     with_rep_series: bool = True,
+    defer_rep_rows: bool = False,
 ) -> TeamOverview:
     """The rep rows, the team total, the weekly series and the freshness of one team, equal to
     what the separate reads give, in a fixed handful of queries (the dashboard's budget).
@@ -413,6 +423,10 @@ def team_overview(
     change against it; one more query (its quotas), its daily sums read with the series.
     ``with_rep_series=False``: no ``rep_series`` (a region's page reads them for the reps it
     shows with :func:`rep_weekly_actuals`), so the series' query stays a row a week.
+    ``defer_rep_rows=True``: ``rows`` hold each rep's name and activity counts only, until
+    ``complete_rows`` is called on them (a region's page completes the 50 reps it shows, not
+    its 2,000: the per-rep quota shares and figures were most of its time); the totals, the
+    subtotals and the series are the same either way.
     Raises PermissionDenied for a team ``user`` may not see, ValueError for a bad metric.
     """
     check_metric(metric, activity_kind)
@@ -489,7 +503,7 @@ def team_overview(
         activity_kind=activity_kind,
         start=start,
         end=end,
-        rep_ids=rep_ids,
+        rep_ids=[] if defer_rep_rows else rep_ids,
         team_ids=[team_id, *sub_teams],
         rep_scope=ids,
         memberships=memberships,
@@ -497,9 +511,13 @@ def team_overview(
         book=book,
     )
     team_target = found.teams.get(team_id)
+    # a rep has a quota of the period when one overlaps their days in the team (no arithmetic)
+    has_rep_quota = bool(found.reps) or (
+        defer_rep_rows and targets.any_rep_target(book, rep_ids, start, end, memberships=memberships, rep_scope=ids)
+    )
 
     pipeline_rows = []
-    if measure.is_money and (found.teams or found.reps):
+    if measure.is_money and (found.teams or has_rep_quota):
         pipeline_rows = _open_pipeline(
             start=start,
             end=end,
@@ -508,7 +526,40 @@ def team_overview(
             groups=["owner_id", "owner__team_id"],
         )
     rep_pipeline = _pipeline_by(pipeline_rows, itemgetter("owner_id"))  # reps in rep_ids have no other rows
-    rows = _rep_rows(reps, sums, cycles, found.reps, rep_pipeline, start=start, end=end, today=today, measure=measure)
+    complete_rows: Callable[[Iterable[dict[str, Any]]], None] = lambda rows: None  # noqa: E731
+    if not defer_rep_rows:
+        rows = _rep_rows(reps, sums, cycles, found.reps, rep_pipeline, start=start, end=end, today=today, measure=measure)
+    else:
+        reps_by_id = {rep.pk: rep for rep in reps}
+        rows = [
+            {
+                "rep": {"id": rep.pk, "name": rep.name},
+                **{key: int(sums.get(rep.pk, {}).get(key) or 0) for key in _ACTIVITY_COUNTS},
+            }
+            for rep in reps
+        ]
+
+        def complete_rows(wanted: Iterable[dict[str, Any]]) -> None:
+            todo = [row for row in wanted if "actual" not in row]
+            if not todo:
+                return
+            page_reps = [reps_by_id[row["rep"]["id"]] for row in todo]
+            rep_targets = targets.period_targets(
+                metric=metric,
+                activity_kind=activity_kind,
+                start=start,
+                end=end,
+                rep_ids=[rep.pk for rep in page_reps],
+                rep_scope=ids,
+                memberships=memberships,
+                children=children,
+                book=book,
+            ).reps
+            done = _rep_rows(
+                page_reps, sums, cycles, rep_targets, rep_pipeline, start=start, end=end, today=today, measure=measure
+            )
+            for row, filled in zip(todo, done, strict=True):
+                row.update(filled)
 
     total_sums: dict[str, Any] = {}
     for rep_sums in sums.values():
@@ -573,6 +624,8 @@ def team_overview(
         rep_teams={rep: team_ for rep, team_, _first, _last in sorted(memberships, key=lambda m: m[2])},
         team_rows=sub_rows,
         sub_team_of=top_of,
+        has_rep_quota=has_rep_quota,
+        complete_rows=complete_rows,
     )
 
 

@@ -26,6 +26,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import lru_cache
 
 from django.db.models import Q
 
@@ -38,6 +39,7 @@ Span = tuple[dt.date, dt.date]
 _FAR_FUTURE = dt.date.max
 
 
+@lru_cache(maxsize=4096)  # a region's quota shares ask for the same few spans thousands of times
 def working_days(start: dt.date, end: dt.date) -> int:
     """Monday–Friday days in start..end inclusive (0 when end < start)."""
     if end < start:
@@ -131,6 +133,27 @@ def rep_target(
     spans = [(start, end)] if within is None else _intersect(within, start, end)
     total, found = _spans_target(book.rep_quotas.get(rep_id, ()), spans)
     return total if found else None
+
+
+def any_rep_target(
+    book: QuotaBook,
+    rep_ids: Iterable[int],
+    start: dt.date,
+    end: dt.date,
+    *,
+    memberships: Iterable[tuple[int, int, dt.date, dt.date | None]],
+    rep_scope: Iterable[int],
+) -> bool:
+    """Whether :func:`period_targets` (with this ``rep_scope``) would give any of ``rep_ids`` a
+    target: a quota of theirs overlaps their days in the scope within start..end. No arithmetic."""
+    scope = set(rep_scope)
+    wanted = {rep_id for rep_id in rep_ids if book.rep_quotas.get(rep_id)}
+    for rep, team, first, last in memberships:
+        if rep in wanted and team in scope:
+            low, high = max(first, start), min(last or _FAR_FUTURE, end)
+            if low <= high and any(q.start <= high and low <= q.end for q in book.rep_quotas[rep]):
+                return True
+    return False
 
 
 def team_target(book: QuotaBook, team_id: int, start: dt.date, end: dt.date) -> Fraction | None:
@@ -296,9 +319,16 @@ def period_targets(
             memberships=[m for m in memberships if m[1] in involved],
             children=children,
         )
+    # Each rep's spans in the scope, indexed once: scanning every membership for every rep
+    # was quadratic in a region's size (2,000 reps, as many memberships).
+    scoped: dict[int, list[Span]] = defaultdict(list)
+    if scope is not None:
+        for rep, team, first, last in memberships:
+            if team in scope:
+                scoped[rep].append((first, last or _FAR_FUTURE))
     reps: dict[int, Fraction] = {}
     for rep_id in rep_ids:
-        within = membership_spans(memberships, rep_id, scope) if scope is not None else None
+        within = scoped.get(rep_id, []) if scope is not None else None
         target = rep_target(book, rep_id, start, end, within=within)
         if target is not None:
             reps[rep_id] = target

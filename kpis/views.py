@@ -471,8 +471,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         today=today,
         teams=teams,
         previous=(previous.start, previous.end),
-        # a region reads the weekly trend of the reps of the page it shows only (below)
+        # a region reads the weekly trend of the reps of the page it shows only (below), and
+        # works out the figures of those reps only (unless sorted by one or downloaded)
         with_rep_series=not is_region,
+        defer_rep_rows=is_region,
         **picker.selection,
     )
     rows, totals, series = overview.rows, overview.total, overview.series
@@ -504,11 +506,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         # A region of thousands of reps: ordered across all of them (unless sorted, team by
         # team), then shown (and formatted, the page's main cost) a page at a time, with the
         # subtotals of the teams on the page; the downloads keep every rep and every team.
+        if sort:
+            overview.complete_rows(rows)  # sorted by a figure: every rep's figures
         ordered = sort_rows(rows, columns, sort) if sort else sorted(rows, key=_by_team_and_name)
         page = Paginator(ordered, REGION_REPS_PER_PAGE).get_page(request.GET.get("page"))
         shown = list(page.object_list)
         on_page = {overview.sub_team_of.get(row["rep_team_id"]) for row in shown}
         team_rows = [row for row in team_rows if row["team"]["id"] in on_page]
+    overview.complete_rows(shown)  # a region's rows wait for this (every rep when downloaded)
     rep_series = overview.rep_series
     if is_region:
         rep_series = selectors.rep_weekly_actuals(
@@ -575,7 +580,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "teams_table": teams_table,
             "reps_export_url": picker.export_url("reps"),
             "charts": charts_,
-            "has_quota": any(row.get("target") is not None for row in rows),
+            "has_quota": overview.has_rep_quota,
             "can_edit_quotas": access.can_edit_quotas(user, team),
             "has_data": any(_has_activity(row) for row in rows),
             "computed_at": overview.computed_at,

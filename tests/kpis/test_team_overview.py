@@ -121,3 +121,28 @@ def test_a_region_reads_the_weekly_trend_of_some_reps_as_the_overview_gives_it(r
     mondays = [week["week"] for week in full.series]
     read = selectors.rep_weekly_actuals(rep_ids=some, team_ids=subtree, mondays=mondays, **metric)
     assert read == {rep: full.rep_series[rep] for rep in some if rep in full.rep_series}
+
+
+@pytest.mark.parametrize("metric", [{}, {"metric": "deals_won"}, {"metric": "activities", "activity_kind": "discovery_meeting"}])
+@pytest.mark.parametrize("today", ["2025-03-15", "2025-04-10"])  # open pipeline read, or the period over
+def test_a_regions_deferred_rep_rows_are_completed_to_the_same_figures(region, metric, today):
+    """A region's page works out the figures of the reps it shows only: the same rows, totals
+    and flags once completed, a page at a time or all at once."""
+    boss, team = region["boss"], region["region"]
+    start, end, day = d("2025-03-01"), d("2025-03-31"), d(today)
+    for user in (boss, AdminFactory()):
+        full = selectors.team_overview(user=user, team_id=team.pk, start=start, end=end, today=day, **metric)
+        deferred = selectors.team_overview(
+            user=user, team_id=team.pk, start=start, end=end, today=day, defer_rep_rows=True, **metric
+        )
+        assert deferred.total == full.total and deferred.team_rows == full.team_rows and deferred.series == full.series
+        assert deferred.has_rep_quota == any(row.get("target") is not None for row in full.rows)
+        assert [row["rep"] for row in deferred.rows] == [row["rep"] for row in full.rows]
+        assert all("target" not in row and "actual" not in row for row in deferred.rows)  # nothing worked out yet
+        deferred.complete_rows(deferred.rows[1:2])  # one "page", then the rest (the page's rows left as they are)
+        assert deferred.rows[1] == full.rows[1] and "actual" not in deferred.rows[0]
+        deferred.complete_rows(deferred.rows)
+        assert deferred.rows == full.rows
+        full.complete_rows(full.rows)  # a no-op on complete rows
+    if not metric:  # the comparison means something
+        assert any(row.get("target") is not None for row in full.rows)
