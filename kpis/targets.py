@@ -102,13 +102,35 @@ def _subtract(spans: Iterable[Span], cut: Iterable[Span]) -> list[Span]:
 
 def _spans_target(quotas: Sequence[QuotaSpan], spans: Sequence[Span]) -> tuple[Fraction, bool]:
     """The shares of ``quotas`` on the days of ``spans``, and whether any quota overlaps them."""
-    total, found = Fraction(0), False
+    terms: dict[int, int] = {}
+    found = _add_shares(terms, quotas, spans)
+    return _exact_sum(terms), found
+
+
+def _add_shares(terms: dict[int, int], quotas: Sequence[QuotaSpan], spans: Sequence[Span]) -> bool:
+    """Add the shares of ``quotas`` on the days of ``spans`` to ``terms`` (denominator →
+    numerator: :func:`quota_share`'s fractions unreduced, so a team of thousands of reps sums
+    integers, not Fractions, each with its gcd); whether any quota overlaps them."""
+    found = False
     for quota in quotas:
         for start, end in spans:
-            if quota.start <= end and start <= quota.end:
-                total += quota_share(quota, start, end)
-                found = True
-    return total, found
+            low, high = max(quota.start, start), min(quota.end, end)
+            if low > high:
+                continue
+            found = True
+            target = quota.target
+            whole = working_days(quota.start, quota.end)
+            if whole:
+                part = working_days(low, high)
+            else:
+                part, whole = calendar_days(low, high), calendar_days(quota.start, quota.end)
+            denominator = target.denominator * whole
+            terms[denominator] = terms.get(denominator, 0) + target.numerator * part
+    return found
+
+
+def _exact_sum(terms: Mapping[int, int]) -> Fraction:
+    return sum((Fraction(numerator, denominator) for denominator, numerator in terms.items()), Fraction(0))
 
 
 @dataclass
@@ -158,29 +180,28 @@ def any_rep_target(
 
 def team_target(book: QuotaBook, team_id: int, start: dt.date, end: dt.date) -> Fraction | None:
     """A team's target for start..end by the per-day rule; None when no quota counts for it."""
-    total, found = _team_spans(book, team_id, [(start, end)], frozenset())
-    return total if found else None
+    terms: dict[int, int] = {}
+    found = _team_spans(book, team_id, [(start, end)], frozenset(), terms)
+    return _exact_sum(terms) if found else None
 
 
-def _team_spans(book: QuotaBook, team_id: int, spans: list[Span], seen: frozenset[int]) -> tuple[Fraction, bool]:
+def _team_spans(book: QuotaBook, team_id: int, spans: list[Span], seen: frozenset[int], terms: dict[int, int]) -> bool:
+    """Add the team's shares on the days of ``spans`` to ``terms``; whether any quota counted."""
     if team_id in seen or not spans:  # a cycle in the tree would be bad data: count a team once
-        return Fraction(0), False
+        return False
     seen = seen | {team_id}
     own = book.team_quotas.get(team_id, ())
-    total, found = _spans_target(own, spans)
+    found = _add_shares(terms, own, spans)
     rest = _subtract(spans, [(q.start, q.end) for q in own])
     if not rest:
-        return total, found
+        return found
     for rep_id, first, last in book.members.get(team_id, ()):
-        member_spans = _intersect(rest, first, last or _FAR_FUTURE)
-        share, rep_found = _spans_target(book.rep_quotas.get(rep_id, ()), member_spans)
-        total += share
-        found = found or rep_found
+        quotas = book.rep_quotas.get(rep_id)
+        if quotas:
+            found = _add_shares(terms, quotas, _intersect(rest, first, last or _FAR_FUTURE)) or found
     for child in book.children.get(team_id, ()):
-        share, child_found = _team_spans(book, child, rest, seen)
-        total += share
-        found = found or child_found
-    return total, found
+        found = _team_spans(book, child, rest, seen, terms) or found
+    return found
 
 
 def membership_spans(
