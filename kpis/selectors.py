@@ -20,9 +20,10 @@ Interface (the dashboard work builds on it):
 - ``last_computed_at(*, rep_ids=None) -> datetime | None``: when the rows were last written.
 
 - ``team_overview(*, user, team_id, start, end, today=None, weeks=12, teams=None,
-  metric="won_revenue", activity_kind="")``: the rep
-  rows, the team total, the weekly series and the freshness of one team at once (the team
-  dashboard), equal to the reads above.
+  metric="won_revenue", activity_kind="", previous=None, with_rep_series=True,
+  defer_rep_rows=False)``: the rep rows, the team total, the weekly series and the freshness
+  of one team at once (the team dashboard), equal to the reads above (with
+  ``defer_rep_rows``, once its ``complete_rows`` has filled in the rows wanted).
 
 The counts are read from the stored daily rows (kpis.models.KpiDay) and the medians from the
 stored won-deal cycle counts (kpis.models.KpiWonCycle), which the services recompute after
