@@ -100,8 +100,10 @@
     var amount = td.getAttribute("data-amount");
     return amount === null ? null : Number(amount);
   }
+  // as the server writes amounts: the page language's separators and digits
+  var locale = document.documentElement.lang || "en";
   function money(n) {
-    return n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    return n.toLocaleString(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   }
   function add(a, b) { return b === null ? a : (a === null ? b : a + b); }
   function cellsOf(tr) { return Array.prototype.slice.call(tr.querySelectorAll("td.cell")); }
