@@ -39,6 +39,7 @@ from coaching.models import (
     SessionStatus,
     StageTip,
 )
+from forecasts.models import ForecastPeriodKind, ForecastSubmission
 from kpis.models import ActivityTarget, Quota, QuotaMetric
 from reps.instants import fill_event_instants
 from reps.models import (
@@ -397,6 +398,8 @@ class DemoBuilder:
         progress: Callable[[str], None] = lambda _message: None,
     ) -> None:
         self.rng = random.Random(seed)
+        # the forecast calls draw from their own stream, so the rest of the demo stays as it was
+        self.forecast_rng = random.Random(seed * 7919 + 1)
         self.rep_count = rep_count
         self.weeks = weeks
         self.today = today
@@ -782,6 +785,79 @@ class DemoBuilder:
         bulk_create_with_history(quotas, Quota, batch_size=BATCH, default_change_reason=DEMO_REASON)
         self.summary.quotas = len(quotas)
 
+    # --- forecasts --------------------------------------------------------------------------
+
+    def build_forecasts(self) -> None:
+        """Monthly forecast calls: each rep calls every month near its midpoint and again in its
+        last days (the two calls forecast accuracy counts), and calls the current month once it
+        has begun; each team's and region's manager calls the sum of the calls below. The
+        commits land around what was won, optimists over and cautious reps under, so the
+        accuracy and bias tables have figures."""
+        rng = self.forecast_rng
+        won: dict[tuple[int, dt.date], Decimal] = defaultdict(Decimal)  # (rep id, month) -> won revenue
+        for opportunity in self.opportunities:
+            if opportunity.stage.kind == StageKind.WON and opportunity.close_date:
+                won[(opportunity.owner_id, opportunity.close_date.replace(day=1))] += opportunity.amount
+        lean = {rep.pk: rng.uniform(-0.15, 0.2) for rep in self.reps}  # the rep's usual bias
+        hundred = Decimal(100)
+        calls: list[ForecastSubmission] = []
+        team_sums: dict[tuple[int, dt.date, dt.datetime], list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+        month = _add_months(self.start, 1)
+        while month <= self.today:
+            end = _month_end(month)
+            days = (end - month).days + 1
+            moments = [
+                (month + dt.timedelta(days=days // 2 - 2), 0.35),  # before the midpoint: a rough call
+                (end - dt.timedelta(days=2), 0.08),  # in the last days: a close one
+            ]
+            if end >= self.today:
+                moments = [(month + dt.timedelta(days=1), 0.35)]  # the current month: called once begun
+            for day, spread in moments:
+                at = self.at(day, 16)
+                if not self.happened(day, 16):
+                    continue
+                for rep in self.reps:
+                    actual = won[(rep.pk, month)]
+                    commit = actual * Decimal(str(1 + lean[rep.pk] + rng.uniform(-spread, spread)))
+                    commit = max(Decimal(0), (commit / hundred).quantize(Decimal(1)) * hundred)
+                    best = (commit * Decimal(str(rng.uniform(1.1, 1.5))) / hundred).quantize(Decimal(1)) * hundred
+                    calls.append(
+                        ForecastSubmission(
+                            rep=rep,
+                            period_kind=ForecastPeriodKind.MONTH,
+                            period_start=month,
+                            period_end=end,
+                            commit=commit,
+                            best_case=best,
+                            submitted_by=rep.user,
+                            submitted_at=at,
+                        )
+                    )
+                    for team in (rep.team, rep.team.parent):
+                        if team is not None:
+                            sums = team_sums[(team.pk, month, at)]
+                            sums[0] += commit
+                            sums[1] += best
+            month = _add_months(month, 1)
+        teams = {team.pk: team for rep in self.reps for team in (rep.team, rep.team.parent) if team is not None}
+        for (team_id, start, at), (commit, best) in team_sums.items():
+            team = teams[team_id]
+            calls.append(
+                ForecastSubmission(
+                    team=team,
+                    period_kind=ForecastPeriodKind.MONTH,
+                    period_start=start,
+                    period_end=_month_end(start),
+                    commit=commit,
+                    best_case=best,
+                    submitted_by=team.manager,
+                    submitted_at=at + dt.timedelta(hours=1),  # after the reps' calls
+                )
+            )
+        ForecastSubmission.objects.bulk_create(calls, batch_size=BATCH)
+        self.summary.counts.update(forecast_calls=len(calls))
+        self.progress(f"{len(calls)} forecast calls")
+
     # --- coaching ---------------------------------------------------------------------------
 
     def build_coaching(self) -> None:
@@ -1011,6 +1087,7 @@ class DemoBuilder:
         self.build_activities()
         self.build_feedback()
         self.build_targets_and_quotas()
+        self.build_forecasts()
         self.build_coaching()
         self.build_coaching_records()
         self.build_coaching_plan()

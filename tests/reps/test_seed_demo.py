@@ -7,6 +7,7 @@ import itertools
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.db import models
 from django.utils import timezone
 
 from kpis.models import ActivityTarget, Quota
@@ -133,6 +134,27 @@ def test_attainment_is_believable_some_short_some_over():
         )
         attainment.append(won / target)
     assert min(attainment) < 0.85 and max(attainment) > 1.0, attainment
+
+
+def test_forecast_calls_give_the_accuracy_tables_figures():
+    """The rep page, the team forecast and the one-to-one agenda show forecast accuracy: the
+    demo has the calls it counts (mid-month and end of month), by reps and their managers."""
+    from django.contrib.auth import get_user_model
+
+    from forecasts.models import ForecastSubmission
+    from forecasts.selectors import accuracy
+
+    seed("--password", "x", "--weeks", "20")
+    rep, team = Rep.objects.select_related("team").first(), Team.objects.exclude(parent=None).first()
+    assert ForecastSubmission.objects.filter(rep=rep).exists() and ForecastSubmission.objects.filter(team=team).exists()
+    assert not ForecastSubmission.objects.filter(commit__gt=models.F("best_case")).exists()
+    admin = get_user_model().objects.get(username="admin")
+    scores = accuracy(user=admin, kind="month", today=dt.date(2026, 11, 25), rep_ids=[rep.pk], team_ids=[team.pk])
+    for key in (("rep", rep.pk), ("team", team.pk)):
+        ended = [p for p in scores[key]["periods"] if p["call_end"] is not None]
+        assert len(ended) >= 3, scores[key]
+        assert all(p["call_mid"] is not None for p in ended)
+    assert ForecastSubmission.objects.filter(submitted_at__gt=timezone.now()).count() == 0
 
 
 def test_nothing_happens_after_now(monkeypatch):
