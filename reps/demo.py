@@ -180,6 +180,12 @@ NEXT_STEPS = [
 ]
 LOST_REASONS = ["Price", "Chose a competitor", "No budget", "No decision", "Timing"]
 
+# A rep's skill: the share of the quota they reach (jittered by QUOTA_JITTER, within the band).
+# Under 80 %: at risk; 80 % to under 100 %: close; 100 % and over: on target (docs/kpis.md).
+SKILL_LEVELS = [0.55, 0.7, 0.85, 0.95, 1.1, 1.2, 1.35]
+QUOTA_JITTER = (0.95, 1.05)  # 0.7 × 1.05 < 0.8, 0.85 × 0.95 ≥ 0.8, 0.95 × 1.05 < 1, 1.1 × 0.95 ≥ 1
+WIN_MINUTES = range(8 * 60, 17 * 60, 30)  # when, in a working day, a deal is marked won (08:00–16:30)
+
 COACHING_WEEKS = 8  # weeks of one-to-ones before this one
 ONE_TO_ONE_HOURS = [9, 10, 11, 14, 15]  # a manager's usual one-to-one slots, with the weekdays
 ONE_TO_ONE_NOTES = [
@@ -487,8 +493,15 @@ class DemoBuilder:
                 )
             )
         self.reps = Rep.objects.bulk_create(reps)
-        # Skill drives results: some reps end up over quota, some close, some at risk.
-        self.skill = {rep.pk: rng.choice([0.55, 0.7, 0.85, 0.95, 1.05, 1.2, 1.35]) for rep in self.reps}
+        # Skill drives results: some reps end up over quota, some close, some at risk. Dealt
+        # from a shuffled deck, so any seven reps in a row hold every level and a team shows
+        # the three bands (SKILL_LEVELS).
+        deck: list[float] = []
+        self.skill = {}
+        for rep in self.reps:
+            if not deck:
+                deck = rng.sample(SKILL_LEVELS, len(SKILL_LEVELS))
+            self.skill[rep.pk] = deck.pop()
         memberships = []
         # Every sixth rep moved team a few months ago (membership history).
         for i, rep in enumerate(self.reps):
@@ -620,6 +633,7 @@ class DemoBuilder:
                         opportunities[-1].owner = new_owner
                     owners.append(owner_path)
                 week += dt.timedelta(days=7)
+        self._win_this_month(opportunities, histories)
         self.opportunities = Opportunity.objects.bulk_create(opportunities, batch_size=BATCH)
         stage_rows, owner_rows = [], []
         for opportunity, path, owner_path in zip(self.opportunities, histories, owners, strict=True):
@@ -655,6 +669,48 @@ class DemoBuilder:
         fill_event_instants(opportunity_model=Opportunity, stage_change_model=OpportunityStageChange, stage_model=Stage)
         self.summary.opportunities = len(self.opportunities)
         self.progress(f"{len(self.opportunities)} opportunities with {len(stage_rows)} stage changes")
+
+    def _win_this_month(self, opportunities: list[Opportunity], histories: list[list[tuple[Stage, dt.datetime]]]) -> None:
+        """Give every rep who has won nothing yet this month a win in its elapsed part.
+
+        Deals close a few days apart, so early in a month most reps have won nothing and the
+        pace rule (today counts as elapsed) puts nearly all of them at risk; a real team has
+        closed something. Each such rep's most advanced open deal (Negotiation, else Proposal)
+        is won on a working day of this month at a moment not after "now" and after its last
+        stage change. Before 08:00 on the month's first working day nothing can have happened
+        yet: the month then shows few figures (the previous month still has its mix). The
+        quota of the month is set from what was won (``build_targets_and_quotas``), so each
+        rep's pace lands on their skill level."""
+        rng = self.rng
+        month_start = self.today.replace(day=1)
+        moments = [
+            moment
+            for day in _working_days(month_start, self.today)
+            for minutes in WIN_MINUTES
+            if (moment := self.at(day, minutes // 60, minutes % 60)) <= self.now
+        ]
+        if not moments:
+            return
+        won_this_month = {o.owner_id for o in opportunities if o.stage.kind == StageKind.WON and o.close_date >= month_start}
+        candidates: dict[int, list[int]] = defaultdict(list)  # rep id -> indexes of its late-stage open deals
+        for index, opportunity in enumerate(opportunities):
+            if opportunity.stage.name in ("Negotiation", "Proposal") and opportunity.owner_id not in won_this_month:
+                candidates[opportunity.owner_id].append(index)
+        for rep in self.reps:
+            indexes = sorted(candidates[rep.pk], key=lambda i: (opportunities[i].stage.order, i), reverse=True)
+            for index in indexes:
+                path = histories[index]
+                later = [moment for moment in moments if moment > path[-1][1]]
+                if not later:
+                    continue
+                won_at = rng.choice(later)
+                path.append((self.stages["Won"], won_at))
+                opportunity = opportunities[index]
+                opportunity.stage = self.stages["Won"]
+                opportunity.close_date = won_at.date()
+                opportunity.stage_changed_at = won_at
+                opportunity.next_step, opportunity.next_step_date = "", None
+                break
 
     # --- activities ------------------------------------------------------------------------
 
@@ -768,7 +824,7 @@ class DemoBuilder:
             for start, end in periods:
                 # The quota is set so this rep lands near their skill level: ambitious but
                 # reachable for the strong (over 100 %), short for the weak (70–80 %).
-                wanted = Decimal(str(self.skill[rep.pk] * rng.uniform(0.9, 1.1)))
+                wanted = Decimal(str(self.skill[rep.pk] * rng.uniform(*QUOTA_JITTER)))
                 if start <= self.today:
                     elapsed = _working_days(start, min(end, self.today))
                     total = _working_days(start, end)
