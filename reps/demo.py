@@ -187,6 +187,7 @@ QUOTA_JITTER = (0.95, 1.05)  # 0.7 × 1.05 < 0.8, 0.85 × 0.95 ≥ 0.8, 0.95 × 
 WIN_MINUTES = range(8 * 60, 17 * 60, 30)  # when, in a working day, a deal is marked won (08:00–16:30)
 
 COACHING_WEEKS = 8  # weeks of one-to-ones before this one
+FROZEN_AGENDA_WEEKS = 2  # held sessions of these last weeks get their stored agenda at once (seed_demo)
 ONE_TO_ONE_HOURS = [9, 10, 11, 14, 15]  # a manager's usual one-to-one slots, with the weekdays
 ONE_TO_ONE_NOTES = [
     "Went through last week's numbers and the plan for this week.",
@@ -1025,7 +1026,8 @@ class DemoBuilder:
                         created_at=self.at(day, 17),
                     )
                 )
-            if rng.random() < 0.35 and self.accounts_of[rep.pk]:
+            # about one rep in three, and at least one so that every demo shows a plan
+            if (rng.random() < 0.35 or not plans) and self.accounts_of[rep.pk]:
                 account = rng.choice(self.accounts_of[rep.pk])
                 goal, actions = rng.choice(ACCOUNT_PLANS)
                 # written weeks ago (before its actions' due dates), so past agendas list its actions
@@ -1083,10 +1085,21 @@ def seed_demo(
     today: dt.date,
     progress: Callable[[str], None] = lambda _message: None,
 ) -> DemoSummary:
-    """Create the demo data in one transaction, then recompute every KPI row."""
+    """Create the demo data in one transaction, recompute every KPI row, then store the agendas
+    of the recent weeks' held sessions (they read the KPI rows)."""
+    from coaching.agenda import freeze_missing
     from kpis.services import kpi_recompute
 
-    summary = DemoBuilder(rep_count=rep_count, weeks=weeks, seed=seed, password=password, today=today, progress=progress).build()
+    builder = DemoBuilder(rep_count=rep_count, weeks=weeks, seed=seed, password=password, today=today, progress=progress)
+    summary = builder.build()
     progress("computing KPIs")
     summary.kpi_rows = kpi_recompute()
+    # Held sessions are seeded in bulk, without the agenda that marking a session held stores.
+    # Storing one costs about 0.1 s (tens of queries), so only the ones a manager opens are
+    # stored here; the older ones read the same live (as of their start) until the nightly run
+    # or plan_one_to_ones stores them (docs/coaching.md, "The one-to-one agenda").
+    since = builder.at(today - dt.timedelta(weeks=FROZEN_AGENDA_WEEKS), 0)
+    frozen = freeze_missing(since=since, now=builder.now)
+    summary.counts.update(frozen_agendas=frozen)
+    progress(f"{frozen} agendas of the last {FROZEN_AGENDA_WEEKS} weeks' held sessions stored")
     return summary

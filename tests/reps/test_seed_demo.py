@@ -196,3 +196,27 @@ def test_reps_are_over_close_and_under_last_month_and_this_month(monkeypatch, no
         assert Opportunity.objects.filter(stage__kind="won", close_date__gte=dt.date(2026, 12, 1)).exists()
     assert not OpportunityStageChange.objects.filter(changed_at__gt=now).exists()
     assert not Opportunity.objects.filter(closed_at__gt=now).exists()
+
+
+def test_the_recent_held_sessions_have_their_agenda_stored_the_older_ones_read_live():
+    """Issue 14: seed_demo stores the agendas of the last two weeks' held sessions (the ones a
+    manager opens, whose deals are still being edited); the older ones read live as of their
+    start until the nightly run (freeze_missing) stores them."""
+    from coaching import agenda
+    from coaching.models import CoachingSession, FrozenAgenda
+
+    output = seed("--password", "x")
+    now = dt.datetime(2026, 11, 25, 23, 59, tzinfo=timezone.get_current_timezone())  # --today pinned: its last minute
+    since = dt.datetime(2026, 11, 11, tzinfo=timezone.get_current_timezone())
+    held = CoachingSession.objects.filter(status="held")
+    recent, older = held.filter(scheduled_for__gte=since), held.filter(scheduled_for__lt=since)
+    assert recent.count() >= 7 and older.exists()
+    assert not recent.filter(frozen_agenda__isnull=True).exists()
+    assert not older.filter(frozen_agenda__isnull=False).exists()
+    assert not FrozenAgenda.objects.exclude(session__status="held").exists()
+    assert not FrozenAgenda.objects.filter(frozen_at__gt=now).exists()
+    assert f"{recent.count()} agendas" in output
+    stored = agenda.agenda_data(recent.first())
+    assert stored["frozen_at"] is not None and dt.datetime.fromisoformat(stored["as_of"]) <= now
+    assert agenda.agenda_data(older.first())["frozen_at"] is None  # live, as of its start
+    assert agenda.freeze_missing() == older.count()  # what the nightly run stores
