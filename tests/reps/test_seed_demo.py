@@ -199,18 +199,18 @@ def test_reps_are_over_close_and_under_last_month_and_this_month(monkeypatch, no
 
 
 def test_the_recent_held_sessions_have_their_agenda_stored_the_older_ones_read_live():
-    """Issue 14: seed_demo stores the agendas of the last two weeks' held sessions (the ones a
-    manager opens, whose deals are still being edited); the older ones read live as of their
-    start until the nightly run (freeze_missing) stores them."""
+    """Issue 14: seed_demo stores the agendas of the last 7 days' held sessions (each rep's latest
+    one-to-one, whose deals are still being edited); the older ones read live as of their start
+    until the nightly run (freeze_missing) stores them."""
     from coaching import agenda
     from coaching.models import CoachingSession, FrozenAgenda
 
     output = seed("--password", "x")
     now = dt.datetime(2026, 11, 25, 23, 59, tzinfo=timezone.get_current_timezone())  # --today pinned: its last minute
-    since = dt.datetime(2026, 11, 11, tzinfo=timezone.get_current_timezone())
+    since = dt.datetime(2026, 11, 18, tzinfo=timezone.get_current_timezone())
     held = CoachingSession.objects.filter(status="held")
     recent, older = held.filter(scheduled_for__gte=since), held.filter(scheduled_for__lt=since)
-    assert recent.count() >= 7 and older.exists()
+    assert recent.filter(kind="one_to_one").values("rep").distinct().count() >= 5 and older.exists()
     assert not recent.filter(frozen_agenda__isnull=True).exists()
     assert not older.filter(frozen_agenda__isnull=False).exists()
     assert not FrozenAgenda.objects.exclude(session__status="held").exists()
