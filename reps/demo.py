@@ -187,7 +187,8 @@ QUOTA_JITTER = (0.95, 1.05)  # 0.7 × 1.05 < 0.8, 0.85 × 0.95 ≥ 0.8, 0.95 × 
 WIN_MINUTES = range(8 * 60, 17 * 60, 30)  # when, in a working day, a deal is marked won (08:00–16:30)
 
 COACHING_WEEKS = 8  # weeks of one-to-ones before this one
-FROZEN_AGENDA_WEEKS = 1  # held sessions of the last 7 days get their stored agenda at once (seed_demo)
+FROZEN_AGENDA_WEEKS = 1  # held sessions of the last 7 days get their stored agenda at once (seed_demo),
+FROZEN_AGENDA_LIMIT = 60  # the latest 60 of them at most: about 0.1 s each, the seed stays under a minute
 ONE_TO_ONE_HOURS = [9, 10, 11, 14, 15]  # a manager's usual one-to-one slots, with the weekdays
 ONE_TO_ONE_NOTES = [
     "Went through last week's numbers and the plan for this week.",
@@ -1099,7 +1100,7 @@ def seed_demo(
     # stored here; the older ones read the same live (as of their start) until the nightly run
     # or plan_one_to_ones stores them (docs/coaching.md, "The one-to-one agenda").
     since = builder.at(today - dt.timedelta(weeks=FROZEN_AGENDA_WEEKS), 0)
-    frozen = freeze_missing(since=since, now=builder.now)
+    frozen = freeze_missing(since=since, now=builder.now, limit=FROZEN_AGENDA_LIMIT, newest_first=True)
     summary.counts.update(frozen_agendas=frozen)
     progress(f"{frozen} agendas stored: the held sessions of the last {FROZEN_AGENDA_WEEKS * 7} days")
     return summary

@@ -220,3 +220,14 @@ def test_the_recent_held_sessions_have_their_agenda_stored_the_older_ones_read_l
     assert stored["frozen_at"] is not None and dt.datetime.fromisoformat(stored["as_of"]) <= now
     assert agenda.agenda_data(older.first())["frozen_at"] is None  # live, as of its start
     assert agenda.freeze_missing() == older.count()  # what the nightly run stores
+
+
+def test_seed_demo_stores_the_latest_agendas_only_up_to_its_cap(monkeypatch):
+    """The cap keeps a large seed's cost bounded: the latest sessions first."""
+    from coaching.models import CoachingSession
+    from reps import demo
+
+    monkeypatch.setattr(demo, "FROZEN_AGENDA_LIMIT", 3)
+    seed("--password", "x")
+    held = CoachingSession.objects.filter(status="held").order_by("-scheduled_for", "-pk")
+    assert [s.pk for s in held if hasattr(s, "frozen_agenda")] == [s.pk for s in held[:3]]
