@@ -673,7 +673,7 @@ class DemoBuilder:
         self.progress(f"{len(self.opportunities)} opportunities with {len(stage_rows)} stage changes")
 
     def _win_this_month(self, opportunities: list[Opportunity], histories: list[list[tuple[Stage, dt.datetime]]]) -> None:
-        """Give every rep who has won nothing yet this month a win in its elapsed part.
+        """Give most reps who have won nothing yet this month a win in its elapsed part.
 
         Deals close a few days apart, so early in a month most reps have won nothing and the
         pace rule (today counts as elapsed) puts nearly all of them at risk; a real team has
@@ -699,6 +699,8 @@ class DemoBuilder:
             if opportunity.stage.name in ("Negotiation", "Proposal") and opportunity.owner_id not in won_this_month:
                 candidates[opportunity.owner_id].append(index)
         for rep in self.reps:
+            if rng.random() < 0.2:
+                continue  # one in five has still won nothing, as in a real team
             indexes = sorted(candidates[rep.pk], key=lambda i: (opportunities[i].stage.order, i), reverse=True)
             for index in indexes:
                 path = histories[index]
