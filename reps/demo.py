@@ -187,7 +187,7 @@ QUOTA_JITTER = (0.95, 1.05)  # 0.7 × 1.05 < 0.8, 0.85 × 0.95 ≥ 0.8, 0.95 × 
 WIN_MINUTES = range(8 * 60, 17 * 60, 30)  # when, in a working day, a deal is marked won (08:00–16:30)
 
 COACHING_WEEKS = 8  # weeks of one-to-ones before this one
-FROZEN_AGENDA_WEEKS = 1  # held sessions of the last 7 days get their stored agenda at once (seed_demo),
+FROZEN_AGENDA_WEEKS = 1  # held sessions of the last 7 days get their stored agenda at once (seed_demo)
 FROZEN_AGENDA_LIMIT = 60  # the latest 60 of them at most: about 0.1 s each, the seed stays under a minute
 ONE_TO_ONE_HOURS = [9, 10, 11, 14, 15]  # a manager's usual one-to-one slots, with the weekdays
 ONE_TO_ONE_NOTES = [
@@ -1089,7 +1089,7 @@ def seed_demo(
     progress: Callable[[str], None] = lambda _message: None,
 ) -> DemoSummary:
     """Create the demo data in one transaction, recompute every KPI row, then store the agendas
-    of the recent weeks' held sessions (they read the KPI rows)."""
+    of the last 7 days' held sessions (they read the KPI rows)."""
     from coaching.agenda import freeze_missing
     from kpis.services import kpi_recompute
 
