@@ -43,6 +43,31 @@ FIRST_DAY = "2024-01-01"
 DAYS = 730  # two years of history
 
 
+# The default pipeline every benchmark's data uses: (name, probability, kind, is the offer stage).
+STAGES = [
+    ("Prospecting", 10, "open", False),
+    ("Discovery", 20, "open", False),
+    ("Proposal", 50, "open", True),
+    ("Negotiation", 75, "open", False),
+    ("Won", 100, "won", False),
+    ("Lost", 0, "lost", False),
+]
+
+
+def create_pipeline():  # type: ignore[no-untyped-def]
+    """The default pipeline of STAGES, through the app's service (Django must be set up)."""
+    from reps import services
+
+    return services.pipeline_create(
+        name="Default",
+        is_default=True,
+        stages=[
+            {"name": name, "probability": probability, "kind": kind, "is_offer": offer}
+            for name, probability, kind, offer in STAGES
+        ],
+    )
+
+
 def generate(
     conn: psycopg.Connection, *, reps: int, activities: int, opportunities: int, pipeline_id: int, teams: int = TEAMS
 ) -> None:
@@ -225,18 +250,7 @@ def main() -> None:
             with connection.cursor() as cursor:
                 cursor.execute(f"TRUNCATE {KpiDay._meta.db_table}, {KpiWonCycle._meta.db_table}")
         else:
-            pipeline = services.pipeline_create(
-                name="Default",
-                is_default=True,
-                stages=[
-                    {"name": "Prospecting", "probability": 10, "kind": StageKind.OPEN},
-                    {"name": "Discovery", "probability": 20, "kind": StageKind.OPEN},
-                    {"name": "Proposal", "probability": 50, "kind": StageKind.OPEN, "is_offer": True},
-                    {"name": "Negotiation", "probability": 75, "kind": StageKind.OPEN},
-                    {"name": "Won", "probability": 100, "kind": StageKind.WON},
-                    {"name": "Lost", "probability": 0, "kind": StageKind.LOST},
-                ],
-            )
+            pipeline = create_pipeline()
             with psycopg.connect(scratch.dsn(args.db)) as raw:
                 timed(
                     "generate data (INSERT ... SELECT generate_series)",

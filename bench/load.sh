@@ -24,46 +24,15 @@ CONNECTIONS=${CONNECTIONS:-32}
 KEEP=0
 [ "${1:-}" = "--keep" ] && KEEP=1
 
-if ! command -v wrk >/dev/null 2>&1; then
-  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    echo "installing wrk (Debian package)…"
-    (apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }) || true
-  fi
-fi
-if ! command -v wrk >/dev/null 2>&1; then
-  echo "SKIP: wrk is not installed (apt-get install wrk)"
-  exit 0
-fi
-
-export DATABASE_URL="$PGURL/$DB"
-export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/2}
-export DEBUG=0
-export SECRET_KEY=${SECRET_KEY:-$("$PY" -c 'import secrets; print(secrets.token_urlsafe(60))')}
-export ALLOWED_HOSTS=127.0.0.1
-export SECURE_SSL_REDIRECT=0
-export CONN_MAX_AGE=60
-export LOG_LEVEL=WARNING
-
-WORK=$(mktemp -d)
-GUNICORN_PID=""
-cleanup() {
-  if [ -n "$GUNICORN_PID" ]; then kill "$GUNICORN_PID" 2>/dev/null || true; wait "$GUNICORN_PID" 2>/dev/null || true; fi
-  "$ROOT/.venv/bin/celery" -A salesperf purge -f >/dev/null 2>&1 || true
-  if [ "$KEEP" = "0" ]; then psql "$PGURL/postgres" -q -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+# shellcheck source=bench/load_common.sh
+source "$ROOT/bench/load_common.sh"
+require_wrk
+export_production_env
 
 if [ "${REUSE:-0}" = "1" ] && psql "$PGURL/$DB" -q -c "select 1" >/dev/null 2>&1; then
   echo "== reusing $DB"
 else
-  echo "== scratch database $DB"
-  psql "$PGURL/postgres" -q -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null
-  psql "$PGURL/postgres" -q -c "CREATE DATABASE $DB" >/dev/null
-  "$PY" manage.py migrate -v 0
-  SEED_ARGS=${SEED_ARGS:---reps 24 --weeks 26 --seed 1}
-  # shellcheck disable=SC2086
-  "$PY" manage.py seed_demo $SEED_ARGS --password bench-password >/dev/null
+  seed_scratch_db
 fi
 TOKEN=$("$PY" manage.py shell -v 0 -c "from rest_framework.authtoken.models import Token; from django.contrib.auth import get_user_model; Token.objects.filter(user__username='rep1').delete(); print(Token.objects.create(user=get_user_model().objects.get(username='rep1')).key)")
 SESSION=$("$PY" manage.py shell -v 0 -c "from django.conf import settings; from django.contrib.auth import get_user_model; from django.test import Client; c = Client(); c.force_login(get_user_model().objects.get(username='manager1')); print(c.cookies[settings.SESSION_COOKIE_NAME].value)")

@@ -25,16 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.kpi_recompute import generate  # noqa: E402  (the same data as the KPI benchmark)
-
-STAGES = [
-    ("Prospecting", 10, "open", False),
-    ("Discovery", 20, "open", False),
-    ("Proposal", 50, "open", True),
-    ("Negotiation", 75, "open", False),
-    ("Won", 100, "won", False),
-    ("Lost", 0, "lost", False),
-]
+from bench.kpi_recompute import create_pipeline, generate  # noqa: E402  (the same data as the KPI benchmark)
 
 REGION_SQL = [
     "INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email, is_staff,"
@@ -72,16 +63,7 @@ def setup(db: str, args: argparse.Namespace, *, extra_sql: Sequence[str] = ()) -
     settings.DEBUG = False  # as in production: no query log kept in memory
     if args.reuse:
         return False
-    from reps import services
-
-    pipeline = services.pipeline_create(
-        name="Default",
-        is_default=True,
-        stages=[
-            {"name": name, "probability": probability, "kind": kind, "is_offer": offer}
-            for name, probability, kind, offer in STAGES
-        ],
-    )
+    pipeline = create_pipeline()
     started = time.perf_counter()
     with psycopg.connect(scratch.dsn(db)) as raw:
         generate(raw, reps=args.reps, activities=args.activities, opportunities=args.opportunities, pipeline_id=pipeline.pk)

@@ -206,16 +206,28 @@ def agenda_freeze(*, session: CoachingSession, now: dt.datetime | None = None) -
     return frozen
 
 
-def freeze_missing(*, limit: int | None = None) -> int:
+def freeze_missing(
+    *,
+    limit: int | None = None,
+    since: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+    newest_first: bool = False,
+) -> int:
     """Freeze the agendas of held sessions that have none yet (held before agendas were stored,
-    or created in bulk); idempotent. Returns how many."""
+    or created in bulk); idempotent. Returns how many. ``since``: only the sessions from then on,
+    and ``newest_first`` with ``limit``: the latest ones (the demo data stores the recent ones
+    and leaves the older ones to the nightly run); ``now``: the moment they are stored at (the
+    demo's "now" on a pinned day)."""
+    order = ("-scheduled_for", "-pk") if newest_first else ("scheduled_for", "pk")
     missing = (
         CoachingSession.objects.filter(status=SessionStatus.HELD, frozen_agenda__isnull=True)
         .select_related("rep__team")
-        .order_by("scheduled_for", "pk")
+        .order_by(*order)
     )
+    if since is not None:
+        missing = missing.filter(scheduled_for__gte=since)
     count = 0
     for session in missing[:limit] if limit else missing:
-        agenda_freeze(session=session)
+        agenda_freeze(session=session, now=now)
         count += 1
     return count

@@ -29,6 +29,11 @@ from reps.models import ActivityKind
 
 _NUMBER = re.compile(r"^\+?\d+(\.\d+)?$")
 _SPACES = re.compile(r"[\s\u00a0\u202f'’]")
+# A Persian (or Arabic) keyboard types its own digits and separators: read them as the Latin
+# ones, whatever the language (the Persian decimal separator "٫", thousands separator "٬").
+_NATIVE_DIGITS = str.maketrans(
+    {**{chr(0x06F0 + i): str(i) for i in range(10)}, **{chr(0x0660 + i): str(i) for i in range(10)}, "٫": ".", "٬": ""}
+)
 MAX_TARGET = Decimal("999999999999.99")  # 14 digits, 2 of them decimals (reps.models.MONEY)
 
 
@@ -42,7 +47,7 @@ def parse_target(raw: str) -> Decimal | None:
     Accepts the language's decimal separator ("1234,5" where a comma is the decimal
     separator) and a point, and spaces or the other separator between thousands.
     """
-    text = _SPACES.sub("", raw)
+    text = _SPACES.sub("", raw).translate(_NATIVE_DIGITS)
     if not text:
         return None
     decimal_separator = get_format("DECIMAL_SEPARATOR")

@@ -39,6 +39,7 @@ from coaching.models import (
     SessionStatus,
     StageTip,
 )
+from forecasts.models import ForecastPeriodKind, ForecastSubmission
 from kpis.models import ActivityTarget, Quota, QuotaMetric
 from reps.instants import fill_event_instants
 from reps.models import (
@@ -180,7 +181,15 @@ NEXT_STEPS = [
 ]
 LOST_REASONS = ["Price", "Chose a competitor", "No budget", "No decision", "Timing"]
 
+# A rep's skill: the share of the quota they reach (jittered by QUOTA_JITTER, within the band).
+# Under 80 %: at risk; 80 % to under 100 %: close; 100 % and over: on target (docs/kpis.md).
+SKILL_LEVELS = [0.55, 0.7, 0.85, 0.95, 1.1, 1.2, 1.35]
+QUOTA_JITTER = (0.95, 1.05)  # 0.7 × 1.05 < 0.8, 0.85 × 0.95 ≥ 0.8, 0.95 × 1.05 < 1, 1.1 × 0.95 ≥ 1
+WIN_MINUTES = range(8 * 60, 17 * 60, 30)  # when, in a working day, a deal is marked won (08:00–16:30)
+
 COACHING_WEEKS = 8  # weeks of one-to-ones before this one
+FROZEN_AGENDA_WEEKS = 1  # held sessions of the last 7 days get their stored agenda at once (seed_demo)
+FROZEN_AGENDA_LIMIT = 60  # the latest 60 of them at most: about 0.1 s each, the seed stays under a minute
 ONE_TO_ONE_HOURS = [9, 10, 11, 14, 15]  # a manager's usual one-to-one slots, with the weekdays
 ONE_TO_ONE_NOTES = [
     "Went through last week's numbers and the plan for this week.",
@@ -397,6 +406,8 @@ class DemoBuilder:
         progress: Callable[[str], None] = lambda _message: None,
     ) -> None:
         self.rng = random.Random(seed)
+        # the forecast calls draw from their own stream, so the rest of the demo stays as it was
+        self.forecast_rng = random.Random(seed * 7919 + 1)
         self.rep_count = rep_count
         self.weeks = weeks
         self.today = today
@@ -487,8 +498,15 @@ class DemoBuilder:
                 )
             )
         self.reps = Rep.objects.bulk_create(reps)
-        # Skill drives results: some reps end up over quota, some close, some at risk.
-        self.skill = {rep.pk: rng.choice([0.55, 0.7, 0.85, 0.95, 1.05, 1.2, 1.35]) for rep in self.reps}
+        # Skill drives results: some reps end up over quota, some close, some at risk. Dealt
+        # from a shuffled deck, so any seven reps in a row hold every level and a team shows
+        # the three bands (SKILL_LEVELS).
+        deck: list[float] = []
+        self.skill = {}
+        for rep in self.reps:
+            if not deck:
+                deck = rng.sample(SKILL_LEVELS, len(SKILL_LEVELS))
+            self.skill[rep.pk] = deck.pop()
         memberships = []
         # Every sixth rep moved team a few months ago (membership history).
         for i, rep in enumerate(self.reps):
@@ -620,6 +638,7 @@ class DemoBuilder:
                         opportunities[-1].owner = new_owner
                     owners.append(owner_path)
                 week += dt.timedelta(days=7)
+        self._win_this_month(opportunities, histories)
         self.opportunities = Opportunity.objects.bulk_create(opportunities, batch_size=BATCH)
         stage_rows, owner_rows = [], []
         for opportunity, path, owner_path in zip(self.opportunities, histories, owners, strict=True):
@@ -655,6 +674,50 @@ class DemoBuilder:
         fill_event_instants(opportunity_model=Opportunity, stage_change_model=OpportunityStageChange, stage_model=Stage)
         self.summary.opportunities = len(self.opportunities)
         self.progress(f"{len(self.opportunities)} opportunities with {len(stage_rows)} stage changes")
+
+    def _win_this_month(self, opportunities: list[Opportunity], histories: list[list[tuple[Stage, dt.datetime]]]) -> None:
+        """Give most reps who have won nothing yet this month a win in its elapsed part.
+
+        Deals close a few days apart, so early in a month most reps have won nothing and the
+        pace rule (today counts as elapsed) puts nearly all of them at risk; a real team has
+        closed something. Each such rep's most advanced open deal (Negotiation, else Proposal)
+        is won on a working day of this month at a moment not after "now" and after its last
+        stage change. Before 08:00 on the month's first working day nothing can have happened
+        yet: the month then shows few figures (the previous month still has its mix). The
+        quota of the month is set from what was won (``build_targets_and_quotas``), so each
+        rep's pace lands on their skill level."""
+        rng = self.rng
+        month_start = self.today.replace(day=1)
+        moments = [
+            moment
+            for day in _working_days(month_start, self.today)
+            for minutes in WIN_MINUTES
+            if (moment := self.at(day, minutes // 60, minutes % 60)) <= self.now
+        ]
+        if not moments:
+            return
+        won_this_month = {o.owner_id for o in opportunities if o.stage.kind == StageKind.WON and o.close_date >= month_start}
+        candidates: dict[int, list[int]] = defaultdict(list)  # rep id -> indexes of its late-stage open deals
+        for index, opportunity in enumerate(opportunities):
+            if opportunity.stage.name in ("Negotiation", "Proposal") and opportunity.owner_id not in won_this_month:
+                candidates[opportunity.owner_id].append(index)
+        for rep in self.reps:
+            if rng.random() < 0.2:
+                continue  # one in five has still won nothing, as in a real team
+            indexes = sorted(candidates[rep.pk], key=lambda i: (opportunities[i].stage.order, i), reverse=True)
+            for index in indexes:
+                path = histories[index]
+                later = [moment for moment in moments if moment > path[-1][1]]
+                if not later:
+                    continue
+                won_at = rng.choice(later)
+                path.append((self.stages["Won"], won_at))
+                opportunity = opportunities[index]
+                opportunity.stage = self.stages["Won"]
+                opportunity.close_date = won_at.date()
+                opportunity.stage_changed_at = won_at
+                opportunity.next_step, opportunity.next_step_date = "", None
+                break
 
     # --- activities ------------------------------------------------------------------------
 
@@ -768,7 +831,7 @@ class DemoBuilder:
             for start, end in periods:
                 # The quota is set so this rep lands near their skill level: ambitious but
                 # reachable for the strong (over 100 %), short for the weak (70–80 %).
-                wanted = Decimal(str(self.skill[rep.pk] * rng.uniform(0.9, 1.1)))
+                wanted = Decimal(str(self.skill[rep.pk] * rng.uniform(*QUOTA_JITTER)))
                 if start <= self.today:
                     elapsed = _working_days(start, min(end, self.today))
                     total = _working_days(start, end)
@@ -781,6 +844,79 @@ class DemoBuilder:
                 quotas.append(Quota(rep=rep, metric=QuotaMetric.WON_REVENUE, start_date=start, end_date=end, target=target))
         bulk_create_with_history(quotas, Quota, batch_size=BATCH, default_change_reason=DEMO_REASON)
         self.summary.quotas = len(quotas)
+
+    # --- forecasts --------------------------------------------------------------------------
+
+    def build_forecasts(self) -> None:
+        """Monthly forecast calls: each rep calls every month near its midpoint and again in its
+        last days (the two calls forecast accuracy counts), and calls the current month once it
+        has begun; each team's and region's manager calls the sum of the calls below. The
+        commits land around what was won, optimists over and cautious reps under, so the
+        accuracy and bias tables have figures."""
+        rng = self.forecast_rng
+        won: dict[tuple[int, dt.date], Decimal] = defaultdict(Decimal)  # (rep id, month) -> won revenue
+        for opportunity in self.opportunities:
+            if opportunity.stage.kind == StageKind.WON and opportunity.close_date:
+                won[(opportunity.owner_id, opportunity.close_date.replace(day=1))] += opportunity.amount
+        lean = {rep.pk: rng.uniform(-0.15, 0.2) for rep in self.reps}  # the rep's usual bias
+        hundred = Decimal(100)
+        calls: list[ForecastSubmission] = []
+        team_sums: dict[tuple[int, dt.date, dt.datetime], list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+        month = _add_months(self.start, 1)
+        while month <= self.today:
+            end = _month_end(month)
+            days = (end - month).days + 1
+            moments = [
+                (month + dt.timedelta(days=days // 2 - 2), 0.35),  # before the midpoint: a rough call
+                (end - dt.timedelta(days=2), 0.08),  # in the last days: a close one
+            ]
+            if end >= self.today:
+                moments = [(month + dt.timedelta(days=1), 0.35)]  # the current month: called once begun
+            for day, spread in moments:
+                at = self.at(day, 16)
+                if not self.happened(day, 16):
+                    continue
+                for rep in self.reps:
+                    actual = won[(rep.pk, month)]
+                    commit = actual * Decimal(str(1 + lean[rep.pk] + rng.uniform(-spread, spread)))
+                    commit = max(Decimal(0), (commit / hundred).quantize(Decimal(1)) * hundred)
+                    best = (commit * Decimal(str(rng.uniform(1.1, 1.5))) / hundred).quantize(Decimal(1)) * hundred
+                    calls.append(
+                        ForecastSubmission(
+                            rep=rep,
+                            period_kind=ForecastPeriodKind.MONTH,
+                            period_start=month,
+                            period_end=end,
+                            commit=commit,
+                            best_case=best,
+                            submitted_by=rep.user,
+                            submitted_at=at,
+                        )
+                    )
+                    for team in (rep.team, rep.team.parent):
+                        if team is not None:
+                            sums = team_sums[(team.pk, month, at)]
+                            sums[0] += commit
+                            sums[1] += best
+            month = _add_months(month, 1)
+        teams = {team.pk: team for rep in self.reps for team in (rep.team, rep.team.parent) if team is not None}
+        for (team_id, start, at), (commit, best) in team_sums.items():
+            team = teams[team_id]
+            calls.append(
+                ForecastSubmission(
+                    team=team,
+                    period_kind=ForecastPeriodKind.MONTH,
+                    period_start=start,
+                    period_end=_month_end(start),
+                    commit=commit,
+                    best_case=best,
+                    submitted_by=team.manager,
+                    submitted_at=at + dt.timedelta(hours=1),  # after the reps' calls
+                )
+            )
+        ForecastSubmission.objects.bulk_create(calls, batch_size=BATCH)
+        self.summary.counts.update(forecast_calls=len(calls))
+        self.progress(f"{len(calls)} forecast calls")
 
     # --- coaching ---------------------------------------------------------------------------
 
@@ -969,7 +1105,8 @@ class DemoBuilder:
                         created_at=self.at(day, 17),
                     )
                 )
-            if rng.random() < 0.35 and self.accounts_of[rep.pk]:
+            # about one rep in three, and at least one so that every demo shows a plan
+            if (rng.random() < 0.35 or not plans) and self.accounts_of[rep.pk]:
                 account = rng.choice(self.accounts_of[rep.pk])
                 goal, actions = rng.choice(ACCOUNT_PLANS)
                 # written weeks ago (before its actions' due dates), so past agendas list its actions
@@ -1011,6 +1148,7 @@ class DemoBuilder:
         self.build_activities()
         self.build_feedback()
         self.build_targets_and_quotas()
+        self.build_forecasts()
         self.build_coaching()
         self.build_coaching_records()
         self.build_coaching_plan()
@@ -1027,10 +1165,21 @@ def seed_demo(
     today: dt.date,
     progress: Callable[[str], None] = lambda _message: None,
 ) -> DemoSummary:
-    """Create the demo data in one transaction, then recompute every KPI row."""
+    """Create the demo data in one transaction, recompute every KPI row, then store the agendas
+    of the last 7 days' held sessions (they read the KPI rows)."""
+    from coaching.agenda import freeze_missing
     from kpis.services import kpi_recompute
 
-    summary = DemoBuilder(rep_count=rep_count, weeks=weeks, seed=seed, password=password, today=today, progress=progress).build()
+    builder = DemoBuilder(rep_count=rep_count, weeks=weeks, seed=seed, password=password, today=today, progress=progress)
+    summary = builder.build()
     progress("computing KPIs")
     summary.kpi_rows = kpi_recompute()
+    # Held sessions are seeded in bulk, without the agenda that marking a session held stores.
+    # Storing one costs about 0.1 s (tens of queries), so only the ones a manager opens are
+    # stored here; the older ones read the same live (as of their start) until the nightly run
+    # or plan_one_to_ones stores them (docs/coaching.md, "The one-to-one agenda").
+    since = builder.at(today - dt.timedelta(weeks=FROZEN_AGENDA_WEEKS), 0)
+    frozen = freeze_missing(since=since, now=builder.now, limit=FROZEN_AGENDA_LIMIT, newest_first=True)
+    summary.counts.update(frozen_agendas=frozen)
+    progress(f"{frozen} agendas stored: the held sessions of the last {FROZEN_AGENDA_WEEKS * 7} days")
     return summary

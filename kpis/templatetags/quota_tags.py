@@ -7,17 +7,20 @@ from typing import Any
 
 from django import template
 
+from salesperf import l10n
+
 register = template.Library()
 
 
 @register.filter
 def amount(value: Any) -> str:
-    """A target or total as shown beside the cells ("12,500.00"); empty for none."""
+    """A target or total as shown beside the cells, in the language's separators and digits
+    ("12,500.00", "12 500,00"); empty for none."""
     if value is None or value == "":
         return ""
     if isinstance(value, int):  # activities per week
-        return str(value)
-    return f"{Decimal(value).quantize(Decimal('0.01')):,.2f}"
+        return l10n.number(value, 0, grouping=False)
+    return l10n.number(Decimal(value).quantize(Decimal("0.01")), 2)
 
 
 @register.filter
@@ -26,7 +29,7 @@ def signed_amount(value: Any) -> str:
     if value is None:
         return ""
     number = Decimal(value).quantize(Decimal("0.01"))
-    text = f"{abs(number):,.2f}"
+    text = l10n.number(abs(number), 2)
     return f"+{text}" if number > 0 else (f"−{text}" if number < 0 else text)
 
 

@@ -78,8 +78,16 @@
   // --- live totals (the quota grid only) ---------------------------------------------------
   if (!table.querySelector("[data-row-total]")) return;
 
+  // Persian and Arabic keyboards type their own digits and separators (as the server reads them)
+  function latin(text) {
+    return text
+      .replace(/[\u06f0-\u06f9]/g, function (d) { return String(d.charCodeAt(0) - 0x06f0); })
+      .replace(/[\u0660-\u0669]/g, function (d) { return String(d.charCodeAt(0) - 0x0660); })
+      .replace(/\u066b/g, ".")
+      .replace(/\u066c/g, "");
+  }
   function parse(text) {
-    text = text.replace(/[\s\u00a0\u202f'’]/g, "");
+    text = latin(text.replace(/[\s\u00a0\u202f'’]/g, ""));
     if (!text) return null;
     if (decimal === "," && text.indexOf(",") >= 0) text = text.replace(/\./g, "").replace(",", ".");
     else if (decimal !== ",") text = text.replace(/,/g, "");
@@ -92,8 +100,10 @@
     var amount = td.getAttribute("data-amount");
     return amount === null ? null : Number(amount);
   }
+  // as the server writes amounts: the page language's separators and digits
+  var locale = document.documentElement.lang || "en";
   function money(n) {
-    return n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    return n.toLocaleString(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   }
   function add(a, b) { return b === null ? a : (a === null ? b : a + b); }
   function cellsOf(tr) { return Array.prototype.slice.call(tr.querySelectorAll("td.cell")); }

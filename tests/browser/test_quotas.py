@@ -71,6 +71,22 @@ def test_edit_a_cell_and_save(page, alpha, artifacts_dir):
     assert errors == []
 
 
+def test_a_persian_keyboard_types_a_target(page, alpha):
+    """Persian digits and the Persian decimal separator, as a Persian keyboard types them: the
+    totals follow and the save keeps the amount (both used to refuse it as not a number)."""
+    team, (ann, _bob, _cem) = alpha
+    errors = open_grid(page, team)
+    page.select_option("#language-select", "fa")
+    page.wait_for_load_state()
+    cell(page, ann, "2027-04").fill("۱۲۳۴٫۵")
+    # written as the server writes it in Persian
+    assert page.locator("tr[data-member]").first.locator("[data-row-total]").inner_text() == "۱٬۲۳۴٫۵۰"
+    page.locator("form.quota-form button.primary[type=submit]").click()
+    page.wait_for_load_state()
+    assert Quota.objects.get(rep=ann).target == Decimal("1234.50")
+    assert errors == []
+
+
 def test_a_bad_cell_is_refused_and_nothing_is_written(page, alpha):
     team, (ann, bob, _cem) = alpha
     errors = open_grid(page, team)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 from django.urls import reverse
@@ -70,6 +71,7 @@ def test_a_message_back_while_its_import_still_runs_does_not_run_it_twice(admin_
         assert job.status == ImportStatus.RUNNING and recompute_calls == []
     finally:
         alive.close()  # the first run's worker died: its lock goes with its connection
+    _wait_until_the_server_released(services._JOB_LOCK_SPACE, job.pk)
     # The task looks again later (resume): the run died, so this one runs the job.
     assert services.import_job_run(job_id=job.pk, redelivered=True).status == ImportStatus.FAILED
 
@@ -112,3 +114,21 @@ def test_an_import_whose_database_connection_drops_ends_failed_not_running(tmp_p
     job.refresh_from_db()
     assert job.status == ImportStatus.FAILED and job.finished_at is not None
     assert "nothing was saved" in job.summary["errors"][0]["reason"]
+
+
+def _wait_until_the_server_released(space: int, key: int) -> None:
+    """The server ends a closed connection's backend, and frees its locks, a moment after the
+    client has gone: wait for that instead of racing it."""
+    from django.db import connection
+
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = %s AND objid = %s",
+                [space, key],
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+        time.sleep(0.05)
+    raise AssertionError("the closed connection's advisory lock was never released")

@@ -39,6 +39,21 @@ def test_targets_accept_a_decimal_comma_where_the_language_uses_one(typed, value
 
 
 @pytest.mark.parametrize(
+    ("typed", "value"),
+    [
+        ("۱۲۳۴۵٫۵", Decimal("12345.5")),  # Persian digits and decimal separator, as a Persian keyboard types them
+        ("۱۲٬۳۴۵", Decimal("12345")),  # with the Persian thousands separator
+        ("12345٫50", Decimal("12345.50")),
+        ("١٢٣٫٥", Decimal("123.5")),  # Arabic-Indic digits
+        ("12345.50", Decimal("12345.50")),  # what the grid shows in a cell
+    ],
+)
+def test_targets_accept_persian_digits_and_separators(typed, value):
+    with translation.override("fa"):
+        assert parse_target(typed) == value
+
+
+@pytest.mark.parametrize(
     ("typed", "reason"),
     [
         ("abc", "not a number"),

@@ -137,6 +137,23 @@ def test_nav_shows_quotas_to_admins_and_managers_only(client, alpha, admin_user)
 # --- the grid -------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("language", "shown", "difference"),
+    [("en", "12,500.00", "+500.00"), ("hu", "12\u00a0500,00", "+500,00"), ("fa", "۱۲٬۵۰۰٫۰۰", "+۵۰۰٫۰۰")],
+)
+def test_amounts_are_written_as_the_language_writes_them(client, alpha, language, shown, difference):
+    """A Hungarian reader takes "12,500.00" for twelve and a half: the read-only cells, totals
+    and differences use the language's separators and digits, like every other page."""
+    team, ann, _bob, _other = alpha
+    quota(ann, "2027-04-01", "2027-04-30", "12500")
+    quota(team, "2027-04-01", "2027-04-30", "13000")
+    client.force_login(team.manager)
+    content = client.get(url(GRID, team), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert f'<span class="cell-value">{shown}</span>' in content
+    assert f'data-col-total="0">{shown}</td>' in content
+    assert f">{difference}</td>" in content
+
+
 def test_grid_shows_reps_months_totals_and_the_team_difference(client, admin_user, alpha):
     team, ann, bob, _other = alpha
     quota(ann, "2027-04-01", "2027-04-30", "1000")

@@ -7,6 +7,7 @@ import itertools
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.db import models
 from django.utils import timezone
 
 from kpis.models import ActivityTarget, Quota
@@ -135,6 +136,27 @@ def test_attainment_is_believable_some_short_some_over():
     assert min(attainment) < 0.85 and max(attainment) > 1.0, attainment
 
 
+def test_forecast_calls_give_the_accuracy_tables_figures():
+    """The rep page, the team forecast and the one-to-one agenda show forecast accuracy: the
+    demo has the calls it counts (mid-month and end of month), by reps and their managers."""
+    from django.contrib.auth import get_user_model
+
+    from forecasts.models import ForecastSubmission
+    from forecasts.selectors import accuracy
+
+    seed("--password", "x", "--weeks", "20")
+    rep, team = Rep.objects.select_related("team").first(), Team.objects.exclude(parent=None).first()
+    assert ForecastSubmission.objects.filter(rep=rep).exists() and ForecastSubmission.objects.filter(team=team).exists()
+    assert not ForecastSubmission.objects.filter(commit__gt=models.F("best_case")).exists()
+    admin = get_user_model().objects.get(username="admin")
+    scores = accuracy(user=admin, kind="month", today=dt.date(2026, 11, 25), rep_ids=[rep.pk], team_ids=[team.pk])
+    for key in (("rep", rep.pk), ("team", team.pk)):
+        ended = [p for p in scores[key]["periods"] if p["call_end"] is not None]
+        assert len(ended) >= 3, scores[key]
+        assert all(p["call_mid"] is not None for p in ended)
+    assert ForecastSubmission.objects.filter(submitted_at__gt=timezone.now()).count() == 0
+
+
 def test_nothing_happens_after_now(monkeypatch):
     """Seeded at 10:00 today: no call done, deal created or stage change later that day."""
     from django.utils import timezone
@@ -160,3 +182,74 @@ def test_make_run_names_no_password_that_seed_demo_may_have_kept():
     makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text()
     recipe = makefile.split("\nrun: seed\n", 1)[1].split("\n\n", 1)[0]
     assert "runserver" in recipe and "DEMO_PASSWORD" not in recipe  # seed_demo prints the one that holds
+
+
+def _bands(start: dt.date, end: dt.date, today: dt.date) -> set[str | None]:
+    from django.contrib.auth import get_user_model
+
+    from kpis.selectors import kpi_table
+
+    admin = get_user_model().objects.get(username="admin")
+    return {row["band"] for row in kpi_table(user=admin, start=start, end=end, group_by="rep", today=today)}
+
+
+ALL_BANDS = {"at_risk", "close", "on_target"}
+
+
+@pytest.mark.parametrize(
+    ("now", "current_month_too"),
+    [
+        (dt.datetime(2026, 12, 1, 6, 30, tzinfo=dt.UTC), False),  # the first working day, before anything happened
+        (dt.datetime(2026, 12, 1, 15, 0, tzinfo=dt.UTC), True),  # the first working day, in the afternoon
+        (dt.datetime(2026, 12, 9, 10, 0, tzinfo=dt.UTC), True),
+    ],
+)
+def test_reps_are_over_close_and_under_last_month_and_this_month(monkeypatch, now, current_month_too):
+    """Issue 15: a mix of bands for the previous month always, and for the current one as soon as
+    any of it has elapsed: on the 1st at 15:00, deals were won earlier today (never after now)."""
+    today = now.date()
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: today)
+    call_command("seed_demo", "--reps", "12", "--weeks", "10", "--seed", "3", "--password", "x", stdout=io.StringIO())
+    assert _bands(dt.date(2026, 11, 1), dt.date(2026, 11, 30), today) == ALL_BANDS
+    this_month = _bands(dt.date(2026, 12, 1), dt.date(2026, 12, 31), today)
+    if current_month_too:
+        assert this_month == ALL_BANDS
+        assert Opportunity.objects.filter(stage__kind="won", close_date__gte=dt.date(2026, 12, 1)).exists()
+    assert not OpportunityStageChange.objects.filter(changed_at__gt=now).exists()
+    assert not Opportunity.objects.filter(closed_at__gt=now).exists()
+
+
+def test_the_recent_held_sessions_have_their_agenda_stored_the_older_ones_read_live():
+    """Issue 14: seed_demo stores the agendas of the last 7 days' held sessions (each rep's latest
+    one-to-one, whose deals are still being edited); the older ones read live as of their start
+    until the nightly run (freeze_missing) stores them."""
+    from coaching import agenda
+    from coaching.models import CoachingSession, FrozenAgenda
+
+    output = seed("--password", "x")
+    now = dt.datetime(2026, 11, 25, 23, 59, tzinfo=timezone.get_current_timezone())  # --today pinned: its last minute
+    since = dt.datetime(2026, 11, 18, tzinfo=timezone.get_current_timezone())
+    held = CoachingSession.objects.filter(status="held")
+    recent, older = held.filter(scheduled_for__gte=since), held.filter(scheduled_for__lt=since)
+    assert recent.filter(kind="one_to_one").values("rep").distinct().count() >= 5 and older.exists()
+    assert not recent.filter(frozen_agenda__isnull=True).exists()
+    assert not older.filter(frozen_agenda__isnull=False).exists()
+    assert not FrozenAgenda.objects.exclude(session__status="held").exists()
+    assert not FrozenAgenda.objects.filter(frozen_at__gt=now).exists()
+    assert f"{recent.count()} agendas" in output
+    stored = agenda.agenda_data(recent.first())
+    assert stored["frozen_at"] is not None and dt.datetime.fromisoformat(stored["as_of"]) <= now
+    assert agenda.agenda_data(older.first())["frozen_at"] is None  # live, as of its start
+    assert agenda.freeze_missing() == older.count()  # what the nightly run stores
+
+
+def test_seed_demo_stores_the_latest_agendas_only_up_to_its_cap(monkeypatch):
+    """The cap keeps a large seed's cost bounded: the latest sessions first."""
+    from coaching.models import CoachingSession
+    from reps import demo
+
+    monkeypatch.setattr(demo, "FROZEN_AGENDA_LIMIT", 3)
+    seed("--password", "x")
+    held = CoachingSession.objects.filter(status="held").order_by("-scheduled_for", "-pk")
+    assert [s.pk for s in held if hasattr(s, "frozen_agenda")] == [s.pk for s in held[:3]]
