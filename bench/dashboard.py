@@ -42,7 +42,7 @@ import scratch  # bench/scratch.py, beside this script
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.kpi_recompute import generate  # noqa: E402  (the same data as the KPI benchmark)
+from bench.kpi_recompute import create_pipeline, generate  # noqa: E402  (the same data as the KPI benchmark)
 
 DB = "salesperf_bench_dash"
 TARGET_MS = 100.0
@@ -106,22 +106,10 @@ def main() -> None:
 
         from kpis.models import KpiDay
         from kpis.services import kpi_recompute
-        from reps import services
-        from reps.models import Activity, Opportunity, Rep, StageKind, Team
+        from reps.models import Activity, Opportunity, Rep, Team
 
         if not args.reuse:
-            pipeline = services.pipeline_create(
-                name="Default",
-                is_default=True,
-                stages=[
-                    {"name": "Prospecting", "probability": 10, "kind": StageKind.OPEN},
-                    {"name": "Discovery", "probability": 20, "kind": StageKind.OPEN},
-                    {"name": "Proposal", "probability": 50, "kind": StageKind.OPEN, "is_offer": True},
-                    {"name": "Negotiation", "probability": 75, "kind": StageKind.OPEN},
-                    {"name": "Won", "probability": 100, "kind": StageKind.WON},
-                    {"name": "Lost", "probability": 0, "kind": StageKind.LOST},
-                ],
-            )
+            pipeline = create_pipeline()
             started = time.perf_counter()
             with psycopg.connect(scratch.dsn(args.db)) as raw:
                 generate(
