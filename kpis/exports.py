@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
@@ -321,14 +322,20 @@ def valid_sort(sort: str, columns: Sequence[Column]) -> str:
     return sort if sort.lstrip("-") in {c.key for c in columns if c.sortable} else ""
 
 
-_UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9_.-]+")
+_UNSAFE_FILENAME = re.compile(r"[^\w.-]+")  # letters of every language stay (Zoltán, Ελένη)
+
+
+def attachment_header(filename: str, extension: str) -> str:
+    """Content-Disposition of a download named after what it holds: an ASCII name as it is,
+    any other in RFC 6266's UTF-8 form, which every browser reads."""
+    safe = _UNSAFE_FILENAME.sub("-", filename).strip("-") or "export"
+    return content_disposition_header(True, f"{safe}.{extension}")
 
 
 def csv_response(table: Table, filename: str) -> HttpResponse:
     """The table as a CSV download (UTF-8 with a byte order mark, so spreadsheets read it right)."""
-    safe = _UNSAFE_FILENAME.sub("-", filename).strip("-") or "export"
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{safe}.csv"'
+    response["Content-Disposition"] = attachment_header(filename, "csv")
     response.write("\ufeff")
     writer = csv.writer(response)
     for row in table.csv_rows():
@@ -361,9 +368,8 @@ def xlsx_response(tables: Sequence[Table], filename: str) -> HttpResponse:
     """The tables as one Excel workbook, a sheet each: typed columns, the header row frozen."""
     import pandas as pd  # only exports need it: keeps the import of every page light
 
-    safe = _UNSAFE_FILENAME.sub("-", filename).strip("-") or "export"
     response = HttpResponse(content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{safe}.xlsx"'
+    response["Content-Disposition"] = attachment_header(filename, "xlsx")
     used: set[str] = set()
     with pd.ExcelWriter(response, engine="openpyxl") as writer:
         for table in tables:

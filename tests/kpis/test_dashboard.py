@@ -291,3 +291,18 @@ def test_the_legend_says_the_shown_percentages_are_rounded(client):
     client.force_login(world.team.manager)
     content = client.get(URL, MARCH).content.decode()
     assert "bands compare the exact value" in content
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_a_download_keeps_the_letters_of_the_teams_name(client, file_format):
+    """A Hungarian or Greek team name stays readable in the file name (RFC 6266's UTF-8 form),
+    instead of losing every accented letter; an ASCII name keeps the plain form."""
+    world = march_team(name="Észak")
+    client.force_login(world.team.manager)
+    response = client.get(URL, {**MARCH, "team": world.team.pk, "export": "reps", "format": file_format})
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f"attachment; filename*=utf-8''dashboard-%C3%89szak-2025-03-01-reps.{file_format}"
+    plain = march_team(name="North")
+    client.force_login(plain.team.manager)
+    response = client.get(URL, {**MARCH, "team": plain.team.pk, "export": "reps", "format": file_format})
+    assert response["Content-Disposition"] == f'attachment; filename="dashboard-North-2025-03-01-reps.{file_format}"'
