@@ -207,6 +207,8 @@ def team_of_request(request: HttpRequest, teams: Sequence[Team], refusal: str | 
         return teams[0] if teams else None
     by_id = {str(team.pk): team for team in teams}
     if raw not in by_id:
+        if access.is_admin(request.user):  # an admin sees every team: this one does not exist
+            raise Http404(_("There is no team with id %(id)s.") % {"id": raw[:20]})
         raise PermissionDenied(refusal or _("You may only see the dashboards of the teams you manage."))
     return by_id[raw]
 

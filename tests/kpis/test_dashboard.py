@@ -196,6 +196,16 @@ def test_admin_may_open_any_team(client):
     assert client.get(URL, {**MARCH, "team": world.team.pk}).status_code == 200
 
 
+@pytest.mark.parametrize("team", ["abc", "999999"])
+def test_an_admin_asking_for_a_team_that_does_not_exist_gets_a_404_not_a_refusal(client, team):
+    march_team()
+    client.force_login(AdminFactory())
+    response = client.get(URL, {**MARCH, "team": team})
+    assert response.status_code == 404
+    assert f"There is no team with id {team}." in response.content.decode()
+    assert "teams you manage" not in response.content.decode()
+
+
 def test_rep_gets_403(client):
     world = march_team()
     client.force_login(world.ann.user)
