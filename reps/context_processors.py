@@ -30,14 +30,17 @@ NAVIGATION: list[tuple[str, Any, set[Role]]] = [
     ("swagger-ui", _("API"), {Role.REP, Role.MANAGER, Role.ADMIN}),
     ("admin:index", _("Admin"), {Role.ADMIN}),
 ]
+# The less-used entries, under the navigation's "More" menu: the bar stays on one line at
+# 1280 px in every language and for every role.
+MORE = {"segments", "import_upload", "audit_log", "swagger-ui", "admin:index"}
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": [], "user_role": Role.NONE}
+        return {"nav_items": [], "nav_more": [], "nav_more_active": False, "user_role": Role.NONE}
     role = role_of(user)
-    items = []
+    items, more = [], []
     for url_name, label, roles in NAVIGATION:
         if role not in roles:
             continue
@@ -51,5 +54,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 url = reverse(url_name)
         except NoReverseMatch:
             continue
-        items.append({"url": url, "label": label, "active": request.path.startswith(url) and url != "/"})
-    return {"nav_items": items, "user_role": role}
+        item = {"url": url, "label": label, "active": request.path.startswith(url) and url != "/"}
+        (more if url_name in MORE else items).append(item)
+    return {
+        "nav_items": items,
+        "nav_more": more,
+        "nav_more_active": any(item["active"] for item in more),
+        "user_role": role,
+    }
