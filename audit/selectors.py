@@ -13,7 +13,9 @@ One UNION ALL of the five sources, ordered by time, so a page of the trail costs
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.apps import apps
@@ -25,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kpis.models import ActivityTarget, Quota
 from reps.models import OpportunityOwnerChange, OpportunityStageChange
+from salesperf import l10n
 
 KINDS: dict[str, Any] = {
     "admin": _("Admin change"),
@@ -262,3 +265,42 @@ def _model_name(label: str | None) -> str:
 
 def _choice_label(model: Any, field: str, value: str | None) -> str:
     return str(dict(model._meta.get_field(field).choices).get(value, value or ""))
+
+
+# A quota's value as the SQL above writes it for every reader (and the API keeps it so):
+# "12500.00 (2026-01-01 – 2026-03-31)".
+_QUOTA_VALUE = re.compile(r"^(-?\d+(?:\.\d+)?) \((\d{4}-\d{2}-\d{2}) – (\d{4}-\d{2}-\d{2})\)$")
+
+
+def _local_amount(text: str) -> str | None:
+    try:
+        return l10n.number(Decimal(text).quantize(Decimal("0.01")), 2)  # as the quota grid shows amounts
+    except InvalidOperation:
+        return None
+
+
+def _local_quota(text: str) -> str:
+    match = _QUOTA_VALUE.match(text)
+    if not match:
+        return text
+    amount, start, end = match.groups()
+    local = _local_amount(amount)
+    if local is None:
+        return text
+    start_text, end_text = (l10n.date(dt.date.fromisoformat(day)) for day in (start, end))
+    return f"{local} ({start_text} – {end_text})"
+
+
+def _local_count(text: str) -> str:
+    return l10n.number(int(text), 0, grouping=False) if text.lstrip("-").isdigit() else text
+
+
+def audit_localized(entry: AuditEntry) -> AuditEntry:
+    """The entry with its quota amounts, dates and per-week targets in the reader's language
+    ("12 500,00 (2026. 01. 01. – 2026. 03. 31.)" in Hungarian, Persian digits in Persian),
+    as the quota grid shows them. For the page; the API keeps the machine format."""
+    if entry.kind == "quota":
+        return replace(entry, old=_local_quota(entry.old), new=_local_quota(entry.new))
+    if entry.kind == "target":
+        return replace(entry, old=_local_count(entry.old), new=_local_count(entry.new))
+    return entry

@@ -18,7 +18,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     arguments = form.selector_arguments() if form.is_valid() else {}
     page = Paginator(selectors.audit_entries(**arguments), PAGE_SIZE).get_page(request.GET.get("page"))
-    entries = [selectors.audit_describe(row) for row in page.object_list]
+    entries = [selectors.audit_localized(selectors.audit_describe(row)) for row in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "audit/log.html", {"form": form, "page": page, "entries": entries, "query": query.urlencode()})

@@ -1,6 +1,8 @@
-"""Template helpers for the reader's language: plotly.js's locale as a JSON block."""
+"""Template helpers for the reader's language: digits, and plotly.js's locale as a JSON block."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django import template
 from django.utils.html import json_script
@@ -9,6 +11,15 @@ from django.utils.safestring import SafeString
 from salesperf import l10n
 
 register = template.Library()
+
+
+@register.filter(is_safe=True)
+def digits(value: Any) -> str:
+    """The value (a number, a formatted date, a translated sentence) with the language's digits:
+    Persian digits in Persian, as salesperf.l10n writes every figure."""
+    if value is None:
+        return ""
+    return l10n.digits(str(value))
 
 
 @register.simple_tag

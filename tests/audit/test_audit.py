@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -148,3 +149,37 @@ def test_the_endpoint_is_in_the_schema(trail):
     get = schema["paths"]["/api/v1/audit/"]["get"]
     assert get["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/PaginatedAuditEntryList")
     assert {p["name"] for p in get["parameters"]} == {"kind", "user", "since", "until", "page", "page_size"}
+
+
+@pytest.mark.parametrize(
+    ("language", "before", "after", "per_week"),
+    [
+        ("en", "1,000.00 (01/01/2026 – 03/31/2026)", "2,000.00 (01/01/2026 – 03/31/2026)", "10"),
+        ("hu", "1\u00a0000,00 (2026.01.01. – 2026.03.31.)", "2\u00a0000,00 (2026.01.01. – 2026.03.31.)", "10"),
+        ("fa", "۱٬۰۰۰٫۰۰ (۲۰۲۶/۱/۱ – ۲۰۲۶/۳/۳۱)", "۲٬۰۰۰٫۰۰ (۲۰۲۶/۱/۱ – ۲۰۲۶/۳/۳۱)", "۱۰"),
+    ],
+)
+def test_the_page_shows_quota_values_in_the_reader_s_language(trail, client, language, before, after, per_week):
+    """Amounts as the quota grid writes them, dates in the language's order, Persian digits in
+    Persian; the API keeps the one machine format whatever the language."""
+    client.force_login(trail["admin"])
+    response = client.get(reverse("audit_log"), {"kind": "quota"}, HTTP_ACCEPT_LANGUAGE=language)
+    page = response.content.decode()
+    assert f'<td data-label="{_label(language, "Before")}">{before}</td>' in page, page
+    assert f">{after}</td>" in page
+    target = client.get(reverse("audit_log"), {"kind": "target"}, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert f">{per_week}</td>" in target
+    if language == "fa":
+        assert not re.search(r"<time[^>]*>[^<]*[0-9]", page), "the time of a change in Latin digits"
+
+    api = APIClient()
+    api.force_authenticate(trail["admin"])
+    rows = api.get("/api/v1/audit/", {"kind": "quota"}, HTTP_ACCEPT_LANGUAGE=language).json()["results"]
+    assert "2000.00 (2026-01-01 – 2026-03-31)" in {row["new"] for row in rows}
+
+
+def _label(language: str, text: str) -> str:
+    from django.utils import translation
+
+    with translation.override(language):
+        return translation.gettext(text)
