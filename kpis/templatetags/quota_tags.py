@@ -24,6 +24,18 @@ def amount(value: Any) -> str:
 
 
 @register.filter
+def row_value(value: Any, kind: str) -> str:
+    """A value of the upload preview: a quota's amount always with its cents, however the file
+    wrote it (an xlsx cell holds 34495 where the database holds 34495.00), a weekly activity
+    target as a whole number; in the language's separators and digits. "—" for none."""
+    if value is None or value == "":
+        return "—"
+    if kind == "activity_target":
+        return l10n.number(int(value), 0, grouping=False)
+    return l10n.number(Decimal(value).quantize(Decimal("0.01")), 2)
+
+
+@register.filter
 def signed_amount(value: Any) -> str:
     """A difference with its sign ("+1,000.00", "−250.00")."""
     if value is None:

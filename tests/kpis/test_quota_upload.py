@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import openpyxl
 import pytest
@@ -125,3 +126,35 @@ def test_other_files_are_refused_in_words(admin_client):
     assert "Choose a .csv or .xlsx file." in response.content.decode()
     response = admin_client.post(URL, {"file": SimpleUploadedFile("quotas.csv", b"\x00\x01\x02")})
     assert "neither an .xlsx file nor CSV text" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "now", "new", "per_week"),
+    [
+        ("en", "30,000.00", "34,495.00", "14"),
+        ("hu", "30\u00a0000,00", "34\u00a0495,00", "14"),
+        ("fa", "۳۰٬۰۰۰٫۰۰", "۳۴٬۴۹۵٫۰۰", "۱۴"),
+    ],
+)
+def test_the_preview_shows_now_and_new_alike_in_the_reader_s_format(admin_client, team, rep, language, now, new, per_week):
+    """An xlsx cell holds 34495 where the database holds 30000.00: both show with their cents,
+    as the quota grid writes amounts in the reader's language; a weekly target stays whole."""
+    Quota.objects.create(rep=rep, start_date=dt.date(2026, 1, 1), end_date=dt.date(2026, 1, 31), target="30000.00")
+    upload = xlsx_file(
+        [
+            ["kind", "rep", "team", "metric", "activity_kind", "start", "end", "target"],
+            ["quota", rep.user.username, None, "won_revenue", None, dt.date(2026, 1, 1), dt.date(2026, 1, 31), 34495],
+            ["activity_target", None, team.name, None, "call", dt.date(2026, 4, 6), None, 14],
+        ]
+    )
+    response = admin_client.post(URL, {"file": upload}, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200
+    assert [p.action for p in response.context["preview"]] == ["update", "create"]
+    cells = re.findall(r'<td class="num">([^<]*)</td>', response.content.decode())
+    # line, now, new for each row
+    assert cells[:3] == [digits(language, "2"), now, new], cells
+    assert cells[3:] == [digits(language, "3"), "—", per_week], cells
+
+
+def digits(language: str, text: str) -> str:
+    return text.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")) if language == "fa" else text
