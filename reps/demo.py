@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from accounts.models import Profile
 from coaching.models import (
     AccountPlan,
     AccountPlanAction,
@@ -41,6 +42,7 @@ from coaching.models import (
 )
 from forecasts.models import ForecastPeriodKind, ForecastSubmission
 from kpis.models import ActivityTarget, Quota, QuotaMetric
+from reps.demo_texts import local, team_language
 from reps.instants import fill_event_instants
 from reps.models import (
     Account,
@@ -420,6 +422,7 @@ class DemoBuilder:
         self.now = timezone.now() if today == timezone.localdate() else self.at(today, 23, 59)
         self.progress = progress
         self.summary = DemoSummary()
+        self.language: dict[int, str] = {}  # team id: the language its manager and reps write in
 
     def at(self, day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
         return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=self.zone)
@@ -520,6 +523,14 @@ class DemoBuilder:
             else:
                 memberships.append(TeamMembership(rep=rep, team=rep.team, start_date=rep.start_date))
         TeamMembership.objects.bulk_create(memberships)
+        # Each team works in one of the offered languages (their interface language too), the
+        # region managers in their first team's.
+        self.language = {team.pk: team_language(i) for i, team in enumerate(self.teams)}
+        languages = {team.manager_id: self.language[team.pk] for team in self.teams}
+        for i, region in enumerate(regions):
+            languages[region.manager_id] = team_language(i * TEAMS_PER_REGION)
+        languages.update((rep.user_id, self.language[rep.team_id]) for rep in self.reps)
+        Profile.objects.bulk_create(Profile(user_id=user_id, language=language) for user_id, language in languages.items())
         self.summary.regions, self.summary.teams = len(regions), len(self.teams)
         self.summary.managers, self.summary.reps = len(manager_users), len(self.reps)
         self.progress(f"{len(self.reps)} reps in {len(self.teams)} teams and {len(regions)} regions")
@@ -944,6 +955,7 @@ class DemoBuilder:
 
         for rep in self.reps:
             coach = rep.team.manager
+            language = self.language.get(rep.team_id, "en")
             if coach.pk not in free_slots:
                 free_slots[coach.pk] = [(day, hour) for day in range(5) for hour in ONE_TO_ONE_HOURS]
                 rng.shuffle(free_slots[coach.pk])
@@ -967,8 +979,8 @@ class DemoBuilder:
                     scheduled_for=self.at(day, hour),
                     minutes=rng.choice([30, 45, 45, 60]) if held else 45,
                     status=status,
-                    shared_notes=rng.choice(ONE_TO_ONE_NOTES) if held else "",
-                    private_notes=rng.choice(PRIVATE_NOTES) if held else "",
+                    shared_notes=local(rng.choice(ONE_TO_ONE_NOTES), language) if held else "",
+                    private_notes=local(rng.choice(PRIVATE_NOTES), language) if held else "",
                     created_at=self.at(day - dt.timedelta(days=7), 8),
                 )
                 if status != SessionStatus.CANCELLED:
@@ -1004,8 +1016,9 @@ class DemoBuilder:
         feedback, actions = [], []
         for session in one_to_ones:
             day = session.scheduled_for.date()
+            language = self.language.get(session.rep.team_id, "en")
             if rng.random() < 0.35:
-                problem, consequence, improvement = rng.choice(FEEDBACK_TEXTS)
+                problem, consequence, improvement = (local(text, language) for text in rng.choice(FEEDBACK_TEXTS))
                 feedback.append(
                     CoachingFeedback(
                         rep=session.rep,
@@ -1029,7 +1042,7 @@ class DemoBuilder:
                         rep=session.rep,
                         created_by=session.coach,
                         session=session,
-                        title=title,
+                        title=local(title, language),
                         due_date=due,
                         done_at=done_at,
                         created_at=session.scheduled_for + dt.timedelta(minutes=session.minutes),
@@ -1066,6 +1079,7 @@ class DemoBuilder:
         reviews, review_actions, recognitions, plans, plan_actions = [], [], [], [], []
         for rep in self.reps:
             manager = rep.team.manager
+            language = self.language.get(rep.team_id, "en")
             deals = sorted(open_deals[rep.pk], key=lambda o: (-o.amount, o.created_date))[:4]
             for deal in rng.sample(deals, min(len(deals), rng.choice([1, 2]))):
                 day = self.today - dt.timedelta(days=rng.randint(1, 20))
@@ -1079,7 +1093,7 @@ class DemoBuilder:
                         in_control=in_control,
                         missing=missing,
                         next_step=next_step,
-                        private_notes=rng.choice(PRIVATE_NOTES) if rng.random() < 0.5 else "",
+                        private_notes=local(rng.choice(PRIVATE_NOTES), language) if rng.random() < 0.5 else "",
                         created_at=self.at(day, 16),
                     )
                 )
@@ -1100,7 +1114,7 @@ class DemoBuilder:
                         rep=rep,
                         given_by=manager,
                         date=day,
-                        text=rng.choice(RECOGNITION_TEXTS),
+                        text=local(rng.choice(RECOGNITION_TEXTS), language),
                         shared_with_team=rng.random() < 0.5,
                         created_at=self.at(day, 17),
                     )

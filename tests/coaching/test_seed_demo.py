@@ -170,3 +170,40 @@ def test_the_coaching_records_are_written_in_bulk():
     few = record_queries(3)
     assert few <= 8  # tips, reviews, their action items and links, recognition, plans, plan actions
     assert record_queries(30) < 16  # more rows only split inserts (SQLite's statement size)
+
+
+def test_the_demo_teams_write_in_the_offered_languages():
+    """Each team works in one language (its people's interface language); part of what its
+    manager writes is in it, the rest English. Same seed, same texts."""
+    from accounts.models import Profile
+    from coaching.models import Recognition
+    from reps.demo_texts import DEMO_LANGUAGES, TRANSLATIONS
+    from reps.models import Team
+
+    seed(reps=36, weeks=6)  # six teams: one per language
+    teams = Team.objects.filter(parent__isnull=False).order_by("pk")
+    languages = dict(Profile.objects.values_list("user__username", "language"))
+    assert [languages[team.manager.username] for team in teams] == list(DEMO_LANGUAGES)
+    for team in teams:
+        assert {languages[rep.user.username] for rep in team.reps.all()} == {languages[team.manager.username]}
+
+    def written_in(language: str) -> set[str]:
+        texts = set(CoachingSession.objects.filter(rep__user__profile__language=language).values_list("shared_notes", flat=True))
+        texts |= set(CoachingFeedback.objects.filter(rep__user__profile__language=language).values_list("problem", flat=True))
+        texts |= set(ActionItem.objects.filter(rep__user__profile__language=language).values_list("title", flat=True))
+        texts |= set(Recognition.objects.filter(rep__user__profile__language=language).values_list("text", flat=True))
+        return texts - {""}
+
+    english = set(TRANSLATIONS)
+    for language in DEMO_LANGUAGES[1:]:
+        local = {forms[language] for forms in TRANSLATIONS.values()}
+        texts = written_in(language)
+        assert texts & local, language  # some in the team's language
+        assert not texts & {forms[other] for forms in TRANSLATIONS.values() for other in forms if other != language}
+    every_translation = {text for forms in TRANSLATIONS.values() for text in forms.values()}
+    assert written_in("en") & english and not written_in("en") & every_translation
+
+    first = fingerprint()
+    demo.reset_sales_data()
+    seed(reps=36, weeks=6)
+    assert fingerprint() == first
