@@ -425,7 +425,7 @@ def _agenda_tables(data: Mapping[str, Any], review_session: int | None = None) -
             fixed("stage", _("Stage")),
             fixed("amount", _("Amount"), Kind.MONEY),
             fixed("days_in_stage", _("Days in stage"), Kind.INT),
-            fixed("reasons", _("Why")),
+            fixed("reasons", _("Why"), Kind.FIGURES),
             fixed("tip", _("Stage tip")),
             *_review_link(review_session),
         ],

@@ -44,6 +44,7 @@ class Kind(StrEnum):
     BAND = "band"
     DATE = "date"
     SPARKLINE = "sparkline"  # a list of numbers, oldest first, drawn as a small line
+    FIGURES = "figures"  # text made of figures ("3 / 5", "2025-04"): the language's digits on the page only
 
 
 NUMERIC_KINDS = {Kind.INT, Kind.NUMBER, Kind.MONEY, Kind.PERCENT, Kind.SCORE}
@@ -165,6 +166,11 @@ def _text(value: Any, kind: Kind) -> Cell:
     return Cell(text, _csv_safe(text), text.lower(), kind)
 
 
+def _figures(value: Any, kind: Kind) -> Cell:
+    text = str(value)
+    return Cell(l10n.digits(text), _csv_safe(text), text.lower(), kind)
+
+
 _FORMATS: dict[Kind, Callable[[Any, Kind], Cell]] = {
     Kind.MONEY: _money,
     Kind.NUMBER: _number,
@@ -174,6 +180,7 @@ _FORMATS: dict[Kind, Callable[[Any, Kind], Cell]] = {
     Kind.BAND: _band,
     Kind.DATE: _date,
     Kind.TEXT: _text,
+    Kind.FIGURES: _figures,
     Kind.SPARKLINE: _sparkline,
 }
 

@@ -16,6 +16,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from salesperf import l10n
+
 
 class PeriodKind(StrEnum):
     WEEK = "week"
@@ -137,6 +139,10 @@ class Period:
 
     @property
     def label(self) -> str:
+        """The period in words, with the language's digits ("March 2025", "مارس ۲۰۲۵")."""
+        return l10n.digits(self._label())
+
+    def _label(self) -> str:
         if self.kind == PeriodKind.WEEK:
             iso = self.start.isocalendar()
             return _("Week %(week)d, %(year)d (from %(monday)s)") % {

@@ -51,6 +51,7 @@ from kpis.targets import working_days
 from reps import access
 from reps.access import Role, role_of
 from reps.models import ActivityKind, Rep, Team
+from salesperf import l10n
 
 OPEN_DEALS_PER_PAGE = 50
 
@@ -343,7 +344,7 @@ def team_columns(link_query: str, metric: str = QuotaMetric.WON_REVENUE) -> list
         Column("win_rate", _("Win rate"), Kind.PERCENT),
         Column("offer_to_close", _("Offer → close"), Kind.PERCENT),
         Column("contact_to_offer", _("Contact → offer"), Kind.PERCENT),
-        fixed("plan", _("Activities done / planned"), Kind.TEXT, get=_activity_plan),
+        fixed("plan", _("Activities done / planned"), Kind.FIGURES, get=_activity_plan),
         Column("plan_completion", _("Plan done"), Kind.PERCENT),
         Column("csat", _("CSAT"), Kind.SCORE),
         Column("complaints", _("Complaints"), Kind.INT),
@@ -395,6 +396,7 @@ def pipeline_tables(by_stage: Sequence[Mapping[str, Any]], by_month: Sequence[Ma
             Column(
                 "month",
                 _("Expected close"),
+                kind=Kind.FIGURES,
                 get=lambda row: row["month"].strftime("%Y-%m") if row.get("month") else _("No date"),
                 sortable=False,
             ),
@@ -682,7 +684,7 @@ def _has_activity(row: Mapping[str, Any]) -> bool:
 def _attainment_table(rows: Sequence[Mapping[str, Any]]) -> Table:
     return Table(
         "attainment",
-        _("Attainment per rep (80 % = close, 100 % = on target)"),
+        l10n.digits(_("Attainment per rep (80 % = close, 100 % = on target)")),
         [
             fixed("name", _("Rep"), get=_name),
             fixed("attainment", _("Attainment"), Kind.PERCENT),
@@ -856,7 +858,7 @@ def deals_to_review_table(reviews: Iterable[Any], *, can_review: bool = False) -
         fixed("stage", _("Stage"), get=lambda row: row["opportunity"].stage.name),
         fixed("amount", _("Amount"), Kind.MONEY),
         fixed("days_in_stage", _("Days in stage"), Kind.INT),
-        fixed("reasons", _("Why"), get=lambda row: "; ".join(row["reasons"])),
+        fixed("reasons", _("Why"), Kind.FIGURES, get=lambda row: "; ".join(row["reasons"])),
     ]
     if can_review:  # the rep's manager records the review from here
         columns.append(
@@ -1144,7 +1146,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
         return [{**r, "rank": index} for index, r in enumerate(ranked[:LEADERBOARD_SIZE], start=1)]
 
     name = fixed("name", _("Rep"), get=_name, link=rep_links(link))
-    rank = fixed("rank", _("Rank"), Kind.TEXT)  # the row's header cell: aligned like one
+    rank = fixed("rank", _("Rank"), Kind.FIGURES)  # the row's header cell: aligned like one
     boards = [
         Table(
             "attainment",
