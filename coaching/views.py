@@ -45,6 +45,7 @@ from reps import access
 from reps.access import Role, rep_of, role_of
 from reps.forms import add_service_errors
 from reps.views import next_url
+from salesperf import l10n
 
 PAGE_SIZE = 25
 UPCOMING_SHOWN = 25
@@ -368,7 +369,8 @@ def _agenda_tables(data: Mapping[str, Any], review_session: int | None = None) -
     quota_period = _period(data["quota_period"]) if data.get("quota_period") else None
     last_week = Table(
         "last_week_plan",
-        _("Activities of last week (from %(monday)s): done against plan") % {"monday": last_week_period.start.isoformat()},
+        _("Activities of last week (from %(monday)s): done against plan")
+        % {"monday": l10n.digits(last_week_period.start.isoformat())},
         [
             fixed("label", _("Kind")),
             fixed("target", _("Weekly target"), Kind.INT),

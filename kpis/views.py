@@ -814,7 +814,7 @@ def rep_detail(request: HttpRequest, rep_id: int) -> HttpResponse:
 def activity_plan_table(rows: Sequence[Mapping[str, Any]], week: Period) -> Table:
     return Table(
         "activity_plan",
-        _("Activities planned and done, this week (from %(monday)s) and next") % {"monday": week.start.isoformat()},
+        _("Activities planned and done, this week (from %(monday)s) and next") % {"monday": l10n.digits(week.start.isoformat())},
         [
             fixed("label", _("Kind")),
             fixed("target", _("Weekly target"), Kind.INT),
