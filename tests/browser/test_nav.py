@@ -170,7 +170,7 @@ def test_the_keyboard_opens_the_phone_menu_and_escape_closes_it(phone_page):
     page = phone_page
     browser_login(page, "manager")
     page.goto("/coaching/")
-    toggle = page.locator("button.menu-toggle")
+    toggle = page.get_by_role("button", name="Menu", exact=True)  # the arrow is decoration, not its name
     page.keyboard.press("Tab")  # skip link
     page.keyboard.press("Tab")  # brand
     page.keyboard.press("Tab")
