@@ -33,12 +33,14 @@ NAVIGATION: list[tuple[str, Any, set[Role]]] = [
 # The less-used entries, under the navigation's "More" menu: the bar stays on one line at
 # 1280 px in every language and for every role.
 MORE = {"segments", "import_upload", "audit_log", "swagger-ui", "admin:index"}
+# The role shown beside the user's name, in the reader's language.
+ROLE_LABELS: dict[Role, Any] = {Role.ADMIN: _("administrator"), Role.MANAGER: _("manager"), Role.REP: _("rep")}
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": [], "nav_more": [], "nav_more_active": False, "user_role": Role.NONE}
+        return {"nav_items": [], "nav_more": [], "nav_more_active": False, "user_role": Role.NONE, "user_role_label": ""}
     role = role_of(user)
     items, more = [], []
     for url_name, label, roles in NAVIGATION:
@@ -61,4 +63,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_more": more,
         "nav_more_active": any(item["active"] for item in more),
         "user_role": role,
+        "user_role_label": ROLE_LABELS.get(role, ""),
     }

@@ -71,3 +71,12 @@ def test_the_api_errors_are_translated(client, manager):
     response = client.get("/api/v1/kpis/", params, HTTP_ACCEPT_LANGUAGE="fr")
     assert response.status_code == 400
     assert "ne doit pas précéder" in response.content.decode()  # ours
+
+
+
+def test_the_role_beside_the_users_name_is_in_the_readers_language(client, manager):
+    client.force_login(manager)
+    assert "<small>(manager)</small>" in client.get(reverse("dashboard")).content.decode()
+    client.post(reverse("set_language"), {"language": "hu", "next": "/"})
+    page = client.get(reverse("dashboard")).content.decode()
+    assert "<small>(vezető)</small>" in page and "(manager)" not in page
