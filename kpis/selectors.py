@@ -980,8 +980,17 @@ def _series_with_reps(
     by_rep_week: dict[int, dict[dt.date, Any]] = defaultdict(lambda: defaultdict(int))
     if per_rep:
         rows = rows_qs.order_by().values("rep_id", **groups).annotate(**_SUMS).values_list("rep_id", *groups, *names)
-    else:  # the team's weeks only: the same sums, one row a week
-        rows = ((None, *row) for row in rows_qs.order_by().values(**groups).annotate(**_SUMS).values_list(*groups, *names))
+    else:
+        # The team's weeks only: summed per day in SQL (a plain column groups faster than its
+        # week: a region's 12 weeks are 49,000 daily rows at 2,000 reps), per week here.
+        def by_day(day: dt.date) -> tuple[Any, ...]:
+            monday = day - dt.timedelta(days=day.weekday())
+            return (monday, previous[0] <= day <= previous[1]) if previous is not None else (monday,)
+
+        rows = (
+            (None, *by_day(day), *values)
+            for day, *values in rows_qs.order_by().values("day").annotate(**_SUMS).values_list("day", *names)
+        )
     for rep_id, monday, *values in rows:
         in_previous = values.pop(0) if previous is not None else False
         if in_previous:
