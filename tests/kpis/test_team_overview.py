@@ -168,3 +168,17 @@ def test_a_regions_series_and_previous_period_read_per_day_equal_the_per_rep_rea
     )
     assert per_day.previous_total == {**before, "sales_cycle_days": None}  # no won-cycle median for the previous period
     assert per_day.previous_total["deals_won"] >= 2  # February's two deals: the comparison means something
+
+
+@pytest.mark.parametrize(("first", "last"), [("Ann", "Able"), ("", "Only"), ("Only", ""), ("", "")])
+def test_a_region_names_its_reps_as_rep_name_does(region, first, last):
+    """team_overview reads the reps' names as values: the same names as Rep.name (the full name,
+    else the username)."""
+    rep = make_rep(region["alpha"], "Eve", "Ever")
+    rep.user.first_name, rep.user.last_name = first, last
+    rep.user.save()
+    services.rep_move_team(rep=rep, team=region["beta"], on_date=d("2025-03-10"))
+    overview = selectors.team_overview(
+        user=region["boss"], team_id=region["region"].pk, start=d("2025-03-01"), end=d("2025-03-31"), today=d("2025-04-10")
+    )
+    assert {row["rep"]["id"]: row["rep"]["name"] for row in overview.rows}[rep.pk] == rep.name
