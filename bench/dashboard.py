@@ -4,7 +4,7 @@ Usage: python bench/dashboard.py [--scale 1] [--reps N] [--teams N] [--activitie
                                  [--runs 30] [--keep] [--reuse] [--recompute] [--db NAME]
 
 Needs a PostgreSQL server (PGHOST/PGPORT/PGUSER, default 127.0.0.1:5432 postgres). It creates
-(and, unless --keep, drops) its own database, salesperf_bench_dash (``--db`` another name), and fills
+(and, unless --keep or --reuse, drops) its own database, salesperf_bench_dash (``--db`` another name), and fills
 it with the generator of bench/kpi_recompute.py (INSERT ... SELECT over generate_series: 20 teams per
 200 reps, a quarter of the reps moving team, owner history, feedback), then puts all the teams under
 one region, gives every rep a quota for June 2025, and computes the KPI rows once. ``--scale 10`` is
@@ -69,7 +69,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--db", default=DB, help=f"scratch database name (default {DB})")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards (and reuse it with --reuse)")
-    parser.add_argument("--reuse", action="store_true", help="reuse the database a --keep run left (migrated first)")
+    parser.add_argument("--reuse", action="store_true", help="reuse the database a --keep run left (migrated; kept)")
     parser.add_argument("--recompute", action="store_true", help="compute the KPI rows again before timing")
     args = parser.parse_args()
     scratch.resolve_scale(args)
@@ -137,7 +137,7 @@ def main() -> None:
         print(scratch.peak_rss())
         connection.close()
     finally:
-        if not args.keep:
+        if not (args.keep or args.reuse):  # a reused database stays for the next run
             scratch.drop_database(args.db)
 
 
