@@ -36,13 +36,11 @@ from the base tables, since they depend on "today".
 from __future__ import annotations
 
 import datetime as dt
-import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from functools import reduce
 from operator import itemgetter
 from typing import Any
 
@@ -1018,10 +1016,6 @@ def _series_with_reps(
     return series, rep_series, previous_sums
 
 
-# Reps up to which rep_weekly_actuals reads one index range per rep (a page's reps).
-_RANGES_MAX = 100
-
-
 def rep_weekly_actuals(
     *,
     rep_ids: Iterable[int],
@@ -1038,17 +1032,14 @@ def rep_weekly_actuals(
     rep_ids = list(rep_ids)
     if not rep_ids or not mondays:
         return {}
-    first, last = mondays[0], mondays[-1] + dt.timedelta(days=6)
-    if len(rep_ids) <= _RANGES_MAX:
-        # One range of the (rep, day) index per rep: given "rep_id IN (...)" the planner read
-        # every rep's rows of the weeks through the day index (a region's 49,000 for a page's
-        # 1,300) once the rows lay in day order.
-        of_reps = reduce(operator.or_, (Q(rep_id=rep_id, day__gte=first, day__lte=last) for rep_id in rep_ids))
-    else:
-        of_reps = Q(rep_id__in=rep_ids, day__gte=first, day__lte=last)
     rows = (
-        KpiDay.objects.filter(of_reps)
-        .filter(_membership_on_day(), rep__memberships__team_id__in=list(team_ids))
+        KpiDay.objects.filter(
+            _membership_on_day(),
+            rep__memberships__team_id__in=list(team_ids),
+            rep_id__in=rep_ids,
+            day__gte=mondays[0],
+            day__lte=mondays[-1] + dt.timedelta(days=6),
+        )
         .order_by()
         .values("rep_id", monday=TruncWeek("day", output_field=DateField()))
         .annotate(actual=Sum(measure.column))

@@ -182,17 +182,3 @@ def test_a_region_names_its_reps_as_rep_name_does(region, first, last):
         user=region["boss"], team_id=region["region"].pk, start=d("2025-03-01"), end=d("2025-03-31"), today=d("2025-04-10")
     )
     assert {row["rep"]["id"]: row["rep"]["name"] for row in overview.rows}[rep.pk] == rep.name
-
-
-def test_the_weekly_trends_of_many_reps_are_read_as_those_of_a_page(region, monkeypatch):
-    """rep_weekly_actuals reads a page's reps one index range each, more reps with one IN: the same figures."""
-    boss, team = region["boss"], region["region"]
-    full = selectors.team_overview(user=boss, team_id=team.pk, start=d("2025-03-01"), end=d("2025-03-31"), today=d("2025-04-10"))
-    reps = [row["rep"]["id"] for row in full.rows]
-    subtree = [team.pk, region["alpha"].pk, region["beta"].pk]
-    mondays = [week["week"] for week in full.series]
-    ranges = selectors.rep_weekly_actuals(rep_ids=reps, team_ids=subtree, mondays=mondays)
-    monkeypatch.setattr(selectors, "_RANGES_MAX", 1)
-    assert selectors.rep_weekly_actuals(rep_ids=reps, team_ids=subtree, mondays=mondays) == ranges
-    assert ranges == {rep: full.rep_series[rep] for rep in reps if rep in full.rep_series}
-    assert any(any(weeks) for weeks in ranges.values())  # the comparison means something
