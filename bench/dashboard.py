@@ -1,15 +1,17 @@
 """Time the team dashboard on PostgreSQL: 200 reps, 1 M activities, 100 k opportunities (``--scale 1``).
 
 Usage: python bench/dashboard.py [--scale 1] [--reps N] [--teams N] [--activities N] [--opportunities N]
-                                 [--runs 30] [--keep] [--reuse] [--db NAME]
+                                 [--runs 30] [--keep] [--reuse] [--recompute] [--db NAME]
 
 Needs a PostgreSQL server (PGHOST/PGPORT/PGUSER, default 127.0.0.1:5432 postgres). It creates
-(and, unless --keep, drops) its own database, salesperf_bench_dash (``--db`` another name), and fills
+(and, unless --keep or --reuse, drops) its own database, salesperf_bench_dash (``--db`` another name), and fills
 it with the generator of bench/kpi_recompute.py (INSERT ... SELECT over generate_series: 20 teams per
 200 reps, a quarter of the reps moving team, owner history, feedback), then puts all the teams under
 one region, gives every rep a quota for June 2025, and computes the KPI rows once. ``--scale 10`` is
 2,000 reps in 200 teams, 10 M activities, 1 M opportunities. ``--reuse`` times a database a ``--keep``
-run of this script or of bench/kpi_recompute.py left (adding the region and quotas if missing).
+run of this script or of bench/kpi_recompute.py left (migrating it, and adding the region and quotas if
+missing); ``--recompute`` computes its KPI rows again first (as the current code writes them). The data and
+the timing loop are those of bench/world.py (shared with bench/segments.py).
 
 It then times, in one process and one run, the server side of GET requests through Django's
 test client (middleware, session, view, template; no network):
@@ -20,8 +22,10 @@ test client (middleware, session, view, template; no network):
 - /dashboard/ for the region in the current month (the open-pipeline queries run too),
 - /api/v1/kpis/ for the second quarter of 2025, one row per team of the region,
 
-and prints the median and 90th percentile of each, the dashboard's median next to the trivial
-page's, the database's size per million activities and the peak RSS of this process.
+and prints the median and 90th percentile of each, the medians of the CPU time of this process and of
+the SQL time per request (measured in the same requests: on a loaded machine they move less than the
+wall-clock time), the query count, the load average, the dashboard's median next to the trivial page's,
+the database's size per million activities and the peak RSS of this process.
 Targets (issues 6 and 18): the team dashboard's median ≤ 100 ms (and within 1.5× of its time at
 scale 1), the region's page ≤ 100 ms with 200 reps and ≤ 300 ms with 2,000.
 """
@@ -31,7 +35,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -39,41 +42,25 @@ from pathlib import Path
 import psycopg
 import scratch  # bench/scratch.py, beside this script
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.kpi_recompute import create_pipeline, generate  # noqa: E402  (the same data as the KPI benchmark)
+from bench import world  # (the data and timing loop shared with bench/segments.py)
 
 DB = "salesperf_bench_dash"
 TARGET_MS = 100.0
 REGION_TARGET_MS = 300.0  # a region of more than 200 reps (issue 18: 2,000)
 
-
-def add_region(raw: psycopg.Connection) -> None:
-    """One region over every team, with its manager, and a June 2025 won-revenue quota for every rep."""
-    raw.execute(
-        "INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email, is_staff,"
-        " is_active, date_joined) VALUES ('!', false, 'regional', 'Rita', 'Region', '', false, true, now())"
-    )
-    raw.execute("INSERT INTO reps_team (name, manager_id) SELECT 'Region', id FROM auth_user WHERE username = 'regional'")
-    raw.execute("UPDATE reps_team SET parent_id = (SELECT id FROM reps_team WHERE name = 'Region') WHERE name <> 'Region'")
-    raw.execute(
-        """INSERT INTO kpis_quota (metric, activity_kind, start_date, end_date, target, rep_id)
-        SELECT 'won_revenue', '', DATE '2025-06-01', DATE '2025-06-30', 20000 + (id % 7) * 5000, id FROM reps_rep"""
-    )
+# A June 2025 won-revenue quota for every rep (the region itself: world.REGION_SQL).
+QUOTA_SQL = [
+    """INSERT INTO kpis_quota (metric, activity_kind, start_date, end_date, target, rep_id)
+    SELECT 'won_revenue', '', DATE '2025-06-01', DATE '2025-06-30', 20000 + (id % 7) * 5000, id FROM reps_rep"""
+]
 
 
-def timings(client, url: str, runs: int) -> list[float]:  # type: ignore[no-untyped-def]
-    """Milliseconds per request, after two warm-up requests (caches, translations)."""
-    for _ in range(2):
-        assert client.get(url).status_code == 200, url
-    result = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        response = client.get(url)
-        result.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, url
-    return result
+def vacuum_analyze(db: str) -> None:
+    """What autovacuum would have done by then: statistics of the new rows and the visibility map."""
+    with psycopg.connect(scratch.dsn(db), autocommit=True) as raw:
+        raw.execute("VACUUM ANALYZE")
 
 
 def main() -> None:
@@ -82,74 +69,39 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--db", default=DB, help=f"scratch database name (default {DB})")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards (and reuse it with --reuse)")
-    parser.add_argument("--reuse", action="store_true", help="reuse the database a --keep run left")
+    parser.add_argument("--reuse", action="store_true", help="reuse the database a --keep run left (migrated; kept)")
+    parser.add_argument("--recompute", action="store_true", help="compute the KPI rows again before timing")
     args = parser.parse_args()
     scratch.resolve_scale(args)
 
-    os.environ["DATABASE_URL"] = scratch.database_url(args.db) if args.reuse else scratch.create_database(args.db)
-    os.environ.pop("REDIS_URL", None)
-    os.environ.setdefault("SALESPERF_TIME_ZONE", "Europe/Budapest")
     try:
-        if not args.reuse:
-            subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "-v0"], check=True, cwd=ROOT)
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "salesperf.settings")
-        import django
-
-        django.setup()
-        from django.conf import settings
-
-        settings.DEBUG = False  # as in production: no query log kept in memory
-        from django.contrib.auth.models import User
+        world.setup(args.db, args, extra_sql=QUOTA_SQL, teams=args.teams)
         from django.db import connection
-        from django.db.models import Count
-        from django.test import Client
 
         from kpis.models import KpiDay
         from kpis.services import kpi_recompute
         from reps.models import Activity, Opportunity, Rep, Team
 
-        if not args.reuse:
-            pipeline = create_pipeline()
-            started = time.perf_counter()
+        if not Team.objects.filter(name="Region").exists():  # a database of bench/kpi_recompute.py
             with psycopg.connect(scratch.dsn(args.db)) as raw:
-                generate(
-                    raw,
-                    reps=args.reps,
-                    teams=args.teams,
-                    activities=args.activities,
-                    opportunities=args.opportunities,
-                    pipeline_id=pipeline.pk,
-                )
-                raw.commit()
-            print(f"generated data in {time.perf_counter() - started:.1f} s", flush=True)
-        if not Team.objects.filter(name="Region").exists():
-            with psycopg.connect(scratch.dsn(args.db)) as raw:
-                add_region(raw)
-                raw.commit()
-                raw.autocommit = True
-                raw.execute("VACUUM ANALYZE")
-        if not KpiDay.objects.exists():
+                for sql in (*world.REGION_SQL, *QUOTA_SQL):
+                    raw.execute(sql)  # type: ignore[arg-type]
+            vacuum_analyze(args.db)
+        if args.recompute or not KpiDay.objects.exists():
             started = time.perf_counter()
             kpi_recompute()
             print(f"computed the KPI rows in {time.perf_counter() - started:.1f} s", flush=True)
+            vacuum_analyze(args.db)
 
         counts = (Rep.objects.count(), Activity.objects.count(), Opportunity.objects.count())
         print(f"data: {counts[0]} reps, {counts[1]} activities, {counts[2]} opportunities")
-        region = Team.objects.get(name="Region")
-        # the largest team (the generator spreads the reps unevenly)
-        biggest = Rep.objects.values("team_id").annotate(n=Count("pk")).order_by("-n", "team_id").first()
-        assert biggest is not None
-        team = Team.objects.get(pk=biggest["team_id"])
-        client = Client(HTTP_HOST="localhost")
-        client.force_login(User.objects.get(username="regional"))
+        region, team, team_size = world.region_and_biggest_team()
+        client = world.regional_client()
 
         june = "period=month&start=2025-06-01"
         pages = [
             ("/healthz/ (trivial page)", "/healthz/"),
-            (
-                f"/dashboard/ one team ({Rep.objects.filter(team=team).count()} reps), June 2025",
-                f"/dashboard/?team={team.pk}&{june}",
-            ),
+            (f"/dashboard/ one team ({team_size} reps), June 2025", f"/dashboard/?team={team.pk}&{june}"),
             (f"/dashboard/ region ({counts[0]} reps), June 2025", f"/dashboard/?team={region.pk}&{june}"),
             ("/dashboard/ region, June 2025, last page of reps", f"/dashboard/?team={region.pk}&{june}&page=9999"),
             ("/dashboard/ region, this month", f"/dashboard/?team={region.pk}"),
@@ -159,12 +111,18 @@ def main() -> None:
             ),
         ]
         medians = {}
-        print(f"\n{'page':<52} {'median':>9} {'p90':>9}   ({args.runs} runs each)")
+        print(f"\nload average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        print(f"{'page':<52} {'median':>9} {'p90':>9} {'CPU':>9} {'SQL':>9} {'queries':>7}   ({args.runs} runs each)")
         for label, url in pages:
-            ms = timings(client, url, args.runs)
-            medians[url] = statistics.median(ms)
-            p90 = statistics.quantiles(ms, n=10)[-1]
-            print(f"{label:<52} {medians[url]:7.1f} ms {p90:7.1f} ms", flush=True)
+            sample = world.measure(client, url, args.runs)
+            medians[url] = statistics.median(sample.wall)
+            p90 = statistics.quantiles(sample.wall, n=10)[-1]
+            cpu, sql = statistics.median(sample.cpu), statistics.median(sample.sql)
+            print(
+                f"{label:<52} {medians[url]:7.1f} ms {p90:7.1f} ms {cpu:6.1f} ms {sql:6.1f} ms {max(sample.queries):7d}",
+                flush=True,
+            )
+        print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         trivial = medians["/healthz/"]
         team_ms = medians[pages[1][1]]
         region_ms = medians[pages[2][1]]
@@ -179,7 +137,7 @@ def main() -> None:
         print(scratch.peak_rss())
         connection.close()
     finally:
-        if not args.keep:
+        if not (args.keep or args.reuse):  # a reused database stays for the next run
             scratch.drop_database(args.db)
 
 

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -46,9 +47,10 @@ def arguments(doc: str | None) -> argparse.Namespace:
     return parser.parse_args()
 
 
-def setup(db: str, args: argparse.Namespace, *, extra_sql: Sequence[str] = ()) -> bool:
+def setup(db: str, args: argparse.Namespace, *, extra_sql: Sequence[str] = (), teams: int | None = None) -> bool:
     """Point Django at ``db`` (created and filled unless ``--reuse``) and set it up; True when
-    the data was generated now (the caller may then compute what it needs once)."""
+    the data was generated now (the caller may then compute what it needs once). ``teams``:
+    how many teams the generator makes (its default, 20, unless given)."""
     os.environ["DATABASE_URL"] = scratch.database_url(db) if args.reuse else scratch.create_database(db)
     os.environ.pop("REDIS_URL", None)
     os.environ.setdefault("SALESPERF_TIME_ZONE", "Europe/Budapest")
@@ -66,7 +68,8 @@ def setup(db: str, args: argparse.Namespace, *, extra_sql: Sequence[str] = ()) -
     pipeline = create_pipeline()
     started = time.perf_counter()
     with psycopg.connect(scratch.dsn(db)) as raw:
-        generate(raw, reps=args.reps, activities=args.activities, opportunities=args.opportunities, pipeline_id=pipeline.pk)
+        sizes = {"reps": args.reps, "activities": args.activities, "opportunities": args.opportunities}
+        generate(raw, **sizes, pipeline_id=pipeline.pk, **({"teams": teams} if teams is not None else {}))
         for sql in (*REGION_SQL, *extra_sql):
             raw.execute(sql)  # type: ignore[arg-type]
         raw.commit()
@@ -87,6 +90,47 @@ def timings(client: Any, url: str, runs: int) -> list[float]:
         result.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200, url
     return result
+
+
+@dataclass
+class Sample:
+    """Per request of one page: wall-clock, CPU time of this process (the server side's Python)
+    and SQL time (the queries' round trips, as Django runs them), in ms; and the query count."""
+
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    sql: list[float] = field(default_factory=list)
+    queries: list[int] = field(default_factory=list)
+
+
+def measure(client: Any, url: str, runs: int) -> Sample:
+    """As :func:`timings`, with each request's CPU time, SQL time and queries beside its wall-clock time."""
+    from django.db import connection
+
+    for _ in range(2):
+        assert client.get(url).status_code == 200, url
+    sample = Sample()
+    spent: list[float] = []
+
+    def timed(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            spent.append(time.perf_counter() - started)
+
+    for _ in range(runs):
+        spent.clear()
+        with connection.execute_wrapper(timed):
+            started, cpu = time.perf_counter(), time.process_time()
+            response = client.get(url)
+            cpu, wall = time.process_time() - cpu, time.perf_counter() - started
+        assert response.status_code == 200, url
+        sample.wall.append(wall * 1000)
+        sample.cpu.append(cpu * 1000)
+        sample.sql.append(sum(spent) * 1000)
+        sample.queries.append(len(spent))
+    return sample
 
 
 def region_and_biggest_team() -> tuple[Any, Any, int]:

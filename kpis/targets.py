@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from kpis.models import Quota, QuotaMetric
 from reps.models import Team, TeamMembership
@@ -230,18 +230,24 @@ def read_quota_book(
     team_ids: Iterable[int] = (),
     memberships: Iterable[tuple[int, int, dt.date, dt.date | None]] = (),
     children: Mapping[int, Sequence[int]] | None = None,
+    rep_query: QuerySet | None = None,
 ) -> QuotaBook:
     """One query: the quotas of ``metric`` (and ``activity_kind``) overlapping start..end of
-    ``rep_ids``, of the reps of ``memberships`` (rep, team, first, last) and of ``team_ids``."""
+    ``rep_ids``, of the reps of ``memberships`` (rep, team, first, last) and of ``team_ids``.
+
+    ``rep_query``: a query of rep ids holding all those reps (its other reps' quotas are read
+    too, and answer for no one asked about), passed as a subquery instead of a list of ids (a
+    region has 2,000)."""
     memberships = list(memberships)
     reps = set(rep_ids) | {rep for rep, _team, _first, _last in memberships}
     teams = set(team_ids)
     rep_quotas: dict[int, list[QuotaSpan]] = defaultdict(list)
     team_quotas: dict[int, list[QuotaSpan]] = defaultdict(list)
     if reps or teams:
+        of_reps = Q(rep_id__in=rep_query) if rep_query is not None else Q(rep_id__in=sorted(reps))
         rows = (
             Quota.objects.filter(_metric_filter(metric, activity_kind, start, end))
-            .filter(Q(rep_id__in=sorted(reps)) | Q(team_id__in=sorted(teams)))
+            .filter(of_reps | Q(team_id__in=sorted(teams)))
             .order_by()
             .values_list("rep_id", "team_id", "start_date", "end_date", "target")
         )

@@ -146,3 +146,39 @@ def test_a_regions_deferred_rep_rows_are_completed_to_the_same_figures(region, m
         full.complete_rows(full.rows)  # a no-op on complete rows
     if not metric:  # the comparison means something
         assert any(row.get("target") is not None for row in full.rows)
+
+
+@pytest.mark.parametrize("metric", [{}, {"metric": "activities", "activity_kind": "discovery_meeting"}])
+def test_a_regions_series_and_previous_period_read_per_day_equal_the_per_rep_read(region, metric):
+    """A region's page reads its weekly series and the previous period's sums per day (no rep
+    series): the same series and previous total as the per-rep, per-week read, and the previous
+    total as the team table gives it (its sums and quota figures)."""
+    boss, team = region["boss"], region["region"]
+    start, end, day = d("2025-03-01"), d("2025-03-31"), d("2025-04-10")
+    previous = (d("2025-02-01"), d("2025-02-28"))
+    per_rep = selectors.team_overview(user=boss, team_id=team.pk, start=start, end=end, today=day, previous=previous, **metric)
+    per_day = selectors.team_overview(
+        user=boss, team_id=team.pk, start=start, end=end, today=day, previous=previous, with_rep_series=False, **metric
+    )
+    assert per_day.series == per_rep.series and per_day.previous_total == per_rep.previous_total
+    before = next(
+        row
+        for row in selectors.kpi_table(user=boss, start=previous[0], end=previous[1], group_by="team", team_id=team.pk, **metric)
+        if row["team"]["id"] == team.pk
+    )
+    assert per_day.previous_total == {**before, "sales_cycle_days": None}  # no won-cycle median for the previous period
+    assert per_day.previous_total["deals_won"] >= 2  # February's two deals: the comparison means something
+
+
+@pytest.mark.parametrize(("first", "last"), [("Ann", "Able"), ("", "Only"), ("Only", ""), ("", "")])
+def test_a_region_names_its_reps_as_rep_name_does(region, first, last):
+    """team_overview reads the reps' names as values: the same names as Rep.name (the full name,
+    else the username)."""
+    rep = make_rep(region["alpha"], "Eve", "Ever")
+    rep.user.first_name, rep.user.last_name = first, last
+    rep.user.save()
+    services.rep_move_team(rep=rep, team=region["beta"], on_date=d("2025-03-10"))
+    overview = selectors.team_overview(
+        user=region["boss"], team_id=region["region"].pk, start=d("2025-03-01"), end=d("2025-03-31"), today=d("2025-04-10")
+    )
+    assert {row["rep"]["id"]: row["rep"]["name"] for row in overview.rows}[rep.pk] == rep.name
