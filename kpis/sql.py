@@ -216,18 +216,26 @@ def opportunity_events_sql(dates: DateFilter, rep_ids: Sequence[int] | None, *, 
     # Only the history of the opportunities that have an event in range.
     if dates.days is None and dates.since is None:
         opp_filter, opp_params = "1=1", []
-    elif won_only:
-        opp_filter = (
-            "oc.opportunity_id IN (SELECT o2.id FROM reps_opportunity o2 JOIN reps_stage s2 ON s2.id = o2.stage_id"
-            f" WHERE s2.kind = '{won}' AND {close_f.replace('o.', 'o2.')})"
-        )
-        opp_params = list(close_p)
     else:
-        opp_filter = (
-            "oc.opportunity_id IN (SELECT o2.id FROM reps_opportunity o2 WHERE "
-            f"{created_f.replace('o.', 'o2.')} OR {offer_f.replace('o.', 'o2.')} OR {close_f.replace('o.', 'o2.')})"
-        )
-        opp_params = [*created_p, *offer_p, *close_p]
+        if won_only:
+            with_events = (
+                "SELECT o2.id FROM reps_opportunity o2 JOIN reps_stage s2 ON s2.id = o2.stage_id"
+                f" WHERE s2.kind = '{won}' AND {close_f.replace('o.', 'o2.')}"
+            )
+            opp_params = list(close_p)
+        else:
+            with_events = (
+                "SELECT o2.id FROM reps_opportunity o2 WHERE "
+                f"{created_f.replace('o.', 'o2.')} OR {offer_f.replace('o.', 'o2.')} OR {close_f.replace('o.', 'o2.')}"
+            )
+            opp_params = [*created_p, *offer_p, *close_p]
+        if dates.days is not None and connection.vendor == "postgresql":
+            # A few days (an incremental recompute): their deals' history by its index on the deal.
+            # As "IN (subquery)" the planner, guessing hundreds of deals for a few, hash-joins the
+            # whole history (1.1 M rows at 10×); an array it looks up deal by deal.
+            opp_filter = f"oc.opportunity_id = ANY(ARRAY({with_events}))"
+        else:
+            opp_filter = f"oc.opportunity_id IN ({with_events})"
     ranges, ranges_params = owner_ranges_sql(opp_filter, opp_params)
     rep_f, rep_p = _in("COALESCE(w.to_owner_id, e.owner_id)", rep_ids)
     columns = ", ".join(f"e.{name}" for name in COUNT_COLUMNS)
