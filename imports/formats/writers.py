@@ -364,20 +364,27 @@ class SeenIds:
 
     def earlier(self, ids: Sequence[str]) -> set[str]:
         """Those of ``ids`` that were added before."""
-        if not self.in_database:
-            return self.ids.intersection(ids)
-        if not ids:
-            return set()
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT external_id FROM {self.TABLE} WHERE external_id = ANY(%s)", [list(ids)])
-            return {row[0] for row in cursor.fetchall()}
+        found = self.ids.intersection(ids)
+        stored = [i for i in ids if "\x00" not in i]
+        if self.in_database and stored:
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT external_id FROM {self.TABLE} WHERE external_id = ANY(%s)", [stored])
+                found.update(row[0] for row in cursor.fetchall())
+        return found
 
     def add(self, ids: Iterable[str]) -> None:
         """Remember ``ids``: none of them was added before, each appears once."""
-        if self.in_database:
-            copy_rows(self.TABLE, ["external_id"], ((i,) for i in ids))
-        else:
+        if not self.in_database:
             self.ids.update(ids)
+            return
+        # PostgreSQL text cannot hold a NUL character: such an id (a row to be refused) stays in memory.
+        stored = []
+        for i in ids:
+            if "\x00" in i:
+                self.ids.add(i)
+            else:
+                stored.append(i)
+        copy_rows(self.TABLE, ["external_id"], ((i,) for i in stored))
 
     def close(self) -> None:
         if self.in_database:

@@ -128,3 +128,16 @@ def test_a_file_without_duplicates_imports_every_row(example_dir, tmp_path, monk
     again = services.import_run(format="salesperf", directory=folder)  # a second import in one transaction
     assert again.counts[("activities.csv", "activities")].unchanged == 11
     assert Activity.objects.count() == 11
+
+
+def test_an_id_with_a_nul_character_is_checked_too(example_dir, tmp_path, seen_in):
+    """PostgreSQL text cannot hold NUL: such an id (past the first 64 KiB, which must not have one) is
+    remembered in memory, and its row refused as before."""
+    nul = "dup:act:\x00x"
+    rows = [_row(n) for n in range(1500)]
+    rows += [f"{nul},example:rep:anna,phone,planned,2024-02-01,,,,,", f"{nul},example:rep:anna,call,planned,2024-02-01,,,,,"]
+    folder = _folder(example_dir, tmp_path, rows)
+    assert _errors(folder) == [
+        ("activities.csv", 1503, f"external_id “{nul}” appears twice in this file."),
+        ("activities.csv", 1502, f"kind “phone” is not one of {KINDS}."),
+    ]
