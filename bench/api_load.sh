@@ -84,10 +84,7 @@ echo "== results (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
 report "GET  floor (bench only)" "$WORK/floor.txt"
 report "GET  /api/v1/activities/" "$WORK/list.txt"
 report "POST /api/v1/activities/" "$WORK/create.txt"
-# peak resident memory of the gunicorn master and workers (VmHWM: the high-water mark so far)
-for pid in $GUNICORN_PID $(pgrep -P "$GUNICORN_PID" || true); do
-  printf 'peak RSS of gunicorn process %s: %s\n' "$pid" "$(awk '/^VmHWM/ {print $2, $3}' "/proc/$pid/status" 2>/dev/null)"
-done
+print_gunicorn_peak_rss
 FLOOR_RPS=$(awk '/^Requests\/sec:/ {print $2}' "$WORK/floor.txt")
 LIST_RPS=$(awk '/^Requests\/sec:/ {print $2}' "$WORK/list.txt")
 POST_RPS=$(awk '/^Requests\/sec:/ {print $2}' "$WORK/create.txt")

@@ -9,7 +9,7 @@
 # for DURATION seconds (default 10) with CONNECTIONS connections (default 32) against
 #   1. GET /dashboard/           as manager1 (session cookie): the team dashboard page
 #   2. GET /api/v1/activities/   as rep1 (token): the first page of 50 of the rep's list
-# Prints requests/s, p99 latency and errors of each, and exits 1 if any request failed (a socket
+# Prints requests/s, p99 latency and errors of each, the peak RSS of the gunicorn processes, and exits 1 if any request failed (a socket
 # error, a timeout or an answer other than 2xx/3xx). docs/benchmarks.md records the runs.
 set -euo pipefail
 
@@ -73,5 +73,6 @@ echo "== results (load average after: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc)
 ok=0
 report "GET /dashboard/" "$WORK/dashboard.txt" || ok=1
 report "GET /api/v1/activities/" "$WORK/list.txt" || ok=1
+print_gunicorn_peak_rss
 if [ "$ok" = 0 ]; then echo "errors: none"; else echo "FAILED: some requests failed" >&2; fi
 exit "$ok"

@@ -50,3 +50,11 @@ seed_scratch_db() {
   # shellcheck disable=SC2086
   "$PY" manage.py seed_demo $seed_args --password bench-password >/dev/null
 }
+
+# Peak resident memory (VmHWM: the high-water mark so far) of the gunicorn master and its workers.
+print_gunicorn_peak_rss() {
+  local pid
+  for pid in $GUNICORN_PID $(pgrep -P "$GUNICORN_PID" || true); do
+    printf 'peak RSS of gunicorn process %s: %s\n' "$pid" "$(awk '/^VmHWM/ {print $2, $3}' "/proc/$pid/status" 2>/dev/null)"
+  done
+}

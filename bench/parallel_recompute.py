@@ -1,7 +1,7 @@
 """Time the full KPI recompute fanned out over Celery worker processes: 1 process, then 2.
 
 Usage: python bench/parallel_recompute.py [--reps 200] [--activities 500000] [--opportunities 50000]
-       [--shards 8] [--runs 2] [--workers 1,2] [--keep]   (--workers "": the serial runs only)
+       [--shards 8] [--runs 2] [--workers 1,2] [--keep] [--db NAME]   (--workers "": the serial runs only)
 
 Needs PostgreSQL (PGHOST/PGPORT/PGUSER, default 127.0.0.1:5432 postgres) and Redis (REDIS_URL,
 default redis://127.0.0.1:6379/14, a database of its own: its queue is purged). It creates (and, unless --keep, drops)
@@ -16,6 +16,7 @@ bench/kpi_recompute.py (INSERT ... SELECT over generate_series), then:
 - checks that every run stored the serial run's rows (all columns but the row id and the stamp).
 
 Prints the best time of each and the speed-up of 2 processes over 1. Target (issue 18): ≥ 1.6×.
+Also prints the peak RSS (VmHWM) of each worker's main and pool processes, and of this process.
 PostgreSQL does the work: the speed-up is bounded by the cores the server can give the shards.
 """
 
@@ -71,6 +72,39 @@ def start_worker(processes: int, env: dict[str, str]) -> subprocess.Popen:
     return worker
 
 
+def _peak_kib(pid: int) -> int | None:
+    """VmHWM of a live process: its peak resident memory so far, in KiB (Linux)."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return next((int(line.split()[1]) for line in status if line.startswith("VmHWM:")), None)
+    except OSError:
+        return None
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            if ppid == pid:
+                found.append(int(entry.name))
+    return sorted(found)
+
+
+def worker_peak_rss(worker: subprocess.Popen) -> str:
+    """Peak RSS of the worker's main process and of each pool process (read before it stops)."""
+
+    def mib(pid: int) -> str:
+        kib = _peak_kib(pid)
+        return "?" if kib is None else f"{kib / 1024:.0f}"
+
+    pool = " / ".join(mib(pid) for pid in _children(worker.pid)) or "?"
+    return f"peak RSS of the worker: main process {mib(worker.pid)} MiB, pool processes {pool} MiB"
+
+
 def stop_worker(worker: subprocess.Popen) -> None:
     worker.terminate()
     try:
@@ -105,10 +139,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=2, help="runs per worker count (the best counts)")
     parser.add_argument("--workers", default="1,2", help="worker process counts to measure, comma-separated")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--db", default=DB, help=f"scratch database name (default {DB})")
     args = parser.parse_args()
     counts = [int(n) for n in args.workers.split(",") if n.strip()]  # "" measures the serial runs only
 
-    os.environ["DATABASE_URL"] = scratch.create_database(DB)
+    os.environ["DATABASE_URL"] = scratch.create_database(args.db)
     os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
     os.environ.setdefault("SALESPERF_TIME_ZONE", "Europe/Budapest")
     worker = None
@@ -128,7 +163,7 @@ def main() -> None:
         assert not app.conf.task_always_eager, "REDIS_URL must reach a Redis server"
         pipeline = create_pipeline()
         started = time.perf_counter()
-        with psycopg.connect(scratch.dsn(DB)) as raw:
+        with psycopg.connect(scratch.dsn(args.db)) as raw:
             generate(raw, reps=args.reps, activities=args.activities, opportunities=args.opportunities, pipeline_id=pipeline.pk)
             raw.commit()
             raw.autocommit = True
@@ -169,23 +204,27 @@ def main() -> None:
                 times.append(seconds)
                 if digest() != reference:
                     raise SystemExit(f"the run with {processes} worker processes stored other rows than the serial run")
+            worker_rss = worker_peak_rss(worker)
             stop_worker(worker)
             worker = None
             best[processes] = min(times)
             runs = " / ".join(f"{t:.2f}" for t in times)
             label = f"parallel, {args.shards} shards, {processes} worker process{'es' if processes > 1 else ''}"
             print(f"{label:<48} {best[processes]:7.2f} s   {written} rows, same as serial (runs: {runs} s)", flush=True)
+            print(f"  {worker_rss}", flush=True)
         connection.close()
         if 1 in best and 2 in best:
             ratio = best[1] / best[2]
             verdict = "met" if ratio >= TARGET else "NOT met"
             print(f"\nspeed-up of 2 worker processes over 1: {ratio:.2f}× (target ≥ {TARGET}×: {verdict})")
             print(f"1 process vs serial: {best[1] / min(serial):.2f}× the serial time (the cost of sharding and the chord)")
+        # This process ran the serial recomputes; the stopped workers count as its children.
+        print(scratch.peak_rss(), "(this process: the serial runs; children: the migrations and the workers)")
     finally:
         if worker is not None:
             stop_worker(worker)
         if not args.keep:
-            scratch.drop_database(DB)
+            scratch.drop_database(args.db)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from kpis import sql
@@ -23,6 +23,16 @@ from salesperf import dates
 
 def _co_owners(rep_ids: list[int]) -> set[int]:
     """Every rep in the owner history of the deals these reps have owned. One query."""
+    if connection.vendor == "postgresql":
+        # The deals as an array, looked up one by one by their index: as "IN (subquery)" the
+        # planner hash-joins the whole owner history (1.1 M rows at 10×) for a few hundred deals.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT DISTINCT h.to_owner_id FROM reps_opportunityownerchange h WHERE h.opportunity_id = ANY(ARRAY("
+                "SELECT oc.opportunity_id FROM reps_opportunityownerchange oc WHERE oc.to_owner_id = ANY(%s)))",
+                [list(rep_ids)],
+            )
+            return {row[0] for row in cursor.fetchall()}
     deals = OpportunityOwnerChange.objects.filter(to_owner_id__in=rep_ids).values("opportunity_id")
     owners = OpportunityOwnerChange.objects.filter(opportunity_id__in=deals).order_by().values_list("to_owner_id", flat=True)
     return set(owners.distinct())

@@ -150,18 +150,25 @@ def owner_ranges_sql(opportunity_filter: str, params: list[Any]) -> tuple[str, l
     return sql, [*changed_params, *changed_params, *params]
 
 
-def _candidates(condition: str, params: list[Any], rep_ids: Sequence[int] | None) -> tuple[str, list[Any]]:
+def _candidates(
+    condition: str, params: list[Any], rep_ids: Sequence[int] | None, *, by_deal: bool = False
+) -> tuple[str, list[Any]]:
     """``condition`` narrowed to the opportunities any of ``rep_ids`` may be credited for: those
     they own now or were ever handed (the credited owner is one of these), so that a read for a
-    few reps does not compute the credit of every deal. ``o`` is the opportunity's alias."""
+    few reps does not compute the credit of every deal. ``o`` is the opportunity's alias.
+
+    ``by_deal`` (PostgreSQL, a few days): the deals handed to the reps as an array, so that they
+    are fetched by id (the reps' deals, as many at any size of the company) instead of every
+    deal of the days being read and filtered (ten times as many with ten times the deals)."""
     if rep_ids is None:
         return condition, params
     owner_f, owner_p = _in("o.owner_id", rep_ids)
     handed_f, handed_p = _in("oc_c.to_owner_id", rep_ids)
-    narrowed = (
-        f"({condition} AND ({owner_f} OR o.id IN"
-        f" (SELECT oc_c.opportunity_id FROM reps_opportunityownerchange oc_c WHERE {handed_f})))"
-    )
+    handed = f"SELECT oc_c.opportunity_id FROM reps_opportunityownerchange oc_c WHERE {handed_f}"
+    if by_deal and connection.vendor == "postgresql":
+        narrowed = f"({condition} AND ({owner_f} OR o.id = ANY(ARRAY({handed}))))"
+    else:
+        narrowed = f"({condition} AND ({owner_f} OR o.id IN ({handed})))"
     return narrowed, [*params, *owner_p, *handed_p]
 
 
@@ -171,9 +178,10 @@ def opportunity_events_sql(dates: DateFilter, rep_ids: Sequence[int] | None, *, 
     Columns: rep_id, day, cycle_days (won deals only), then every count column. With
     ``won_only``, only the won events.
     """
-    created_f, created_p = _candidates(*dates.sql("o.created_date"), rep_ids)
-    offer_f, offer_p = _candidates(*dates.sql("o.offer_date"), rep_ids)
-    close_f, close_p = _candidates(*dates.sql("o.close_date"), rep_ids)
+    by_deal = dates.days is not None  # an incremental recompute of a few days
+    created_f, created_p = _candidates(*dates.sql("o.created_date"), rep_ids, by_deal=by_deal)
+    offer_f, offer_p = _candidates(*dates.sql("o.offer_date"), rep_ids, by_deal=by_deal)
+    close_f, close_p = _candidates(*dates.sql("o.close_date"), rep_ids, by_deal=by_deal)
     won, lost = StageKind.WON.value, StageKind.LOST.value
     cycle = days_between("o.close_date", "o.created_date")
     parts: list[str] = []
@@ -216,18 +224,26 @@ def opportunity_events_sql(dates: DateFilter, rep_ids: Sequence[int] | None, *, 
     # Only the history of the opportunities that have an event in range.
     if dates.days is None and dates.since is None:
         opp_filter, opp_params = "1=1", []
-    elif won_only:
-        opp_filter = (
-            "oc.opportunity_id IN (SELECT o2.id FROM reps_opportunity o2 JOIN reps_stage s2 ON s2.id = o2.stage_id"
-            f" WHERE s2.kind = '{won}' AND {close_f.replace('o.', 'o2.')})"
-        )
-        opp_params = list(close_p)
     else:
-        opp_filter = (
-            "oc.opportunity_id IN (SELECT o2.id FROM reps_opportunity o2 WHERE "
-            f"{created_f.replace('o.', 'o2.')} OR {offer_f.replace('o.', 'o2.')} OR {close_f.replace('o.', 'o2.')})"
-        )
-        opp_params = [*created_p, *offer_p, *close_p]
+        if won_only:
+            with_events = (
+                "SELECT o2.id FROM reps_opportunity o2 JOIN reps_stage s2 ON s2.id = o2.stage_id"
+                f" WHERE s2.kind = '{won}' AND {close_f.replace('o.', 'o2.')}"
+            )
+            opp_params = list(close_p)
+        else:
+            with_events = (
+                "SELECT o2.id FROM reps_opportunity o2 WHERE "
+                f"{created_f.replace('o.', 'o2.')} OR {offer_f.replace('o.', 'o2.')} OR {close_f.replace('o.', 'o2.')}"
+            )
+            opp_params = [*created_p, *offer_p, *close_p]
+        if by_deal and connection.vendor == "postgresql":
+            # A few days (an incremental recompute): their deals' history by its index on the deal.
+            # As "IN (subquery)" the planner, guessing hundreds of deals for a few, hash-joins the
+            # whole history (1.1 M rows at 10×); an array it looks up deal by deal.
+            opp_filter = f"oc.opportunity_id = ANY(ARRAY({with_events}))"
+        else:
+            opp_filter = f"oc.opportunity_id IN ({with_events})"
     ranges, ranges_params = owner_ranges_sql(opp_filter, opp_params)
     rep_f, rep_p = _in("COALESCE(w.to_owner_id, e.owner_id)", rep_ids)
     columns = ", ".join(f"e.{name}" for name in COUNT_COLUMNS)

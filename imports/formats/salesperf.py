@@ -35,6 +35,7 @@ from imports.formats.writers import (
     Item,
     OpportunityRow,
     RepRow,
+    SeenIds,
     copy_rows,
     ensure_users,
     upsert,
@@ -527,13 +528,14 @@ def _history_of(
 
 ACTIVITY_COLUMNS = ["owner_id", "kind", "status", "subject", "planned_date", "done_at", "account_id", "opportunity_id", "notes"]
 ACTIVITY_CHUNK = 20000
+ACTIVITY_ID_BLOCK = 5000  # rows read ahead to check their ids against the earlier rows' in one query
 
 
 def _activities(f: CsvFile, _files: dict, refs: Refs, report: Report, progress: Progress | None) -> None:
     """Activities, streamed in chunks: 1 M rows must not sit in memory or go through the ORM."""
     refs.add(Rep, dict(Rep.objects.exclude(external_id=None).values_list("external_id", "pk")))
     kinds, statuses = set(ActivityKind.values), set(ActivityStatus.values)
-    seen: set[str] = set()
+    seen = SeenIds()  # the ids of the rows read so far: in the database on PostgreSQL, not in memory
     chunk: list[tuple[str, tuple[Any, ...]]] = []
     opportunity_accounts: dict[int, int | None] = {}
     use_copy = connection.vendor == "postgresql"
@@ -567,23 +569,52 @@ def _activities(f: CsvFile, _files: dict, refs: Refs, report: Report, progress: 
         raw_rows.clear()
         flush()
 
-    for line, row in f.rows(report, progress):
-        ext = row["external_id"]
-        if not ext:
-            report.error(f.name, line, _("external_id is empty."))
-            continue
-        if ext in seen:
-            report.error(f.name, line, _("external_id “%(value)s” appears twice in this file.") % {"value": ext})
-            continue
-        seen.add(ext)
-        if row.get("account_external_id"):
-            pending_refs[Account].add(row["account_external_id"])
-        if row.get("opportunity_external_id"):
-            pending_refs[Opportunity].add(row["opportunity_external_id"])
-        raw_rows.append((line, row))
-        if len(raw_rows) >= ACTIVITY_CHUNK:
-            resolve_and_parse()
+    # Rows are read a block ahead, so one query tells which of their ids came earlier in the file;
+    # the reader's own errors wait in the block, so every error keeps its place in the report.
+    block: list[tuple[int | None, dict[str, str] | None, str]] = []
+
+    def check_block() -> None:
+        earlier = seen.earlier([row["external_id"] for _l, row, _e in block if row is not None and row["external_id"]])
+        new: set[str] = set()
+        for line, row, error in block:
+            if row is None:
+                report.error(f.name, line, error)
+                continue
+            ext = row["external_id"]
+            if not ext:
+                report.error(f.name, line, _("external_id is empty."))
+                continue
+            if ext in earlier or ext in new:
+                report.error(f.name, line, _("external_id “%(value)s” appears twice in this file.") % {"value": ext})
+                continue
+            new.add(ext)
+            if row.get("account_external_id"):
+                pending_refs[Account].add(row["account_external_id"])
+            if row.get("opportunity_external_id"):
+                pending_refs[Opportunity].add(row["opportunity_external_id"])
+            raw_rows.append((line, row))
+            if len(raw_rows) >= ACTIVITY_CHUNK:
+                resolve_and_parse()
+        seen.add(new)
+        block.clear()
+
+    for line, row in f.rows(_BlockErrors(block), progress):
+        block.append((line, row, ""))
+        if len(block) >= ACTIVITY_ID_BLOCK:
+            check_block()
+    check_block()
     resolve_and_parse()
+    seen.close()
+
+
+class _BlockErrors:
+    """Stands in for the report while rows are read ahead: keeps the reader's errors in the block."""
+
+    def __init__(self, block: list[tuple[int | None, dict[str, str] | None, str]]) -> None:
+        self.block = block
+
+    def error(self, file: str, line: int | None, reason: str) -> None:
+        self.block.append((line, None, reason))
 
 
 def _parse_activity(

@@ -344,5 +344,53 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]])
     return n
 
 
+class SeenIds:
+    """The external ids an import has read so far, to refuse one that appears twice in a file.
+
+    On PostgreSQL they go to a temporary table with a unique index (dropped at the end of the
+    import's transaction), so a file of millions of rows does not hold millions of ids in memory;
+    elsewhere (SQLite, the embedded default) a Python set does. Ask and add in blocks of ids.
+    """
+
+    TABLE = "import_seen_ids"
+
+    def __init__(self) -> None:
+        self.in_database = connection.vendor == "postgresql"
+        self.ids: set[str] = set()
+        if self.in_database:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{self.TABLE}")  # a second import in the same transaction
+                cursor.execute(f"CREATE TEMPORARY TABLE {self.TABLE} (external_id text PRIMARY KEY) ON COMMIT DROP")
+
+    def earlier(self, ids: Sequence[str]) -> set[str]:
+        """Those of ``ids`` that were added before."""
+        found = self.ids.intersection(ids)
+        stored = [i for i in ids if "\x00" not in i]
+        if self.in_database and stored:
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT external_id FROM {self.TABLE} WHERE external_id = ANY(%s)", [stored])
+                found.update(row[0] for row in cursor.fetchall())
+        return found
+
+    def add(self, ids: Iterable[str]) -> None:
+        """Remember ``ids``: none of them was added before, each appears once."""
+        if not self.in_database:
+            self.ids.update(ids)
+            return
+        # PostgreSQL text cannot hold a NUL character: such an id (a row to be refused) stays in memory.
+        stored = []
+        for i in ids:
+            if "\x00" in i:
+                self.ids.add(i)
+            else:
+                stored.append(i)
+        copy_rows(self.TABLE, ["external_id"], ((i,) for i in stored))
+
+    def close(self) -> None:
+        if self.in_database:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{self.TABLE}")
+
+
 def money(value: Decimal | int | str) -> Decimal:
     return Decimal(value).quantize(Decimal("0.01"))
