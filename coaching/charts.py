@@ -7,13 +7,12 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-import plotly.graph_objects as go
 from django.utils.translation import gettext as _
 
-from kpis.charts import ACCENT, BAND_COLOURS, _layout
+from kpis.charts import ACCENT, BAND_COLOURS, Figure, _layout
 
 
-def coaching_share_figure(weeks: Sequence[Mapping[str, Any]], ideal: Decimal) -> go.Figure:
+def coaching_share_figure(weeks: Sequence[Mapping[str, Any]], ideal: Decimal) -> Figure:
     """The coach's share of working time spent coaching, per week, against the ideal (a dashed line)."""
     labels = [row["week"].isoformat() for row in weeks]
     values = [round(float(row["share"] or 0) * 100, 1) for row in weeks]
@@ -64,4 +63,4 @@ def coaching_share_figure(weeks: Sequence[Mapping[str, Any]], ideal: Decimal) ->
             }
         ],
     )
-    return go.Figure({"data": data, "layout": layout})
+    return Figure(data, layout)

@@ -73,7 +73,6 @@ def test_the_api_errors_are_translated(client, manager):
     assert "ne doit pas précéder" in response.content.decode()  # ours
 
 
-
 def test_the_role_beside_the_users_name_is_in_the_readers_language(client, manager):
     client.force_login(manager)
     assert "<small>(manager)</small>" in client.get(reverse("dashboard")).content.decode()

@@ -94,3 +94,50 @@ def test_user_text_never_renders_as_a_link_or_markup():
     for text in (str(json.loads(figure.to_json())), str(json.loads(stages.to_json()))):
         assert "<a" not in text and "<b>" not in text
         assert "&lt;a href=" in text
+
+
+def test_every_chart_is_written_out_as_plotly_would_write_the_validated_figure(settings):
+    """Figures skip go.Figure's validation on the page: their JSON must be what it would give."""
+    from django.utils import translation
+
+    from coaching.charts import coaching_share_figure
+
+    week = dt.date(2025, 6, 2)
+
+    def figures():
+        return [
+            charts.attainment_figure(
+                [
+                    rep_row(i, f"R<{i}> & co", attainment=Decimal("0.8") + Decimal(i) / 100, pace=Decimal("0.9"), band="close")
+                    for i in range(5)
+                ]
+                + [rep_row(9, "No band", attainment=Decimal("1.2"), pace=None, band=None)]
+            ),
+            charts.funnel_figure({"contacts": 10, "discovery_meetings": 5, "offers_submitted": 2, "deals_won": 1}),
+            charts.funnel_figure({}),
+            charts.trends_figure(
+                [
+                    {"week": week + dt.timedelta(weeks=i), "won_revenue": Decimal("100.50") * i, "offers_submitted": i}
+                    for i in range(12)
+                ]
+            ),
+            charts.trends_figure([]),
+            charts.pipeline_by_stage_figure(
+                [{"stage": "A&B", "amount": Decimal("10.5"), "weighted": Decimal("5.25"), "count": 3}]
+            ),
+            charts.pipeline_by_month_figure(
+                [
+                    {"month": dt.date(2025, 6, 1), "amount": Decimal("10.5"), "weighted": Decimal("5"), "count": 3},
+                    {"month": None, "amount": Decimal("1"), "weighted": Decimal("0"), "count": 1},
+                ]
+            ),
+            charts.segment_growth_figure(
+                [{"value": "SMB", **{k: {"won_revenue": Decimal("12.5")} for k in ("current", "previous", "year_ago")}}]
+            ),
+            coaching_share_figure([{"week": week, "share": Decimal("0.125")}, {"week": week, "share": None}], Decimal("0.2")),
+        ]
+
+    for language in ("en", "hu", "fa"):
+        with translation.override(language):
+            for figure in figures():
+                assert json.loads(figure.to_json()) == json.loads(figure.validated().to_json())
