@@ -244,8 +244,9 @@ class Table:
     footer: list[Cell] | None = field(init=False)
 
     def __post_init__(self) -> None:
-        self.body = [[column.cell(row) for column in self.columns] for row in self.rows]
-        self.footer = [column.cell(self.totals) for column in self.columns] if self.totals is not None else None
+        with l10n.pinned_language():  # thousands of cells: the language looked up once
+            self.body = [[column.cell(row) for column in self.columns] for row in self.rows]
+            self.footer = [column.cell(self.totals) for column in self.columns] if self.totals is not None else None
         self.footer = self._without_links(self.footer)
         if self.sort:
             self.body = sort_cells(self.body, self.columns, self.sort)

@@ -10,6 +10,9 @@ expect.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -46,14 +49,34 @@ def _separators(language: str) -> tuple[str, str]:
         return str(formats.get_format("DECIMAL_SEPARATOR")), str(formats.get_format("THOUSAND_SEPARATOR"))
 
 
+# The language pinned by ``pinned_language`` (None: ask Django each time).
+_pinned_language: ContextVar[str | None] = ContextVar("salesperf_l10n_language", default=None)
+
+
+def _language() -> str:
+    return _pinned_language.get() or get_language() or settings.LANGUAGE_CODE
+
+
+@contextmanager
+def pinned_language() -> Iterator[None]:
+    """Look the active language up once for a block that formats many numbers (a table's
+    cells): Django's ``get_language`` reads an asgiref ``Local``, microseconds a call, and a
+    region's page formats thousands of numbers. Nothing in the block may switch languages."""
+    token = _pinned_language.set(get_language() or settings.LANGUAGE_CODE)
+    try:
+        yield
+    finally:
+        _pinned_language.reset(token)
+
+
 def separators() -> tuple[str, str]:
     """(decimal, thousands) separators of the active language."""
-    return _separators(get_language() or settings.LANGUAGE_CODE)
+    return _separators(_language())
 
 
 def digits(text: str) -> str:
     """The text with the active language's digits (Persian digits in Persian)."""
-    if (get_language() or "").startswith("fa"):
+    if _language().startswith("fa"):
         return text.translate(PERSIAN_DIGITS)
     return text
 
@@ -61,7 +84,7 @@ def digits(text: str) -> str:
 def number(value: Any, places: int = 0, *, grouping: bool = True) -> str:
     """A number with ``places`` decimals, the language's separators and digits."""
     # the language is looked up once: a dashboard formats thousands of numbers a page
-    language = get_language() or settings.LANGUAGE_CODE
+    language = _language()
     decimal, thousands = _separators(language)
     text = f"{Decimal(value):,.{places}f}" if grouping else f"{Decimal(value):.{places}f}"
     text = text.replace(",", "\x00").replace(".", decimal).replace("\x00", thousands)
@@ -86,7 +109,7 @@ def money(amount: Any, *, symbol: bool = False) -> str:
     text = number(amount, 0 if whole else 2)
     if not symbol:
         return text
-    if (get_language() or "en").split("-")[0] in SYMBOL_FIRST:
+    if _language().split("-")[0] in SYMBOL_FIRST:
         return currency_symbol() + text
     return text + "\u00a0" + currency_symbol()
 

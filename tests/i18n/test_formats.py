@@ -68,3 +68,24 @@ def test_plotly_gets_the_language_s_separators_and_month_names():
     assert spec["format"]["days"][0].lower() == "dimanche"  # plotly's list starts on Sunday
     with translation.override("fa"):
         assert l10n.plotly_locale()["rtl"] is True
+
+
+def test_a_tables_cells_are_written_in_the_language_active_when_it_is_built():
+    """Tables look the language up once for all their cells (l10n.pinned_language)."""
+    from kpis.exports import Column, Table
+
+    columns = [Column("amount", "Amount", Kind.MONEY), Column("ratio", "Ratio", Kind.PERCENT)]
+    rows = [{"amount": Decimal("12500.50"), "ratio": Decimal("0.825")}]
+    with translation.override("hu"):
+        hu = Table("t", "T", columns, rows, totals=rows[0])
+    with translation.override("fa"):
+        fa = Table("t", "T", columns, rows)
+        with l10n.pinned_language(), translation.override("en"):
+            pinned = l10n.number(Decimal("1.5"), 1)  # pinned: the language of the block's start
+        after = l10n.number(Decimal("1.5"), 1)
+    assert [cell.text for cell in hu.body[0]] == [f"12{NBSP}500,50", "82,5 %"]
+    assert [cell.text for cell in hu.footer] == [f"12{NBSP}500,50", "82,5 %"]
+    assert [cell.text for cell in fa.body[0]] == ["۱۲٬۵۰۰٫۵۰", "۸۲٫۵ %"]
+    assert pinned == after == "۱٫۵"
+    with translation.override("en"):
+        assert l10n.number(Decimal("1.5"), 1) == "1.5"  # the pin is gone after the block
