@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -124,23 +124,44 @@ def visible_teams(user: Any) -> QuerySet[Team]:
     return Team.objects.filter(pk__in=managed_team_ids(user))
 
 
+class Access(NamedTuple):
+    """All that the row rules below depend on for one user: whether they are an admin, the
+    teams they manage (and those below), their own rep profile's id."""
+
+    admin: bool
+    team_ids: frozenset[int]
+    rep_pk: int | None
+
+
+def access_of(user: Any) -> Access:
+    if is_admin(user):
+        return Access(True, frozenset(), None)
+    team_ids = managed_team_ids(user)
+    rep = rep_of(user)
+    return Access(False, team_ids, None if rep is None else rep.pk)
+
+
+def access_filter(access: Access, field: str = "") -> Q:
+    """``rep_filter`` of a user with ``access``: a function of ``access`` alone, so a query
+    built from it can be compiled once for every user of the same shape (reps.selectors)."""
+    prefix = f"{field}__" if field else ""
+    if access.admin:
+        return Q()
+    allowed = Q(pk__in=[])  # nothing, unless one of the rules below adds rows
+    if access.team_ids:
+        allowed |= Q(**{f"{prefix}team_id__in": access.team_ids})
+    if access.rep_pk is not None:
+        allowed |= Q(**{f"{prefix}pk": access.rep_pk})
+    return allowed
+
+
 def rep_filter(user: Any, field: str = "") -> Q:
     """A ``Q`` keeping the rows whose rep (reached through ``field``) ``user`` may see.
 
     ``field`` is the path from the model to the rep, e.g. ``"owner"`` for activities;
     empty for ``Rep`` itself.
     """
-    prefix = f"{field}__" if field else ""
-    if is_admin(user):
-        return Q()
-    allowed = Q(pk__in=[])  # nothing, unless one of the rules below adds rows
-    team_ids = managed_team_ids(user)
-    if team_ids:
-        allowed |= Q(**{f"{prefix}team_id__in": team_ids})
-    rep = rep_of(user)
-    if rep is not None:
-        allowed |= Q(**{f"{prefix}pk": rep.pk})
-    return allowed
+    return access_filter(access_of(user), field)
 
 
 def visible_reps(user: Any) -> QuerySet[Rep]:

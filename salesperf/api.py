@@ -11,12 +11,14 @@ import orjson
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import IntegerField, QuerySet, Subquery
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, parsers, renderers, status
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from salesperf.sql import TOTAL, with_total
 
 # Deeper than any payload of the API (two levels); far below what would exhaust the stack.
 MAX_JSON_DEPTH = 32
@@ -114,24 +116,20 @@ class FastJSONRenderer(renderers.JSONRenderer):
         return text.replace(b"\xe2\x80\xa8", b"\\u2028").replace(b"\xe2\x80\xa9", b"\\u2029")
 
 
-class _RowCount(Subquery):
-    template = "(SELECT COUNT(*) FROM (%(subquery)s) _rows)"
-    output_field = IntegerField()
-
-
-_TOTAL = "_paginator_total"
-
-
 class CountInPagePaginator(Paginator):
     """Django's paginator, reading a page and the total number of rows in one query.
 
     The count is a scalar subquery of the page's query (PostgreSQL runs it once), not a query
     of its own. An empty page (no rows, or past the last page) is answered by Django's
-    paginator, with its count and its messages. Rows may be model instances or tuples.
+    paginator, with its count and its messages. Rows may be model instances or tuples. The
+    object list is a queryset or an object with ``rows_with_total(offset, limit)`` (tuples, the
+    total last; e.g. ``reps.selectors.ActivityPageSource``), ``count()`` and slicing.
     """
 
     def page(self, number: Any) -> Page:
-        if "count" in self.__dict__ or not isinstance(self.object_list, QuerySet) or isinstance(number, float):
+        source = self.object_list
+        readable = isinstance(source, QuerySet) or hasattr(source, "rows_with_total")
+        if "count" in self.__dict__ or not readable or isinstance(number, float):
             return super().page(number)
         try:
             index = int(number)
@@ -140,15 +138,17 @@ class CountInPagePaginator(Paginator):
         if index < 1:
             return super().page(number)  # Django's message
         bottom = (index - 1) * self.per_page
-        counted = self.object_list.annotate(**{_TOTAL: _RowCount(self.object_list.order_by().values("pk"))})
-        rows = list(counted[bottom : bottom + self.per_page + self.orphans])
+        if isinstance(source, QuerySet):
+            rows = list(with_total(source)[bottom : bottom + self.per_page + self.orphans])
+        else:
+            rows = source.rows_with_total(bottom, self.per_page + self.orphans)
         if not rows:
             return super().page(number)
         if isinstance(rows[0], tuple):
             self.count = rows[0][-1]
             rows = [row[:-1] for row in rows]
         else:
-            self.count = getattr(rows[0], _TOTAL)
+            self.count = getattr(rows[0], TOTAL)
         if index > self.num_pages:  # the orphans of the page before
             return super().page(number)
         if bottom + self.per_page + self.orphans < self.count:

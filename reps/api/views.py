@@ -180,7 +180,7 @@ class ActivityViewSet(SalesAPI, viewsets.ModelViewSet):
         # without a serializer instance; tests pin that the answer is the same.
         if request.query_params.keys() - {self.paginator.page_query_param}:
             return super().list(request, *args, **kwargs)
-        rows = self.paginate_queryset(selectors.visible_activity_values(request.user, self.ordering))
+        rows = self.paginate_queryset(selectors.ActivityPageSource(request.user, self.ordering))
         return self.get_paginated_response(serializers.activity_rows_data(rows))
 
     def perform_destroy(self, instance: Activity) -> None:
