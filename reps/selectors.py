@@ -107,6 +107,7 @@ _MAX_SHAPES = 64
 # (kind, value) per parameter: ("rep", None), ("team", i) or ("constant", value).
 _Slots = tuple[tuple[str, Any], ...]
 _compiled_pages: dict[tuple[Any, ...], tuple[str, _Slots] | None] = {}
+_NOT_COMPILED: Any = object()
 
 
 def _compile_activity_page(shape: tuple[Any, ...]) -> tuple[str, _Slots] | None:
@@ -166,11 +167,12 @@ class ActivityPageSource:
         access = access_of(self.user)
         using = router.db_for_read(Activity)
         shape = (access.admin, len(access.team_ids), access.rep_pk is not None, self.ordering, using)
-        if shape not in _compiled_pages:
+        compiled = _compiled_pages.get(shape, _NOT_COMPILED)
+        if compiled is _NOT_COMPILED:  # (threads: one may clear the dict while another reads it)
+            compiled = _compile_activity_page(shape)
             if len(_compiled_pages) >= _MAX_SHAPES:
                 _compiled_pages.clear()
-            _compiled_pages[shape] = _compile_activity_page(shape)
-        compiled = _compiled_pages[shape]
+            _compiled_pages[shape] = compiled
         if compiled is None:
             return list(with_total(self.queryset)[offset : offset + limit])
         sql, slots = compiled
