@@ -1,13 +1,16 @@
 """The activity list's page query, compiled once per access shape and reused (issue 18, item 4),
-reads for every user exactly the rows (and total) of the ORM's visible activities."""
+reads for every user exactly the rows (and total) of the ORM's visible activities; the activity
+serializer's fields, built once and copied, are DRF's own."""
 
 from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
+from rest_framework import serializers as drf
 
 from reps import selectors, services
 from reps.access import Role, role_of
+from reps.api.serializers import ActivitySerializer
 from salesperf.sql import with_total
 from tests.factories import RepFactory, TeamFactory
 
@@ -63,3 +66,13 @@ def test_a_rep_sees_only_their_own_rows_through_the_cached_query(world, users):
         rows = _cached(rep.user, 0, 200)
         assert {row[1] for row in rows} == {rep.pk}
         assert rows[0][-1] == len(rows)
+
+
+def test_the_activity_serializers_fields_are_drfs_own_and_not_shared():
+    first, second = ActivitySerializer(), ActivitySerializer()
+    built = drf.ModelSerializer.get_fields(ActivitySerializer())  # DRF's build, no template
+    assert list(first.fields) == list(built) == list(second.fields)
+    for name, field in built.items():
+        assert repr(first.fields[name]) == repr(field) and type(first.fields[name]) is type(field), name
+        assert first.fields[name] is not second.fields[name]
+        assert first.fields[name].parent is first and second.fields[name].parent is second
