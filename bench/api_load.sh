@@ -13,7 +13,7 @@
 # list's requests/s as a share of the floor's, and the peak RSS of the gunicorn processes.
 # Targets (issues 7, 18): the list >= 200 requests/s and >= 60 % of the floor; POST >= 150/s.
 # Background KPI work goes to Redis (REDIS_URL, default db 2) as in production; the queued
-# tasks are purged at the end. Needs orjson (requirements-dev.txt) for the floor.
+# tasks are purged at the end. The floor uses orjson (requirements.txt: the activity list's renderer).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, router
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce, TruncDate
 from django.shortcuts import get_object_or_404
 
 from kpis.periods import day_start
 from reps.access import (
+    Access,
     Role,
+    access_filter,
+    access_of,
     can_manage_rep,
     is_admin,
     rep_filter,
@@ -33,6 +40,7 @@ from reps.models import (
     StageKind,
     Team,
 )
+from salesperf.sql import with_total
 
 if TYPE_CHECKING:
     from kpis.models import Quota
@@ -61,6 +69,118 @@ def visible_activities(user: Any) -> QuerySet[Activity]:
 def visible_activity_rows(user: Any) -> QuerySet[Activity]:
     """Visible activities without joins: the API renders related records as ids only."""
     return scope(Activity.objects.all(), user, "owner")
+
+
+# The columns the API's activity rows are rendered from, in the order of its fields
+# (reps.api.serializers.activity_rows_data).
+ACTIVITY_ROW_COLUMNS = (
+    "id",
+    "owner_id",
+    "kind",
+    "status",
+    "subject",
+    "planned_date",
+    "done_at",
+    "account_id",
+    "opportunity_id",
+    "notes",
+    "created_at",
+)
+
+
+def visible_activity_values(user: Any, ordering: Sequence[str]) -> QuerySet[Activity]:
+    """Visible activities as tuples of ``ACTIVITY_ROW_COLUMNS``, in ``ordering``: the activity
+    list's read, with no model instance built for a row."""
+    return visible_activity_rows(user).order_by(*ordering).values_list(*ACTIVITY_ROW_COLUMNS)
+
+
+def _activity_values_for(access: Access, ordering: Sequence[str]) -> QuerySet[Activity]:
+    """``visible_activity_values`` of a user with ``access`` (signed in), built from it alone."""
+    owner_rule = access_filter(access, "owner")
+    return Activity.objects.filter(owner_rule).order_by(*ordering).values_list(*ACTIVITY_ROW_COLUMNS)
+
+
+# Stand-ins for the values of an access shape: no id is negative, so a parameter of the compiled
+# query equal to one of them is that value (_SENTINEL the rep, _SENTINEL + 1 + i the i-th team).
+_SENTINEL = -(2**62)
+_MAX_SHAPES = 64
+# (kind, value) per parameter: ("rep", None), ("team", i) or ("constant", value).
+_Slots = tuple[tuple[str, Any], ...]
+_compiled_pages: dict[tuple[Any, ...], tuple[str, _Slots] | None] = {}
+_NOT_COMPILED: Any = object()
+
+
+def _compile_activity_page(shape: tuple[Any, ...]) -> tuple[str, _Slots] | None:
+    """SQL and parameter slots of the activity page with its total, for every user of ``shape``
+    (admin or not, number of managed teams, whether a rep; ordering; database), or None when it
+    cannot be reused (no rows at all, or values the database's converters would change)."""
+    admin, team_count, has_rep, ordering, using = shape
+    stand_in = Access(admin, frozenset(_SENTINEL + 1 + i for i in range(team_count)), _SENTINEL if has_rep else None)
+    compiler = with_total(_activity_values_for(stand_in, ordering)).query.get_compiler(using=using)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return None
+    # The total (COUNT, an int from the driver) may have one; a row's column must not.
+    if any(index < len(ACTIVITY_ROW_COLUMNS) for index in compiler.get_converters([c for c, _s, _a in compiler.select])):
+        return None
+    slots: list[tuple[str, Any]] = []
+    for value in params:
+        if value == _SENTINEL and has_rep:
+            slots.append(("rep", None))
+        elif isinstance(value, int) and _SENTINEL < value <= _SENTINEL + team_count:
+            slots.append(("team", value - _SENTINEL - 1))
+        else:
+            slots.append(("constant", value))
+    return f"{sql} LIMIT %s OFFSET %s", tuple(slots)
+
+
+class ActivityPageSource:
+    """The activity list's rows for ``CountInPagePaginator``: a page of
+    ``visible_activity_values(user, ordering)`` with the total, read with SQL compiled once per
+    access shape and reused with this user's values.
+
+    Building and compiling the ORM query cost as much CPU as the database's answer; the query
+    is still the ORM's, built from ``reps.access.access_filter`` (with stand-in values), so the
+    access rule lives in one place. ``count()`` and slicing, for the paginator's fallbacks, go
+    through the queryset itself.
+    """
+
+    def __init__(self, user: Any, ordering: Sequence[str]) -> None:
+        self.user = user
+        self.ordering = tuple(ordering)
+
+    @cached_property
+    def queryset(self) -> QuerySet[Activity]:
+        return visible_activity_values(self.user, self.ordering)
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.queryset[index]
+
+    def rows_with_total(self, offset: int, limit: int) -> list[tuple[Any, ...]]:
+        """Rows ``offset`` to ``offset + limit`` as tuples, each with the total number of rows last."""
+        if not self.user.is_authenticated:
+            return []
+        access = access_of(self.user)
+        using = router.db_for_read(Activity)
+        shape = (access.admin, len(access.team_ids), access.rep_pk is not None, self.ordering, using)
+        compiled = _compiled_pages.get(shape, _NOT_COMPILED)
+        if compiled is _NOT_COMPILED:  # (threads: one may clear the dict while another reads it)
+            compiled = _compile_activity_page(shape)
+            if len(_compiled_pages) >= _MAX_SHAPES:
+                _compiled_pages.clear()
+            _compiled_pages[shape] = compiled
+        if compiled is None:
+            return list(with_total(self.queryset)[offset : offset + limit])
+        sql, slots = compiled
+        teams = sorted(access.team_ids)
+        params = [access.rep_pk if kind == "rep" else teams[value] if kind == "team" else value for kind, value in slots]
+        with connections[using].cursor() as cursor:
+            cursor.execute(sql, [*params, limit, offset])
+            return cursor.fetchall()
 
 
 def visible_rep_list(user: Any) -> QuerySet[Rep]:

@@ -405,6 +405,26 @@ def opportunity_delete(*, opportunity: Opportunity) -> None:
 # --- activities -----------------------------------------------------------------------------
 
 
+def _save_activity(activity: Activity) -> None:
+    """``_save`` for an activity normalised by ``_normalise_activity``, in fewer round trips.
+
+    Its four check constraints (a done activity has a time and only it; a date; a known kind
+    and status) are what ``_normalise_activity`` and the fields' choices already ensure, and
+    Django checked each with a SELECT in a savepoint: 13 round trips per write. Related records
+    read from the database are not looked up again either. The constraints stay in the table.
+    """
+    loaded = [
+        field.name
+        for field in (Activity.owner.field, Activity.account.field, Activity.opportunity.field)
+        if field.is_cached(activity)
+        and (related := field.get_cached_value(activity)) is not None
+        and not related._state.adding
+        and related.pk == getattr(activity, field.attname)
+    ]
+    activity.full_clean(exclude=loaded, validate_constraints=False)
+    activity.save()
+
+
 def _activity_dates(activity: Activity) -> list[dt.date | None]:
     return [activity.planned_date, local_date(activity.done_at) if activity.done_at else None]
 
@@ -452,7 +472,7 @@ def activity_create(
         external_id=external_id,
     )
     _normalise_activity(activity)
-    _save(activity)
+    _save_activity(activity)
     kpi_inputs_changed(rep_ids=[owner.pk], dates=_activity_dates(activity))
     return activity
 
@@ -471,7 +491,7 @@ def activity_update(*, activity: Activity, **fields: Any) -> Activity:
     for name, value in fields.items():
         setattr(activity, name, value)
     _normalise_activity(activity)
-    _save(activity)
+    _save_activity(activity)
     kpi_inputs_changed(rep_ids=[before_owner, activity.owner_id], dates=before + _activity_dates(activity))
     return activity
 

@@ -22,7 +22,6 @@ def test_the_app_does_not_serve_the_benchmark_floor(api, world):
 
 @override_settings(ROOT_URLCONF="bench.api_floor")
 def test_the_floor_returns_the_rows_of_the_lists_first_page_to_a_token_only(api, world):
-    pytest.importorskip("orjson")  # requirements-dev.txt; the benchmark's own dependency
     for n in range(60):  # more than a page
         services.activity_create(owner=world.rep, kind="email", status="done", subject=f"Mail {n}")
     assert api.get(FLOOR).status_code == 401

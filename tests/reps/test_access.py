@@ -50,3 +50,31 @@ def test_scope_filters_records_by_owner(rep, other_rep):
     assert access.can_manage_rep(rep.team.manager, rep)
     assert not access.can_manage_rep(rep.team.manager, other_rep)
     assert not access.can_manage_rep(rep.user, rep)
+
+
+def test_a_role_is_read_in_one_query_and_the_rep_profile_with_it(db, django_assert_num_queries):
+    from django.contrib.auth import get_user_model
+
+    team = TeamFactory()
+    rep, manager_rep = RepFactory(team=team), RepFactory(team=team)
+    team.manager = manager_rep.user
+    team.save()
+    nobody = UserFactory()
+
+    def fresh(user):  # a user as a request gets it: nothing cached yet
+        return get_user_model().objects.get(pk=user.pk)
+
+    user = fresh(rep.user)
+    with django_assert_num_queries(1):  # rep profile and "manages a team?" together
+        assert access.role_of(user) == access.Role.REP
+        assert access.rep_of(user) == rep and access.rep_of(user).user is user
+        assert access.managed_team_ids(user) == frozenset()
+    user = fresh(manager_rep.user)
+    with django_assert_num_queries(2):  # and the team tree, for a manager only
+        assert access.role_of(user) == access.Role.MANAGER
+        assert access.rep_of(user) == manager_rep
+        assert access.managed_team_ids(user) == {team.pk}
+    user = fresh(nobody)
+    with django_assert_num_queries(1):
+        assert access.role_of(user) == access.Role.NONE
+        assert access.rep_of(user) is None
