@@ -12,6 +12,7 @@ import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -47,6 +48,7 @@ def kpi_recompute(
     number of rows written."""
     reps = sorted(set(rep_ids)) if rep_ids is not None else None
     with transaction.atomic():
+        sql.use_batch_memory(settings.KPI_RECOMPUTE_WORK_MEM_MB)
         return sql.upsert_days(dates=sql.DateFilter(since=since), rep_ids=reps, computed_at=computed_at or timezone.now())
 
 

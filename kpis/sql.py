@@ -322,6 +322,18 @@ def events_sql(dates: DateFilter, rep_ids: Sequence[int] | None) -> tuple[str, l
     return sql, params
 
 
+def use_batch_memory(megabytes: int) -> None:
+    """Give this transaction's statements ``megabytes`` of sort and hash memory (PostgreSQL's
+    ``work_mem``; ``SET LOCAL`` ends with the transaction, so it holds through PgBouncer too).
+
+    A full recompute sums 1.5 million event rows per million activities into per-rep days: with
+    the default 4 MB the planner sorts them on disk (a third of the statement's time); with
+    enough memory it sums them in a hash table. Nothing to do on SQLite."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL work_mem = '{int(megabytes)}MB'")
+
+
 def upsert_days(*, dates: DateFilter, rep_ids: Sequence[int] | None, computed_at: dt.datetime) -> int:
     """Write the KpiDay rows of ``rep_ids`` (all if None) for ``dates``; drop the ones left empty.
 

@@ -234,6 +234,9 @@ from kpis import schedule as kpi_schedule  # noqa: E402  (no models: safe to imp
 KPI_NIGHTLY_WEEKS = kpi_schedule.read_nightly_weeks()
 # Shards (of contiguous reps) the nightly and weekly runs are split into for the workers to share.
 KPI_RECOMPUTE_SHARDS = envcheck.read_int("KPI_RECOMPUTE_SHARDS", default=8, low=1, high=1000)
+# Sort and hash memory (PostgreSQL work_mem, MB) of a full or nightly recompute's transaction:
+# each running shard may use a few times this (docs/scaling.md).
+KPI_RECOMPUTE_WORK_MEM_MB = envcheck.read_int("KPI_RECOMPUTE_WORK_MEM_MB", default=64, low=4, high=4096)
 from coaching import schedule as coaching_schedule  # noqa: E402  (no models either)
 
 CELERY_BEAT_SCHEDULE: dict = {
