@@ -89,6 +89,23 @@ WIDER_THAN_VIEWPORT = """() => {
   return wide.slice(0, 10);
 }"""
 
+# Axis labels and titles of the drawn charts that lie outside their chart (cut off): in a
+# right-to-left page plotly.js misplaced them until the charts were laid out left to right.
+LABELS_OUTSIDE_CHARTS = """() => {
+  const outside = [];
+  for (const plot of document.querySelectorAll(".chart-plot")) {
+    const svg = plot.querySelector("svg.main-svg");
+    if (!svg) continue;
+    const box = svg.getBoundingClientRect();
+    for (const text of plot.querySelectorAll(".xtick text, .ytick text, .g-xtitle text, .g-ytitle text")) {
+      const r = text.getBoundingClientRect();
+      const cut = r.width > 0 && (r.left < box.left - 1 || r.right > box.right + 1);
+      if (cut) outside.push(plot.dataset.figure + ": " + text.textContent);
+    }
+  }
+  return outside.slice(0, 10);
+}"""
+
 SHOWN_TEXT = """() => {
   const copy = document.body.cloneNode(true);
   copy.querySelectorAll("script, .language-switcher").forEach(el => el.remove());
@@ -167,6 +184,11 @@ def test_main_pages_in_each_language(browser, live_server, cworld, password, art
             page.screenshot(path=str(folder / f"{language}-{width}-{name}.png"), full_page=True)
             wide = page.evaluate(WIDER_THAN_VIEWPORT)
             assert not wide, f"{language} {width}px {name}: wider than the viewport: {wide}"
+            if page.locator(".chart-plot").count():
+                page.wait_for_selector(".chart-plot svg.main-svg")
+                page.wait_for_timeout(300)  # plotly's automargin redraws once after the first layout
+                cut = page.evaluate(LABELS_OUTSIDE_CHARTS)
+                assert not cut, f"{language} {width}px {name}: chart labels cut off: {cut}"
             if language in REQUIRED_COMPLETE:
                 text = page.evaluate(SHOWN_TEXT)
                 for typed in data:
