@@ -74,8 +74,8 @@ gettext:
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "Installing GNU gettext for the translation catalogues"; \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null) \
-	      || echo "WARNING: could not install gettext; the committed .mo files are used as they are"; \
-	  else echo "NOTE: GNU gettext is missing (apt-get install gettext); the committed .mo files are used as they are"; fi; \
+	      || echo "WARNING: could not install gettext; without compiled catalogues the pages stay in English"; \
+	  else echo "NOTE: GNU gettext is missing (apt-get install gettext); without compiled catalogues the pages stay in English"; fi; \
 	fi
 
 messages: install gettext

@@ -760,3 +760,13 @@ def test_an_agenda_stored_before_the_sessions_start_does_not_say_it_follows_the_
     page = as_(client, cworld, "manager").get(reverse("coaching_session_detail", args=[session.pk])).content.decode()
     assert "before the session&#x27;s start" in page or "before the session's start" in page
     assert "it follows them until the session starts" not in page
+
+
+def test_typed_texts_take_their_own_direction(client, cworld):
+    """A note typed in English on a Persian page (or in Persian on an English one) keeps its
+    punctuation where it belongs: texts people typed are marked dir="auto"."""
+    page = as_(client, cworld, "manager").get(reverse("coaching_session_detail", args=[cworld.held["rep"].pk]))
+    html = page.content.decode()
+    assert '<p class="notes" dir="auto">Shared notes of rep</p>' in html
+    assert '<dd dir="auto">Problem of rep</dd>' in html
+    assert '<dd dir="auto">Improvement of rep</dd>' in html
