@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, replace
-from decimal import Decimal, InvalidOperation
+from decimal import InvalidOperation
 from typing import Any
 
 from django.apps import apps
@@ -274,7 +274,7 @@ _QUOTA_VALUE = re.compile(r"^(-?\d+(?:\.\d+)?) \((\d{4}-\d{2}-\d{2}) – (\d{4}-
 
 def _local_amount(text: str) -> str | None:
     try:
-        return l10n.number(Decimal(text).quantize(Decimal("0.01")), 2)  # as the quota grid shows amounts
+        return l10n.cents(text)  # as the quota grid shows amounts
     except InvalidOperation:
         return None
 

@@ -41,6 +41,7 @@ SYMBOL_FIRST = {"en"}
 PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 # Money at or above this is shown without cents when it is a whole amount (tables stay narrow).
 ROUND_MONEY_FROM = Decimal(1000)
+CENT = Decimal("0.01")
 
 
 @lru_cache(maxsize=32)
@@ -99,6 +100,11 @@ def percent(ratio: Any, places: int = 1) -> str:
 def currency_symbol(code: str | None = None) -> str:
     code = code or settings.SALESPERF_CURRENCY
     return CURRENCY_SYMBOLS.get(code, code)
+
+
+def cents(amount: Any) -> str:
+    """An amount always to the cent ("12,500.00", "12 500,00"): the quota grid's figures."""
+    return number(Decimal(amount).quantize(CENT), 2)
 
 
 def money(amount: Any, *, symbol: bool = False) -> str:

@@ -20,7 +20,7 @@ def amount(value: Any) -> str:
         return ""
     if isinstance(value, int):  # activities per week
         return l10n.number(value, 0, grouping=False)
-    return l10n.number(Decimal(value).quantize(Decimal("0.01")), 2)
+    return l10n.cents(value)
 
 
 @register.filter
@@ -32,7 +32,7 @@ def row_value(value: Any, kind: str) -> str:
         return "—"
     if kind == "activity_target":
         return l10n.number(int(value), 0, grouping=False)
-    return l10n.number(Decimal(value).quantize(Decimal("0.01")), 2)
+    return l10n.cents(value)
 
 
 @register.filter
@@ -41,7 +41,7 @@ def signed_amount(value: Any) -> str:
     if value is None:
         return ""
     number = Decimal(value).quantize(Decimal("0.01"))
-    text = l10n.number(abs(number), 2)
+    text = l10n.cents(abs(number))
     return f"+{text}" if number > 0 else (f"−{text}" if number < 0 else text)
 
 
